@@ -1,0 +1,39 @@
+//! `imports`: One CSV import: its file, state, counts and errors.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "imports")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub record_type: Option<String>,
+    pub mode: String,
+    pub dry_run: bool,
+    pub force: bool,
+    pub strict: bool,
+    pub file_name: String,
+    pub object_key: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub state: String,
+    pub rows_total: i64,
+    pub rows_inserted: i64,
+    pub rows_updated: i64,
+    pub rows_deleted: i64,
+    pub rows_rejected: i64,
+    pub errors: Option<Json>,
+    pub warnings: Option<Json>,
+    pub submitted_by: Option<String>,
+    pub restored_from: Option<Uuid>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub finished_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,43 @@
+//! `service_eligibilities`: Links a service to an eligibility rule.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "service_eligibilities")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub service_id: Uuid,
+    pub eligibility_id: Uuid,
+    /// Set by the server when the row is created.
+    pub created_at: DateTimeUtc,
+    /// Set by the server on every change.
+    pub updated_at: DateTimeUtc,
+    /// 1 on create, +1 on every update (optimistic concurrency).
+    pub version: i32,
+    /// Tombstone: set when the record is deleted; the row is kept for exports.
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::services::Entity", from = "Column::ServiceId", to = "super::services::Column::Id")]
+    Service,
+    #[sea_orm(belongs_to = "super::eligibilities::Entity", from = "Column::EligibilityId", to = "super::eligibilities::Column::Id")]
+    Eligibility,
+}
+
+impl Related<super::services::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Service.def()
+    }
+}
+
+impl Related<super::eligibilities::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Eligibility.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,27 @@
+//! Signpost's schema migrations.
+//!
+//! The DDL is plain SQL kept in `src/sql/`, one template per migration rendered for
+//! SQLite or PostgreSQL by [`render`]. Raw SQL rather than sea-query builders because
+//! the schema leans on things the builders cannot say on both backends: CHECK
+//! constraints, partial unique indexes, FTS5 virtual tables with triggers and
+//! generated tsvector columns. Rules for adding one (see also `README.md` here):
+//! migrations are append-only, every `up` has a `down`, and no seed data lives here.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_directory;
+mod m20261122_000002_create_operations;
+pub mod render;
+
+/// Every migration of the schema, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_directory::Migration),
+            Box::new(m20261122_000002_create_operations::Migration),
+        ]
+    }
+}
