@@ -1,1 +1,50 @@
-fn main(){}
+//! The `signpost` binary: parse the command line, read the config, dispatch.
+
+use clap::Parser;
+use signpost::cli::{Cli, Command};
+use signpost::config::Config;
+use std::process::ExitCode;
+
+/// Exit code for a bad setting or usage (clap uses 2 for usage errors too).
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("signpost: configuration error: {error}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    signpost::telemetry::init(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("signpost: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            None => signpost::cli::serve::run(config, Default::default()).await,
+            Some(Command::Serve(args)) => signpost::cli::serve::run(config, args).await,
+            Some(Command::Migrate(args)) => signpost::cli::migrate::run(&config, args).await,
+            Some(Command::DemoData(args)) => signpost::cli::demo_data::run(&config, args).await,
+            Some(Command::PrintSchema) => {
+                signpost::cli::print_schema::run();
+                Ok(())
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("signpost: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -29,7 +29,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::services::Entity", from = "Column::ServiceId", to = "super::services::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::services::Entity",
+        from = "Column::ServiceId",
+        to = "super::services::Column::Id"
+    )]
     Service,
 }
 

@@ -1,8 +1,8 @@
 //! `events`: A dated or recurring event (local extension of HSDS schedules).
 
+use crate::enums::AttendingType;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
-use crate::enums::{AttendingType};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "events")]
@@ -36,11 +36,23 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::services::Entity", from = "Column::ServiceId", to = "super::services::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::services::Entity",
+        from = "Column::ServiceId",
+        to = "super::services::Column::Id"
+    )]
     Service,
-    #[sea_orm(belongs_to = "super::venues::Entity", from = "Column::VenueId", to = "super::venues::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::venues::Entity",
+        from = "Column::VenueId",
+        to = "super::venues::Column::Id"
+    )]
     Venue,
-    #[sea_orm(belongs_to = "super::providers::Entity", from = "Column::ProviderId", to = "super::providers::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::providers::Entity",
+        from = "Column::ProviderId",
+        to = "super::providers::Column::Id"
+    )]
     Provider,
 }
 

@@ -16,7 +16,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::objects::Entity", from = "Column::ObjectId", to = "super::objects::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::objects::Entity",
+        from = "Column::ObjectId",
+        to = "super::objects::Column::Id"
+    )]
     Object,
 }
 

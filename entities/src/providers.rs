@@ -38,7 +38,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "Entity", from = "Column::ParentProviderId", to = "Column::Id")]
+    #[sea_orm(
+        belongs_to = "Entity",
+        from = "Column::ParentProviderId",
+        to = "Column::Id"
+    )]
     ParentProvider,
 }
 

@@ -23,9 +23,17 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::services::Entity", from = "Column::ServiceId", to = "super::services::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::services::Entity",
+        from = "Column::ServiceId",
+        to = "super::services::Column::Id"
+    )]
     Service,
-    #[sea_orm(belongs_to = "super::venues::Entity", from = "Column::VenueId", to = "super::venues::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::venues::Entity",
+        from = "Column::VenueId",
+        to = "super::venues::Column::Id"
+    )]
     Venue,
 }
 

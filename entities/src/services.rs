@@ -1,8 +1,8 @@
 //! `services`: A service a provider offers (HSDS `service`).
 
+use crate::enums::ServiceStatus;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
-use crate::enums::{ServiceStatus};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "services")]
@@ -46,7 +46,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::providers::Entity", from = "Column::ProviderId", to = "super::providers::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::providers::Entity",
+        from = "Column::ProviderId",
+        to = "super::providers::Column::Id"
+    )]
     Provider,
 }
 

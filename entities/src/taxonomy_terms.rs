@@ -27,7 +27,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::taxonomies::Entity", from = "Column::TaxonomyId", to = "super::taxonomies::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::taxonomies::Entity",
+        from = "Column::TaxonomyId",
+        to = "super::taxonomies::Column::Id"
+    )]
     Taxonomy,
     #[sea_orm(belongs_to = "Entity", from = "Column::ParentId", to = "Column::Id")]
     Parent,

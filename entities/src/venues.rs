@@ -1,8 +1,8 @@
 //! `venues`: A place where services are delivered (HSDS `location` + `address`).
 
+use crate::enums::LocationType;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
-use crate::enums::{LocationType};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "venues")]
@@ -44,7 +44,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::providers::Entity", from = "Column::ProviderId", to = "super::providers::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::providers::Entity",
+        from = "Column::ProviderId",
+        to = "super::providers::Column::Id"
+    )]
     Provider,
 }
 

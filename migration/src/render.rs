@@ -111,7 +111,10 @@ mod tests {
 
     #[test]
     fn postgres_uses_num_nonnulls_and_native_types() {
-        let sql = render("x {uuid} {ts} {num_one_of_4}(a, b)", DatabaseBackend::Postgres);
+        let sql = render(
+            "x {uuid} {ts} {num_one_of_4}(a, b)",
+            DatabaseBackend::Postgres,
+        );
         assert_eq!(sql, "x UUID TIMESTAMPTZ num_nonnulls(a, b)");
     }
 

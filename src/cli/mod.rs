@@ -1,0 +1,34 @@
+//! The command line: one [`Command`] enum, a file per subcommand.
+
+pub mod demo_data;
+pub mod migrate;
+pub mod print_schema;
+pub mod serve;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Signpost: a GraphQL directory of community services.
+#[derive(Debug, Parser)]
+#[command(name = "signpost", version, about)]
+pub struct Cli {
+    /// TOML config file (settings there are overridden by environment variables).
+    #[arg(long, global = true, env = "SIGNPOST_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (applies pending migrations first unless --no-migrate).
+    Serve(serve::ServeArgs),
+    /// Apply, roll back or inspect database migrations.
+    Migrate(migrate::MigrateArgs),
+    /// Write a realistic synthetic directory into the database.
+    DemoData(demo_data::DemoDataArgs),
+    /// Print the GraphQL schema (SDL) to standard output.
+    PrintSchema,
+}

@@ -1,0 +1,56 @@
+//! `signpost serve` (also what `signpost` alone does).
+
+use crate::config::Config;
+use crate::db::{self, DbSettings};
+use crate::demo;
+use crate::state::AppState;
+use anyhow::Context;
+use clap::Args;
+use std::time::Instant;
+
+#[derive(Debug, Default, Args)]
+pub struct ServeArgs {
+    /// Do not apply pending migrations at start; refuse to start if any are pending.
+    #[arg(long)]
+    pub no_migrate: bool,
+}
+
+/// How many services the automatic demo dataset has.
+const AUTO_DEMO_SCALE: usize = 300;
+
+pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let state = prepare(config, &args).await?;
+    let listener = tokio::net::TcpListener::bind(state.config.bind)
+        .await
+        .with_context(|| format!("Failed to listen on {} (SIGNPOST_BIND)", state.config.bind))?;
+    tracing::info!(
+        address = %listener.local_addr()?,
+        startup_ms = started.elapsed().as_millis() as u64,
+        "Signpost is ready"
+    );
+    crate::http::serve(listener, state, crate::http::shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Connects, migrates and (on the embedded default database) loads the demo data:
+/// everything before listening. Tests use it to build the state of a real server.
+pub async fn prepare(config: Config, args: &ServeArgs) -> anyhow::Result<AppState> {
+    let settings = DbSettings::from_config(&config);
+    let db = db::connect(&settings).await?;
+    if args.no_migrate {
+        db::require_current_schema(&db).await?;
+    } else {
+        db::migrate_up(&db, &settings).await?;
+    }
+    if config.uses_default_database() && demo::is_empty(&db).await? {
+        tracing::info!(
+            services = AUTO_DEMO_SCALE,
+            "empty default database: loading a small demo directory (set DATABASE_URL to start empty)"
+        );
+        let report = demo::load(&db, &demo::DemoOptions::new(AUTO_DEMO_SCALE, 1)).await?;
+        tracing::info!(rows = report.total_rows(), "demo directory loaded");
+    }
+    Ok(AppState::new(db, config))
+}

@@ -1,0 +1,224 @@
+//! One typed configuration, read once at start.
+//!
+//! Layers, later wins: built-in defaults < the TOML file named by `--config` or
+//! `SIGNPOST_CONFIG` < environment variables (`DATABASE_URL`, `SIGNPOST_<SETTING>`).
+//! Every field below is a setting; the README's configuration table mirrors these
+//! doc comments. Secrets are [`SecretString`], whose `Debug` prints `[REDACTED]`, so
+//! a logged config never leaks a password.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The database used when `DATABASE_URL` is not set: a SQLite file under the data dir.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./signpost-data/signpost.db?mode=rwc";
+
+/// Environment variables read as settings, besides `DATABASE_URL`: `SIGNPOST_` + the
+/// upper-cased field name. Listed so that an unrelated `SIGNPOST_*` variable is not
+/// mistaken for a typo in the config file.
+const ENV_SETTINGS: &[&str] = &[
+    "bind",
+    "data_dir",
+    "log_format",
+    "request_timeout_ms",
+    "max_body_bytes",
+    "db_max_connections",
+    "db_connect_timeout_secs",
+    "shutdown_grace_secs",
+];
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines (the default).
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Signpost's settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://PATH?mode=rwc` or `postgres://USER@HOST:PORT/DB`.
+    /// Default: [`DEFAULT_DATABASE_URL`].
+    pub database_url: Option<SecretString>,
+    /// `SIGNPOST_BIND`: address and port to listen on. Default `127.0.0.1:8080`.
+    pub bind: SocketAddr,
+    /// `SIGNPOST_DATA_DIR`: where the default SQLite database and files live.
+    /// Default `./signpost-data`.
+    pub data_dir: PathBuf,
+    /// `SIGNPOST_LOG_FORMAT`: `text` or `json`. Filter with `RUST_LOG` (default `info`).
+    pub log_format: LogFormat,
+    /// `SIGNPOST_REQUEST_TIMEOUT_MS`: a request still running after this is answered
+    /// 408 and dropped. Default 30000.
+    pub request_timeout_ms: u64,
+    /// `SIGNPOST_MAX_BODY_BYTES`: larger request bodies are refused with 413.
+    /// Default 10485760 (10 MiB).
+    pub max_body_bytes: usize,
+    /// `SIGNPOST_DB_MAX_CONNECTIONS`: database pool size. Default 10.
+    pub db_max_connections: u32,
+    /// `SIGNPOST_DB_CONNECT_TIMEOUT_SECS`: how long to keep retrying (with backoff) an
+    /// unreachable database at start before giving up. Default 30.
+    pub db_connect_timeout_secs: u64,
+    /// `SIGNPOST_SHUTDOWN_GRACE_SECS`: on SIGINT/SIGTERM, how long in-flight requests
+    /// get to finish. Default 30.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: None,
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./signpost-data"),
+            log_format: LogFormat::Text,
+            request_timeout_ms: 30_000,
+            max_body_bytes: 10 * 1024 * 1024,
+            db_max_connections: 10,
+            db_connect_timeout_secs: 30,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+/// A setting that could not be read: names the setting, never its (maybe secret) value.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {message}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub message: String,
+}
+
+impl Config {
+    /// Reads the layers: defaults, then `file` if given, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        if let Some(path) = file
+            && !path.is_file()
+        {
+            return Err(ConfigError {
+                setting: "SIGNPOST_CONFIG".into(),
+                message: format!("config file {} does not exist", path.display()),
+            });
+        }
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment = figment
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::prefixed("SIGNPOST_").only(ENV_SETTINGS));
+        Self::from_figment(figment)
+    }
+
+    /// Extracts and checks a config from any set of providers (tests build their own).
+    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let config: Config = figment.extract().map_err(|error| {
+            let setting = error
+                .path
+                .first()
+                .map(|key| setting_name(key))
+                .unwrap_or_else(|| "configuration".into());
+            let source = error
+                .metadata
+                .as_ref()
+                .map(|m| format!(" (from {})", m.name))
+                .unwrap_or_default();
+            ConfigError {
+                setting,
+                message: format!("{}{source}", error.kind),
+            }
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        DatabaseKind::of(self.database_url())?;
+        let positive = [
+            ("request_timeout_ms", self.request_timeout_ms),
+            ("max_body_bytes", self.max_body_bytes as u64),
+            ("db_max_connections", u64::from(self.db_max_connections)),
+        ];
+        for (key, value) in positive {
+            if value == 0 {
+                return Err(ConfigError {
+                    setting: setting_name(key),
+                    message: "must be greater than zero".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The database URL in force (the default SQLite file when none is configured).
+    pub fn database_url(&self) -> &str {
+        self.database_url
+            .as_ref()
+            .map(|url| url.expose_secret())
+            .unwrap_or(DEFAULT_DATABASE_URL)
+    }
+
+    /// True when no database was configured, so the embedded default is in use.
+    pub fn uses_default_database(&self) -> bool {
+        self.database_url.is_none()
+    }
+
+    pub fn database_kind(&self) -> DatabaseKind {
+        DatabaseKind::of(self.database_url()).unwrap_or(DatabaseKind::Sqlite)
+    }
+}
+
+/// The environment variable behind a config key, for error messages.
+fn setting_name(key: &str) -> String {
+    if key == "database_url" {
+        "DATABASE_URL".into()
+    } else {
+        format!(
+            "SIGNPOST_{} (`{key}` in the config file)",
+            key.to_uppercase()
+        )
+    }
+}
+
+/// Which database a URL points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DatabaseKind {
+    /// Checks a database URL's shape without echoing it (it may hold a password).
+    pub fn of(url: &str) -> Result<Self, ConfigError> {
+        let bad = |message: String| ConfigError {
+            setting: "DATABASE_URL".into(),
+            message,
+        };
+        let (scheme, rest) = url.split_once(':').ok_or_else(|| {
+            bad("not a URL; expected sqlite://PATH or postgres://USER@HOST/DB".into())
+        })?;
+        match scheme {
+            "sqlite" if !rest.trim_start_matches('/').is_empty() => Ok(Self::Sqlite),
+            "sqlite" => Err(bad(
+                "sqlite URL names no file; expected sqlite://PATH".into()
+            )),
+            "postgres" | "postgresql" => {
+                let parsed = url::Url::parse(url)
+                    .map_err(|e| bad(format!("malformed postgres URL: {e}")))?;
+                if parsed.host_str().is_none_or(str::is_empty) {
+                    return Err(bad("postgres URL names no host".into()));
+                }
+                Ok(Self::Postgres)
+            }
+            other => Err(bad(format!(
+                "unsupported scheme `{other}`; expected `sqlite` or `postgres`"
+            ))),
+        }
+    }
+}

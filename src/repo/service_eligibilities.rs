@@ -1,0 +1,10 @@
+//! Service-to-eligibility links.
+
+use super::Record;
+pub use entities::service_eligibilities::{ActiveModel, Column, Entity, Model};
+
+impl Record for Entity {
+    const KIND: &'static str = "service eligibility link";
+    const TABLE: &'static str = "service_eligibilities";
+    const NAME_COLUMN: Option<&'static str> = None;
+}
