@@ -12,7 +12,10 @@ mod places;
 use crate::repo::{self, Record};
 use generate::{Batch, Generator};
 use indicatif::{ProgressBar, ProgressStyle};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionSession as _,
+    TransactionTrait,
+};
 
 /// Services generated (and written) per batch.
 const BATCH_SERVICES: usize = 2_000;
@@ -63,26 +66,37 @@ pub async fn is_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
 
 /// Generates and writes the demo directory in one transaction.
 pub async fn load(db: &DatabaseConnection, options: &DemoOptions) -> anyhow::Result<DemoReport> {
+    let txn = db.begin().await?;
+    match load_in(&txn, options).await {
+        Ok(report) => {
+            txn.commit().await?;
+            Ok(report)
+        }
+        Err(error) => {
+            txn.rollback().await?;
+            Err(error)
+        }
+    }
+}
+
+async fn load_in(db: &impl ConnectionTrait, options: &DemoOptions) -> anyhow::Result<DemoReport> {
     let progress = progress_bar(options);
     let mut generator = Generator::new(options.seed);
     let mut report = DemoReport::default();
-    let txn = db.begin().await?;
-
     let shared = generator.shared();
-    insert::<repo::taxonomies::Entity>(&txn, shared.taxonomies, &mut report).await?;
-    insert::<repo::taxonomy_terms::Entity>(&txn, shared.top_terms, &mut report).await?;
-    insert::<repo::taxonomy_terms::Entity>(&txn, shared.child_terms, &mut report).await?;
-    insert::<repo::eligibilities::Entity>(&txn, shared.eligibilities, &mut report).await?;
+    insert::<repo::taxonomies::Entity>(db, shared.taxonomies, &mut report).await?;
+    insert::<repo::taxonomy_terms::Entity>(db, shared.top_terms, &mut report).await?;
+    insert::<repo::taxonomy_terms::Entity>(db, shared.child_terms, &mut report).await?;
+    insert::<repo::eligibilities::Entity>(db, shared.eligibilities, &mut report).await?;
 
     let mut remaining = options.scale;
     while remaining > 0 {
         let size = remaining.min(BATCH_SERVICES);
         let batch = generator.batch(size);
-        write_batch(&txn, batch, &mut report).await?;
+        write_batch(db, batch, &mut report).await?;
         remaining -= size;
         progress.inc(size as u64);
     }
-    txn.commit().await?;
     progress.finish_and_clear();
     Ok(report)
 }

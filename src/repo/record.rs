@@ -193,11 +193,30 @@ pub async fn delete<E: Record, C: ConnectionTrait + TransactionTrait>(
     cascade: bool,
 ) -> Result<u64, RepoError> {
     let txn = db.begin().await?;
-    if get_by_ids::<E>(&txn, &[id], false).await?.is_empty() {
+    // Roll back explicitly on failure: a dropped transaction is only rolled back when
+    // its connection is next used, and until then it holds its locks.
+    match tombstone_in::<E>(&txn, id, cascade).await {
+        Ok(tombstoned) => {
+            txn.commit().await?;
+            Ok(tombstoned)
+        }
+        Err(error) => {
+            txn.rollback().await?;
+            Err(error)
+        }
+    }
+}
+
+async fn tombstone_in<E: Record>(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    cascade: bool,
+) -> Result<u64, RepoError> {
+    if get_by_ids::<E>(txn, &[id], false).await?.is_empty() {
         return Err(RepoError::NotFound { kind: E::KIND, id });
     }
     if !cascade {
-        let children = children::count_live(&txn, E::TABLE, id).await?;
+        let children = children::count_live(txn, E::TABLE, id).await?;
         if !children.is_empty() {
             return Err(RepoError::HasLiveChildren {
                 kind: E::KIND,
@@ -206,7 +225,5 @@ pub async fn delete<E: Record, C: ConnectionTrait + TransactionTrait>(
             });
         }
     }
-    let tombstoned = children::tombstone_cascade(&txn, E::TABLE, vec![id]).await?;
-    txn.commit().await?;
-    Ok(tombstoned)
+    children::tombstone_cascade(txn, E::TABLE, vec![id]).await
 }

@@ -1,0 +1,98 @@
+use crate::helpers::{spawn_app, spawn_app_with};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn healthcheck_says_ok() {
+    let app = spawn_app().await;
+    let response = app.get("/healthcheck").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body, json!({ "status": "OK" }));
+}
+
+#[tokio::test]
+async fn ready_is_200_while_the_database_answers() {
+    let app = spawn_app().await;
+    let response = app.get("/health/ready").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["checks"]["database"], "OK");
+}
+
+#[tokio::test]
+async fn ready_is_503_with_a_json_error_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    app.db.close_by_ref().await.unwrap();
+    let response = app.get("/health/ready").await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "UNAVAILABLE");
+    assert_eq!(body["checks"]["database"], "UNAVAILABLE");
+    assert_eq!(body["error"]["code"], "UNAVAILABLE");
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_echoes_the_callers() {
+    let app = spawn_app().await;
+    let response = app.get("/healthcheck").await;
+    let generated = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&generated).is_ok(), "{generated}");
+
+    let response = app
+        .client
+        .get(app.url("/nowhere"))
+        .header("x-request-id", "trace-me-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(response.headers()["x-request-id"], "trace-me-42");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_report_the_pool() {
+    let app = spawn_app().await;
+    for _ in 0..3 {
+        app.get("/healthcheck").await;
+    }
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/openmetrics-text"),
+        "{content_type}"
+    );
+    let text = response.text().await.unwrap();
+    assert!(
+        text.contains(
+            r#"signpost_http_requests_total{method="GET",route="/healthcheck",status="200"} 3"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("signpost_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(text.contains("signpost_db_pool_connections "), "{text}");
+    assert!(text.trim_end().ends_with("# EOF"), "{text}");
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_refused_with_413() {
+    let app = spawn_app_with(|config| config.max_body_bytes = 64).await;
+    let response = app
+        .client
+        .post(app.url("/healthcheck"))
+        .body(vec![b'x'; 1000])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}

@@ -1,0 +1,194 @@
+//! Test harness: a fresh database per test and a real server on a random port.
+//!
+//! Without `TEST_DATABASE_URL` every test gets its own SQLite file in a temporary
+//! directory. With it (e.g. `postgres://postgres@127.0.0.1:5432/postgres`) every test
+//! gets a fresh PostgreSQL schema in that database, dropped when the test ends.
+
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use signpost::cli::serve::{ServeArgs, prepare};
+use signpost::config::Config;
+use signpost::db::{self, DbSettings};
+use std::net::SocketAddr;
+use std::sync::Once;
+use std::time::Duration;
+use tempfile::TempDir;
+
+static ANNOUNCE: Once = Once::new();
+
+/// Which backend the suite runs on, said once per test binary.
+pub fn postgres_url() -> Option<String> {
+    let url = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    ANNOUNCE.call_once(|| match &url {
+        Some(_) => eprintln!("signpost tests: running on PostgreSQL (TEST_DATABASE_URL)"),
+        None => eprintln!(
+            "signpost tests: TEST_DATABASE_URL is not set, running on SQLite; PostgreSQL runs are skipped"
+        ),
+    });
+    url
+}
+
+/// A fresh, empty database that disappears with the value.
+pub struct TestDb {
+    pub url: String,
+    pub dir: TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match postgres_url() {
+            None => {
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                TestDb {
+                    url,
+                    dir,
+                    postgres: None,
+                }
+            }
+            Some(admin_url) => {
+                let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+                let admin = sea_orm::Database::connect(&admin_url)
+                    .await
+                    .expect("TEST_DATABASE_URL must be reachable");
+                admin
+                    .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                    .await
+                    .expect("create schema");
+                admin.close().await.ok();
+                let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
+                url.query_pairs_mut()
+                    .append_pair("options", &format!("-c search_path={schema}"));
+                TestDb {
+                    url: url.to_string(),
+                    dir,
+                    postgres: Some((admin_url, schema)),
+                }
+            }
+        }
+    }
+
+    pub fn config(&self) -> Config {
+        Config {
+            database_url: Some(self.url.clone().into()),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: self.dir.path().to_path_buf(),
+            db_connect_timeout_secs: 5,
+            ..Config::default()
+        }
+    }
+
+    pub fn settings(&self) -> DbSettings {
+        DbSettings::from_config(&self.config())
+    }
+
+    /// A pool on this database, schema not yet migrated.
+    pub async fn connect(&self) -> DatabaseConnection {
+        db::connect(&self.settings()).await.expect("connect")
+    }
+
+    /// A pool on this database with every migration applied.
+    pub async fn migrated(&self) -> DatabaseConnection {
+        let conn = self.connect().await;
+        db::migrate_up(&conn, &self.settings())
+            .await
+            .expect("migrate");
+        conn
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin_url, schema)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs outside async; a thread with its own runtime does the cleanup.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(async {
+                    if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
+                        // Bounded: a session the test leaked must not hang the suite.
+                        // A schema left behind goes with the scratch database `.ci/run` drops.
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "SET lock_timeout = '3s'; DROP SCHEMA IF EXISTS {schema} CASCADE"
+                            ))
+                            .await;
+                        let _ = admin.close().await;
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}
+
+/// A running server on a random port with its own fresh database.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    /// Keeps the database alive as long as the app (dropped with it).
+    _database: TestDb,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Spawns the app after `adjust` has changed its config.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let test_db = TestDb::new().await;
+    let mut config = test_db.config();
+    adjust(&mut config);
+    let state = prepare(config, &ServeArgs::default())
+        .await
+        .expect("prepare server");
+    let db = state.db.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(signpost::http::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
+        db,
+        _database: test_db,
+        stop: Some(stop),
+    }
+}

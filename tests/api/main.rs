@@ -1,0 +1,12 @@
+//! Integration tests: a real server on a random port and a real database per test
+//! (SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set).
+
+mod cli;
+mod constraints;
+mod demo;
+mod fixtures;
+mod health;
+mod helpers;
+mod migrations;
+mod repo;
+mod schema;
