@@ -1,16 +1,16 @@
 //! Signpost: a GraphQL directory of community services.
 //!
 //! Crate map:
-//! - [`cli`]: the command line, a file per subcommand.
-//! - [`config`]: typed settings from defaults, a TOML file and the environment.
-//! - [`db`]: connecting (with retries) and migrating (under a lock).
-//! - [`demo`]: the synthetic demo directory.
-//! - [`error`]: the error type and stable error codes of the API.
-//! - [`graphql`]: the schema, independent of HTTP.
-//! - [`http`]: routes, middleware, health and metrics, serving.
-//! - [`repo`]: data access, one module per record type.
-//! - [`state`]: what handlers share.
-//! - [`telemetry`]: logging.
+//! - `cli`: the command line, a file per subcommand.
+//! - `config`: typed settings from defaults, a TOML file and the environment.
+//! - `db`: connecting (with retries) and migrating (under a lock).
+//! - `demo`: the synthetic demo directory.
+//! - `error`: the error type and stable error codes of the API.
+//! - `graphql`: the schema, independent of HTTP.
+//! - `http`: routes, middleware, health and metrics, serving.
+//! - `repo`: data access, one module per record type.
+//! - `state`: what handlers share.
+//! - `telemetry`: logging.
 
 pub mod cli;
 pub mod config;

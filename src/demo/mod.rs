@@ -12,10 +12,7 @@ mod places;
 use crate::repo::{self, Record};
 use generate::{Batch, Generator};
 use indicatif::{ProgressBar, ProgressStyle};
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionSession as _,
-    TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
 
 /// Services generated (and written) per batch.
 const BATCH_SERVICES: usize = 2_000;
