@@ -12,7 +12,7 @@ mod places;
 use crate::repo::{self, Record};
 use generate::{Batch, Generator};
 use indicatif::{ProgressBar, ProgressStyle};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
 
 /// Services generated (and written) per batch.
 const BATCH_SERVICES: usize = 2_000;
@@ -63,17 +63,11 @@ pub async fn is_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
 
 /// Generates and writes the demo directory in one transaction.
 pub async fn load(db: &DatabaseConnection, options: &DemoOptions) -> anyhow::Result<DemoReport> {
-    let txn = db.begin().await?;
-    match load_in(&txn, options).await {
-        Ok(report) => {
-            txn.commit().await?;
-            Ok(report)
-        }
-        Err(error) => {
-            txn.rollback().await?;
-            Err(error)
-        }
-    }
+    let options = options.clone();
+    repo::in_transaction(db, move |txn| {
+        Box::pin(async move { load_in(txn, &options).await })
+    })
+    .await
 }
 
 async fn load_in(db: &impl ConnectionTrait, options: &DemoOptions) -> anyhow::Result<DemoReport> {

@@ -27,6 +27,35 @@ pub mod venues;
 pub use error::RepoError;
 pub use keyset::{Direction, KeysetCursor, PageRequest, SortKey};
 pub use record::{Record, delete, get_by_ids, insert_many, list, update};
+use sea_orm::{DbErr, TransactionSession, TransactionTrait};
+use std::future::Future;
+use std::pin::Pin;
+
+/// Runs `work` in a transaction: committed when it succeeds, rolled back at once
+/// when it fails. (A dropped sqlx transaction is rolled back only when its
+/// connection is next used, and until then it holds its locks.)
+pub async fn in_transaction<C, T, E>(
+    db: &C,
+    work: impl for<'c> FnOnce(
+        &'c C::Transaction,
+    ) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>,
+) -> Result<T, E>
+where
+    C: TransactionTrait,
+    E: From<DbErr>,
+{
+    let txn = db.begin().await?;
+    match work(&txn).await {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(error) => {
+            txn.rollback().await?;
+            Err(error)
+        }
+    }
+}
 
 /// Server timestamps: UTC truncated to microseconds, the precision PostgreSQL keeps,
 /// so a value reads back equal on both backends.

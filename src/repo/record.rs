@@ -6,7 +6,7 @@ use super::{RepoError, new_id, now};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Iterable, ModelTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait, Value,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait, Value,
 };
 use std::str::FromStr;
 use uuid::Uuid;
@@ -192,19 +192,7 @@ pub async fn delete<E: Record, C: ConnectionTrait + TransactionTrait>(
     id: Uuid,
     cascade: bool,
 ) -> Result<u64, RepoError> {
-    let txn = db.begin().await?;
-    // Roll back explicitly on failure: a dropped transaction is only rolled back when
-    // its connection is next used, and until then it holds its locks.
-    match tombstone_in::<E>(&txn, id, cascade).await {
-        Ok(tombstoned) => {
-            txn.commit().await?;
-            Ok(tombstoned)
-        }
-        Err(error) => {
-            txn.rollback().await?;
-            Err(error)
-        }
-    }
+    super::in_transaction(db, |txn| Box::pin(tombstone_in::<E>(txn, id, cascade))).await
 }
 
 async fn tombstone_in<E: Record>(
