@@ -29,6 +29,7 @@ CREATE TABLE imports (
 );
 CREATE INDEX imports_created_idx ON imports (created_at, id);
 CREATE INDEX imports_sha256_idx ON imports (sha256);
+CREATE INDEX imports_restored_from_idx ON imports (restored_from);
 
 CREATE TABLE data_files (
     id {uuid} NOT NULL PRIMARY KEY,
