@@ -96,3 +96,38 @@ async fn bodies_over_the_limit_are_refused_with_413() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+/// A pool of one connection, held by the test: anything needing the database waits.
+fn one_connection(config: &mut signpost::config::Config) {
+    config.db_max_connections = 1;
+}
+
+#[tokio::test]
+async fn a_request_running_past_the_timeout_is_answered_408() {
+    let app = spawn_app_with(|config| {
+        one_connection(config);
+        config.request_timeout_ms = 300;
+    })
+    .await;
+    let held = sea_orm::TransactionTrait::begin(&app.db).await.unwrap();
+    let response = app.get("/health/ready").await;
+    assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+    held.rollback().await.unwrap();
+}
+
+#[tokio::test]
+async fn in_flight_requests_finish_during_a_graceful_shutdown() {
+    let mut app = spawn_app_with(one_connection).await;
+    let held = sea_orm::TransactionTrait::begin(&app.db).await.unwrap();
+    let in_flight = tokio::spawn(app.client.get(app.url("/health/ready")).send());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.begin_shutdown();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(
+        !in_flight.is_finished(),
+        "the request is still waiting for the database"
+    );
+    held.rollback().await.unwrap();
+    let response = in_flight.await.unwrap().expect("answered, not dropped");
+    assert_eq!(response.status(), StatusCode::OK);
+}
