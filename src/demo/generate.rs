@@ -1,19 +1,18 @@
 //! Deterministic generation of demo records (ChaCha8 from a seed: the same seed
-//! gives the same ids and values on every platform).
+//! gives the same ids and values on every platform). The builders of single
+//! records are in `records.rs`.
 
-use super::catalogue::{
-    ELIGIBILITIES, FIRST_NAMES, ORGANISATION_FORMS, SERVICE_KINDS, SURNAMES, TAXONOMY,
-};
+use super::catalogue::{ELIGIBILITIES, ORGANISATION_FORMS, SERVICE_KINDS, TAXONOMY};
 use super::places::{QUARTERS, STREETS, TOWNS, Town, VENUE_KINDS};
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use entities::enums::{AttendingType, LocationType, ServiceStatus};
+use super::records::{tag, term};
+use chrono::Duration;
+use entities::enums::{LocationType, ServiceStatus};
 use entities::{
     contacts, cost_options, eligibilities, events, postcodes, providers, service_eligibilities,
     service_venues, services, taxonomies, taxonomy_refs, taxonomy_terms, venues,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -42,13 +41,13 @@ pub struct Batch {
 }
 
 pub struct Generator {
-    rng: ChaCha8Rng,
+    pub(super) rng: ChaCha8Rng,
     /// Milliseconds of the next UUID v7: a fixed start, so ids repeat for a seed.
     clock_ms: u64,
     towns_by_weight: Vec<usize>,
     /// Child term ids per top-level term, in catalogue order.
     terms: Vec<Vec<Uuid>>,
-    eligibility_ids: Vec<Uuid>,
+    pub(super) eligibility_ids: Vec<Uuid>,
     postcodes_seen: HashSet<String>,
     providers_made: usize,
 }
@@ -74,17 +73,17 @@ impl Generator {
         }
     }
 
-    fn id(&mut self) -> Uuid {
+    pub(super) fn id(&mut self) -> Uuid {
         self.clock_ms += 1;
         let random: [u8; 10] = self.rng.random();
         uuid::Builder::from_unix_timestamp_millis(self.clock_ms, &random).into_uuid()
     }
 
-    fn chance(&mut self, percent: u32) -> bool {
+    pub(super) fn chance(&mut self, percent: u32) -> bool {
         self.rng.random_range(0..100) < percent
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(super) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         // Every list picked from is a non-empty constant.
         &items[self.rng.random_range(0..items.len())]
     }
@@ -346,95 +345,6 @@ impl Generator {
         }
     }
 
-    fn contact(
-        &mut self,
-        provider_id: Option<Uuid>,
-        service_id: Option<Uuid>,
-        slug: &str,
-    ) -> contacts::ActiveModel {
-        let first = *self.pick(FIRST_NAMES);
-        let last = *self.pick(SURNAMES);
-        contacts::ActiveModel {
-            id: Set(self.id()),
-            provider_id: Set(provider_id),
-            service_id: Set(service_id),
-            venue_id: Set(None),
-            name: Set(format!("{first} {last}")),
-            title: Set(Some(
-                if service_id.is_some() {
-                    "Service coordinator"
-                } else {
-                    "Manager"
-                }
-                .into(),
-            )),
-            department: Set(None),
-            email: Set(Some(format!(
-                "{}.{}@{slug}.example.org",
-                first.to_lowercase(),
-                last.to_lowercase()
-            ))),
-            // 01632 960xxx is reserved by Ofcom for drama: never a real number.
-            phone: Set(Some(format!(
-                "01632 960{:03}",
-                self.rng.random_range(0..1000)
-            ))),
-            url: Set(None),
-            social_facebook: Set(None),
-            social_twitter: Set(None),
-            flagged: Set(false),
-            ..Default::default()
-        }
-    }
-
-    fn cost_option(&mut self, service_id: Uuid, paid_percent: u32) -> cost_options::ActiveModel {
-        let (option, amount) = if self.chance(paid_percent) {
-            let pence = self.rng.random_range(2..40) * 50;
-            let amount = Decimal::new(pence, 2);
-            (format!("£{amount} per session"), amount)
-        } else {
-            ("Free".to_owned(), Decimal::ZERO)
-        };
-        cost_options::ActiveModel {
-            id: Set(self.id()),
-            service_id: Set(service_id),
-            option: Set(option),
-            amount: Set(Some(amount)),
-            currency: Set("GBP".into()),
-            amount_description: Set(None),
-            valid_from: Set(None),
-            valid_to: Set(None),
-            ..Default::default()
-        }
-    }
-
-    fn event(&mut self, service_id: Uuid, venue_id: Uuid, kind: &str) -> events::ActiveModel {
-        const DAYS: [&str; 5] = ["MO", "TU", "WE", "TH", "FR"];
-        let day = self.rng.random_range(0..DAYS.len());
-        let start =
-            monday() + Duration::days(day as i64) + Duration::hours(self.rng.random_range(9..18));
-        events::ActiveModel {
-            id: Set(self.id()),
-            service_id: Set(Some(service_id)),
-            venue_id: Set(Some(venue_id)),
-            provider_id: Set(None),
-            title: Set(format!("Weekly {kind} session")),
-            description: Set(None),
-            starts_at: Set(Some(start)),
-            ends_at: Set(Some(start + Duration::hours(2))),
-            time_description: Set(Some("Every week during term time".into())),
-            rrule: Set(Some(format!("FREQ=WEEKLY;BYDAY={}", DAYS[day]))),
-            attending_type: Set(Some(if self.chance(85) {
-                AttendingType::InPerson
-            } else {
-                AttendingType::Hybrid
-            })),
-            booking_url: Set(None),
-            flagged: Set(false),
-            ..Default::default()
-        }
-    }
-
     /// A point within about 8 km of the town centre, denser near the middle.
     fn near(&mut self, town: &Town) -> (f64, f64) {
         let spread =
@@ -455,51 +365,11 @@ impl Generator {
     }
 }
 
-fn term(
-    id: Uuid,
-    taxonomy_id: Uuid,
-    parent_id: Option<Uuid>,
-    code: String,
-    name: &str,
-) -> taxonomy_terms::ActiveModel {
-    taxonomy_terms::ActiveModel {
-        id: Set(id),
-        taxonomy_id: Set(taxonomy_id),
-        parent_id: Set(parent_id),
-        code: Set(Some(code)),
-        name: Set(name.into()),
-        description: Set(None),
-        term_uri: Set(None),
-        ..Default::default()
-    }
-}
-
-fn tag(id: Uuid, term_id: Uuid, service_id: Uuid) -> taxonomy_refs::ActiveModel {
-    taxonomy_refs::ActiveModel {
-        id: Set(id),
-        taxonomy_term_id: Set(term_id),
-        service_id: Set(Some(service_id)),
-        provider_id: Set(None),
-        venue_id: Set(None),
-        event_id: Set(None),
-        value: Set(None),
-        label: Set(None),
-        ..Default::default()
-    }
-}
-
-/// Monday 2026-01-05, 00:00 UTC: the week demo events start in.
-fn monday() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 5, 0, 0, 0)
-        .single()
-        .unwrap_or_default()
-}
-
 fn round6(value: f64) -> f64 {
     (value * 1e6).round() / 1e6
 }
 
-fn slug(text: &str) -> String {
+pub(super) fn slug(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {

@@ -8,6 +8,7 @@
 mod catalogue;
 mod generate;
 mod places;
+mod records;
 
 use crate::repo::{self, Record};
 use generate::{Batch, Generator};
