@@ -12,7 +12,7 @@ use crate::config::{Config, DatabaseKind};
 use anyhow::{Context, bail};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 use sea_orm_migration::MigrationStatus;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -236,8 +236,4 @@ pub async fn require_current_schema(db: &DatabaseConnection) -> anyhow::Result<(
 /// A cheap round trip, for readiness checks.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.ping().await
-}
-
-pub fn backend(db: &impl ConnectionTrait) -> DbBackend {
-    db.get_database_backend()
 }

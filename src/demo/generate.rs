@@ -49,7 +49,6 @@ pub struct Generator {
     terms: Vec<Vec<Uuid>>,
     pub(super) eligibility_ids: Vec<Uuid>,
     postcodes_seen: HashSet<String>,
-    providers_made: usize,
 }
 
 /// 2026-01-01T00:00:00Z.
@@ -69,7 +68,6 @@ impl Generator {
             terms: Vec::new(),
             eligibility_ids: Vec::new(),
             postcodes_seen: HashSet::new(),
-            providers_made: 0,
         }
     }
 
@@ -153,14 +151,13 @@ impl Generator {
     }
 
     fn provider(&mut self, batch: &mut Batch, services: usize) {
-        let town_index = *self.pick(&self.towns_by_weight.clone());
+        let town_index = self.towns_by_weight[self.rng.random_range(0..self.towns_by_weight.len())];
         let town = &TOWNS[town_index];
         let provider_id = self.id();
         let quarter = *self.pick(QUARTERS);
         let form = *self.pick(ORGANISATION_FORMS);
         let name = format!("{} {quarter} {form}", town.name);
         let slug = slug(&name);
-        self.providers_made += 1;
         let parent = if self.chance(5) {
             batch.providers.first().and_then(|p| match &p.id {
                 Set(id) => Some(*id),
@@ -209,7 +206,7 @@ impl Generator {
                 longitude: Set(Some(longitude)),
                 terminated: Set(false),
                 source_file: Set(Some("demo-data".into())),
-                updated_at: Set(super::super::repo::now()),
+                updated_at: Set(crate::repo::now()),
             });
         }
         let kind = *self.pick(VENUE_KINDS);
@@ -334,7 +331,8 @@ impl Generator {
         batch.taxonomy_refs.push(tag(self.id(), term_id, id));
         if self.chance(25) {
             let other_top = self.rng.random_range(0..self.terms.len());
-            let other = *self.pick(&self.terms[other_top].clone());
+            let candidates = &self.terms[other_top];
+            let other = candidates[self.rng.random_range(0..candidates.len())];
             if other != term_id {
                 batch.taxonomy_refs.push(tag(self.id(), other, id));
             }

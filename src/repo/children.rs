@@ -3,7 +3,7 @@
 //! Foreign keys in the database cannot see tombstones (a tombstoned row still
 //! exists), so "live children" is checked here, from this one table of links.
 
-use super::{RepoError, now};
+use super::{MAX_IDS_PER_STATEMENT, RepoError, now};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, Value};
 use std::collections::HashSet;
@@ -51,8 +51,6 @@ pub const CHILD_LINKS: &[ChildLink] = &[
     link("taxonomy_terms", "taxonomy_terms", "parent_id"),
     link("taxonomy_terms", "taxonomy_refs", "taxonomy_term_id"),
 ];
-
-const MAX_IDS_PER_STATEMENT: usize = 5_000;
 
 /// Live records referencing `table`'s row `id`, counted per child table.
 pub async fn count_live(

@@ -31,6 +31,9 @@ use sea_orm::{DbErr, TransactionSession, TransactionTrait};
 use std::future::Future;
 use std::pin::Pin;
 
+/// Ids per `IN (...)` list: well under both backends' bind-parameter limits.
+pub(crate) const MAX_IDS_PER_STATEMENT: usize = 5_000;
+
 /// Runs `work` in a transaction: committed when it succeeds, rolled back at once
 /// when it fails. (A dropped sqlx transaction is rolled back only when its
 /// connection is next used, and until then it holds its locks.)

@@ -2,7 +2,7 @@
 
 use super::children;
 use super::keyset::{Direction, KeysetCursor, PageRequest, SortKey};
-use super::{RepoError, new_id, now};
+use super::{MAX_IDS_PER_STATEMENT, RepoError, new_id, now};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Iterable, ModelTrait,
@@ -21,9 +21,6 @@ pub trait Record: EntityTrait<Column: FromStr> {
     /// The column a [`SortKey::Name`] list is ordered by (then id); `None` lists by id.
     const NAME_COLUMN: Option<&'static str>;
 }
-
-/// Ids per `IN (...)` list: well under both backends' bind-parameter limits.
-const MAX_IDS_PER_STATEMENT: usize = 5_000;
 
 /// Columns the server manages; callers' values for them are ignored.
 const SERVER_COLUMNS: [&str; 4] = ["created_at", "updated_at", "version", "deleted_at"];
