@@ -28,6 +28,9 @@ const ENV_SETTINGS: &[&str] = &[
     "db_max_connections",
     "db_connect_timeout_secs",
     "shutdown_grace_secs",
+    "default_page_size",
+    "max_page_size",
+    "max_radius_km",
 ];
 
 /// How log lines are written.
@@ -69,6 +72,14 @@ pub struct Config {
     /// `SIGNPOST_SHUTDOWN_GRACE_SECS`: on SIGINT/SIGTERM, how long in-flight requests
     /// get to finish. Default 30.
     pub shutdown_grace_secs: u64,
+    /// `SIGNPOST_DEFAULT_PAGE_SIZE`: rows a connection returns when neither `first`
+    /// nor `last` is given. Default 20.
+    pub default_page_size: u64,
+    /// `SIGNPOST_MAX_PAGE_SIZE`: the largest `first`/`last` accepted (and `ids` of
+    /// `nodes`). Default 100.
+    pub max_page_size: u64,
+    /// `SIGNPOST_MAX_RADIUS_KM`: the largest `near.radiusKm` accepted. Default 100.
+    pub max_radius_km: f64,
 }
 
 impl Default for Config {
@@ -83,6 +94,9 @@ impl Default for Config {
             db_max_connections: 10,
             db_connect_timeout_secs: 30,
             shutdown_grace_secs: 30,
+            default_page_size: 20,
+            max_page_size: 100,
+            max_radius_km: 100.0,
         }
     }
 }
@@ -144,6 +158,7 @@ impl Config {
             ("request_timeout_ms", self.request_timeout_ms),
             ("max_body_bytes", self.max_body_bytes as u64),
             ("db_max_connections", u64::from(self.db_max_connections)),
+            ("max_page_size", self.max_page_size),
         ];
         for (key, value) in positive {
             if value == 0 {
@@ -153,7 +168,30 @@ impl Config {
                 });
             }
         }
+        if self.default_page_size > self.max_page_size {
+            return Err(ConfigError {
+                setting: setting_name("default_page_size"),
+                message: format!("must not exceed max_page_size ({})", self.max_page_size),
+            });
+        }
+        if !(self.max_radius_km > 0.0 && self.max_radius_km.is_finite()) {
+            return Err(ConfigError {
+                setting: setting_name("max_radius_km"),
+                message: "must be a positive number".into(),
+            });
+        }
         Ok(())
+    }
+
+    /// The API limits these settings give.
+    pub fn api_limits(&self) -> crate::graphql::ApiLimits {
+        crate::graphql::ApiLimits {
+            pages: crate::graphql::PageLimits {
+                default_page_size: self.default_page_size,
+                max_page_size: self.max_page_size,
+            },
+            max_radius_km: self.max_radius_km,
+        }
     }
 
     /// The database URL in force (the default SQLite file when none is configured).

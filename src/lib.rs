@@ -8,6 +8,7 @@
 //! - `error`: the error type and stable error codes of the API.
 //! - `graphql`: the schema, independent of HTTP.
 //! - `http`: routes, middleware, health and metrics, serving.
+//! - `read`: the read side: visibility, keyset pages, batched children, filters.
 //! - `repo`: data access, one module per record type.
 //! - `state`: what handlers share.
 //! - `telemetry`: logging.
@@ -19,6 +20,7 @@ pub mod demo;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod read;
 pub mod repo;
 pub mod state;
 pub mod telemetry;

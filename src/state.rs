@@ -1,6 +1,7 @@
 //! What every request handler can reach; cheap to clone.
 
 use crate::config::Config;
+use crate::graphql::{SignpostSchema, build_schema};
 use crate::http::metrics::Metrics;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -10,6 +11,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
+    /// Built once; per-request data (caller, loader) is attached to each request.
+    pub schema: SignpostSchema,
 }
 
 impl AppState {
@@ -18,6 +21,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
+            schema: build_schema(),
         }
     }
 }

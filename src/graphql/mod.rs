@@ -1,27 +1,70 @@
-//! The GraphQL schema. It knows nothing of HTTP: handlers build a request, attach
-//! the caller's identity as request data and execute it here.
+//! The GraphQL schema. It knows nothing of HTTP: a handler builds a request,
+//! attaches a [`ReadContext`] (database, caller, limits, loader) with [`attach`] and
+//! executes it here.
+//!
+//! Map: [`types`] (record objects), [`query`] (root fields), [`filter`] (filter
+//! inputs), [`connection`] (Relay connections), [`loaders`] (batching),
+//! [`order`], [`enums`], [`scalars`], [`error`] (stable codes).
 
-use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
+pub mod connection;
+pub mod enums;
+pub mod error;
+pub mod filter;
+pub mod loaders;
+pub mod order;
+pub mod query;
+pub mod scalars;
+pub mod types;
 
-/// The root of every read.
-pub struct QueryRoot;
+pub use connection::PageLimits;
+pub use loaders::ReadContext;
+pub use query::QueryRoot;
 
-#[Object]
-impl QueryRoot {
-    /// The version of the Signpost server answering.
-    async fn server_version(&self) -> &'static str {
-        env!("CARGO_PKG_VERSION")
-    }
-}
+use crate::read::Viewer;
+use async_graphql::{EmptyMutation, EmptySubscription, Request, Schema};
+use sea_orm::DatabaseConnection;
 
 pub type SignpostSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 
+/// Limits applied to every request, from the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct ApiLimits {
+    pub pages: PageLimits,
+    /// The largest `near.radiusKm` accepted.
+    pub max_radius_km: f64,
+}
+
+impl Default for ApiLimits {
+    fn default() -> Self {
+        Self {
+            pages: PageLimits::default(),
+            max_radius_km: 100.0,
+        }
+    }
+}
+
 /// Builds the schema: no I/O, so `print-schema` and tests can call it freely.
 pub fn build_schema() -> SignpostSchema {
-    Schema::build(QueryRoot, EmptyMutation, EmptySubscription).finish()
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription).finish()
 }
 
 /// The schema in SDL, as `signpost print-schema` prints it and `schema.graphql` holds.
 pub fn sdl() -> String {
     build_schema().sdl()
+}
+
+/// Gives `request` what its resolvers read with: a fresh loader per request, so
+/// nothing is cached across requests or callers.
+pub fn attach(
+    request: Request,
+    db: &DatabaseConnection,
+    viewer: Viewer,
+    limits: ApiLimits,
+) -> Request {
+    request.data(ReadContext::new(
+        db.clone(),
+        viewer,
+        limits.pages,
+        limits.max_radius_km,
+    ))
 }

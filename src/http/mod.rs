@@ -6,6 +6,7 @@
 //! into the metrics, bounded in time and body size, and a panic in a handler becomes
 //! a 500 instead of a dropped connection.
 
+pub mod graphql;
 pub mod health;
 pub mod metrics;
 
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthcheck", get(health::healthcheck))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))
+        .route("/graphql", get(graphql::execute).post(graphql::execute))
         // A route layer sees the matched route pattern, the metrics' `route` label.
         .route_layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),

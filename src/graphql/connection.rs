@@ -1,0 +1,287 @@
+//! Relay cursor connections for every list: `edges { cursor node }`, `nodes`,
+//! `pageInfo` and a `totalCount` that runs its query only when selected.
+//!
+//! [`PageArgs`] turns `first`/`after`/`last`/`before` into a keyset [`Window`],
+//! refusing cursors issued for another query.
+
+use super::error::{bad_input, cursor, user_error};
+use super::loaders::{ChildCountKey, ReadContext};
+use crate::error::ErrorCode;
+use crate::read::children::Relation;
+use crate::read::page::Positioned;
+use crate::read::{Cursor, Ordering, Page, Readable, Take, Window};
+use async_graphql::{Context, Object, OutputType, Result, SimpleObject, TypeName};
+use sea_orm::{DatabaseConnection, DbErr};
+use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Page sizes, from the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct PageLimits {
+    pub default_page_size: u64,
+    pub max_page_size: u64,
+}
+
+impl Default for PageLimits {
+    fn default() -> Self {
+        Self {
+            default_page_size: 20,
+            max_page_size: 100,
+        }
+    }
+}
+
+/// A GraphQL object wrapping one directory record.
+pub trait NodeObject: OutputType + Send + Sync + 'static {
+    type Entity: Readable<Model: Send + Sync>;
+    /// The GraphQL type name, e.g. `Service`.
+    const NAME: &'static str;
+    fn from_model(model: <Self::Entity as sea_orm::EntityTrait>::Model) -> Self;
+}
+
+/// The paging arguments of a connection field.
+#[derive(Clone, Debug, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+impl PageArgs {
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        Self {
+            first,
+            after,
+            last,
+            before,
+        }
+    }
+
+    /// The window these arguments ask for in `ordering`, for the query `signature`.
+    pub fn window(
+        &self,
+        limits: &PageLimits,
+        signature: &str,
+        ordering: &Ordering,
+    ) -> Result<Window> {
+        let size = |name: &str, value: i32| -> Result<u64> {
+            let value =
+                u64::try_from(value).map_err(|_| bad_input(name, "must not be negative"))?;
+            if value > limits.max_page_size {
+                return Err(user_error(
+                    ErrorCode::LimitExceeded,
+                    format!(
+                        "{name}: {value} is over the page size limit (maxPageSize {})",
+                        limits.max_page_size
+                    ),
+                ));
+            }
+            Ok(value)
+        };
+        let take = match (self.first, self.last) {
+            (Some(_), Some(_)) => {
+                return Err(bad_input("last", "give either first or last, not both"));
+            }
+            (_, Some(last)) => Take::Last(size("last", last)?),
+            (Some(first), None) => Take::First(size("first", first)?),
+            (None, None) => Take::First(limits.default_page_size),
+        };
+        let decode = |name: &str, text: &Option<String>| -> Result<Option<Cursor>> {
+            text.as_deref()
+                .map(|text| Cursor::decode(text, signature, ordering).map_err(|e| cursor(name, e)))
+                .transpose()
+        };
+        Ok(Window {
+            after: decode("after", &self.after)?,
+            before: decode("before", &self.before)?,
+            take,
+        })
+    }
+}
+
+/// A deferred count, run when `totalCount` is selected.
+pub trait CountQuery: Send + Sync {
+    fn count<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+    ) -> Pin<Box<dyn Future<Output = Result<i64, DbErr>> + Send + 'a>>;
+}
+
+/// Where a connection's total comes from.
+#[derive(Clone)]
+pub enum TotalCount {
+    /// Already known (the near search computes every match anyway).
+    Known(i64),
+    /// A root list's count query.
+    Query(Arc<dyn CountQuery>),
+    /// The children of one parent, counted for all parents of the page at once.
+    Children(ChildCountKey),
+}
+
+/// A page of records, with cursors to walk on in either direction.
+pub struct Connection<N: NodeObject> {
+    edges: Vec<Edge<N>>,
+    has_previous: bool,
+    has_next: bool,
+    total: TotalCount,
+}
+
+impl<N: NodeObject> Connection<N> {
+    /// Builds the connection from a page of models read under `signature`.
+    pub fn from_page(
+        page: &Page<Positioned<<N::Entity as sea_orm::EntityTrait>::Model>>,
+        signature: &str,
+        total: TotalCount,
+    ) -> Self {
+        Self::from_nodes(
+            page.rows.iter().map(|row| {
+                (
+                    N::from_model(row.model.clone()),
+                    row.cursor.encode(signature),
+                )
+            }),
+            page.has_previous,
+            page.has_next,
+            total,
+        )
+    }
+
+    pub fn from_nodes(
+        nodes: impl IntoIterator<Item = (N, String)>,
+        has_previous: bool,
+        has_next: bool,
+        total: TotalCount,
+    ) -> Self {
+        Self {
+            edges: nodes
+                .into_iter()
+                .map(|(node, cursor)| Edge { cursor, node })
+                .collect(),
+            has_previous,
+            has_next,
+            total,
+        }
+    }
+}
+
+impl<N: NodeObject> TypeName for Connection<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Connection", N::NAME).into()
+    }
+}
+
+/// A page of records with cursors to continue from in either direction.
+#[Object(name_type)]
+impl<N: NodeObject> Connection<N> {
+    /// The records of this page, each with its cursor.
+    async fn edges(&self) -> &[Edge<N>] {
+        &self.edges
+    }
+
+    /// The records of this page, without cursors.
+    async fn nodes(&self) -> Vec<&N> {
+        self.edges.iter().map(|edge| &edge.node).collect()
+    }
+
+    /// Where this page stands in the whole list.
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_previous_page: self.has_previous,
+            has_next_page: self.has_next,
+            start_cursor: self.edges.first().map(|edge| edge.cursor.clone()),
+            end_cursor: self.edges.last().map(|edge| edge.cursor.clone()),
+        }
+    }
+
+    /// How many records the whole list holds (all pages). Counted only when asked for.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        match &self.total {
+            TotalCount::Known(total) => Ok(*total),
+            TotalCount::Query(query) => {
+                let db = &ctx.data::<ReadContext>()?.db;
+                query.count(db).await.map_err(super::error::db)
+            }
+            TotalCount::Children(key) => Ok(ctx
+                .data::<ReadContext>()?
+                .loader
+                .load_one(key.clone())
+                .await?
+                .unwrap_or(0)),
+        }
+    }
+}
+
+/// One record of a connection and its cursor.
+pub struct Edge<N: NodeObject> {
+    cursor: String,
+    node: N,
+}
+
+impl<N: NodeObject> TypeName for Edge<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Edge", N::NAME).into()
+    }
+}
+
+/// One record of a connection, with the cursor that continues the list after it
+/// (`after`) or before it (`before`).
+#[Object(name_type)]
+impl<N: NodeObject> Edge<N> {
+    /// An opaque cursor, valid for the same query (type, ordering and filter) only.
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+
+    /// The record.
+    async fn node(&self) -> &N {
+        &self.node
+    }
+}
+
+/// Where a page stands in its list (Relay). Walking forwards, `hasPreviousPage` is
+/// true when the page was asked for `after` a cursor; walking backwards,
+/// `hasNextPage` is true when it was asked for `before` one.
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    /// More records come before this page.
+    pub has_previous_page: bool,
+    /// More records come after this page.
+    pub has_next_page: bool,
+    /// The cursor of the first record of the page.
+    pub start_cursor: Option<String>,
+    /// The cursor of the last record of the page.
+    pub end_cursor: Option<String>,
+}
+
+/// A nested connection: one page of `relation`'s children for `parent`, loaded
+/// with the same page of every other parent in one statement.
+pub async fn children<N: NodeObject>(
+    ctx: &Context<'_>,
+    relation: &'static Relation,
+    parent: Uuid,
+    args: PageArgs,
+) -> Result<Connection<N>> {
+    let read = ctx.data::<ReadContext>()?;
+    let ordering = super::order::default_ordering(relation.child);
+    let signature = crate::read::order::signature(&[relation.name, &ordering.name]);
+    let window = args.window(&read.limits, &signature, &ordering)?;
+    let key = super::loaders::ChildPageKey::<N::Entity>::new(relation, parent, ordering, window);
+    let page = read.loader.load_one(key).await?.unwrap_or_default();
+    Ok(Connection::from_page(
+        &page,
+        &signature,
+        TotalCount::Children(ChildCountKey {
+            relation: *relation,
+            parent,
+        }),
+    ))
+}

@@ -1,0 +1,34 @@
+//! GraphQL errors with the stable `extensions.code` of api.md.
+//!
+//! Internal failures are logged here, inside the request's span (so with its request
+//! id), and reach the caller only as `INTERNAL` without details.
+
+use crate::error::ErrorCode;
+use crate::read::order::CursorError;
+use async_graphql::{Error, ErrorExtensions};
+use std::fmt::Display;
+
+/// An error the caller caused and can fix.
+pub fn user_error(code: ErrorCode, message: impl Into<String>) -> Error {
+    Error::new(message.into()).extend_with(|_, extensions| extensions.set("code", code.as_str()))
+}
+
+/// `BAD_USER_INPUT` naming the argument or filter field at fault.
+pub fn bad_input(field: &str, message: impl Display) -> Error {
+    user_error(ErrorCode::BadUserInput, format!("{field}: {message}"))
+}
+
+/// A failure that is ours: logged with its details, returned without them.
+pub fn internal(error: impl Display) -> Error {
+    tracing::error!(error = %error, "internal error while resolving a GraphQL field");
+    user_error(ErrorCode::Internal, "internal error")
+}
+
+/// Any database error while reading.
+pub fn db(error: sea_orm::DbErr) -> Error {
+    internal(error)
+}
+
+pub fn cursor(argument: &str, error: CursorError) -> Error {
+    bad_input(argument, error)
+}

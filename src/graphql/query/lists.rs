@@ -1,0 +1,420 @@
+//! Root connections: `providers`, `services`, `venues`, `contacts`,
+//! `eligibilities`, `costOptions`, `events`, `taxonomies`, `taxonomyTerms`.
+
+// A connection field's arguments are its GraphQL signature: paging, filter, order.
+#![allow(clippy::too_many_arguments)]
+
+use super::plan::{Filtered, filter_cx, list_spec, root_list};
+use crate::graphql::connection::{Connection, NodeObject, PageArgs, TotalCount};
+use crate::graphql::error::{bad_input, db};
+use crate::graphql::filter::records::{
+    ContactFilter, CostOptionFilter, EligibilityFilter, EventFilter, ProviderFilter,
+    TaxonomyFilter, TaxonomyTermFilter, VenueFilter,
+};
+use crate::graphql::filter::search_plan;
+use crate::graphql::filter::service::{NearFilter, Origin, ServiceFilter};
+use crate::graphql::loaders::{ReadContext, RecordKey};
+use crate::graphql::order::{OrderKey, order_enum};
+use crate::graphql::types::contact::Contact;
+use crate::graphql::types::cost_option::CostOption;
+use crate::graphql::types::eligibility::Eligibility;
+use crate::graphql::types::event::Event;
+use crate::graphql::types::provider::Provider;
+use crate::graphql::types::service::Service;
+use crate::graphql::types::taxonomy::{Taxonomy, TaxonomyTerm};
+use crate::graphql::types::venue::Venue;
+use crate::read::events::{TimeWindow, count_between, fetch_page_between, prefilter};
+use crate::read::near::{distance_ordering, page_of, postcode_point, services_within};
+use crate::read::order::signature;
+use crate::read::visibility::visible;
+use crate::read::{Frag, Table};
+use crate::repo::services;
+use async_graphql::{Context, Object, Result};
+use sea_orm::{DatabaseConnection, DbErr};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+order_enum!(ServiceOrder, "Orders of services. Ties are broken by id.", {
+    NameAsc => NameAsc, "By name, A to Z.";
+    NameDesc => NameDesc, "By name, Z to A.";
+    UpdatedAtAsc => UpdatedAtAsc, "Least recently changed first.";
+    UpdatedAtDesc => UpdatedAtDesc, "Most recently changed first.";
+    Relevance => Relevance, "Best match of `filter.search` first (the default when searching).";
+    Distance => Distance, "Nearest to `filter.near` first (the only order with `near`).";
+});
+order_enum!(ProviderOrder, "Orders of providers. Ties are broken by id.", {
+    NameAsc => NameAsc, "By name, A to Z.";
+    NameDesc => NameDesc, "By name, Z to A.";
+    UpdatedAtAsc => UpdatedAtAsc, "Least recently changed first.";
+    UpdatedAtDesc => UpdatedAtDesc, "Most recently changed first.";
+    Relevance => Relevance, "Best match of `filter.search` first (the default when searching).";
+});
+order_enum!(VenueOrder, "Orders of venues. Ties are broken by id.", {
+    NameAsc => NameAsc, "By name, A to Z.";
+    NameDesc => NameDesc, "By name, Z to A.";
+    UpdatedAtAsc => UpdatedAtAsc, "Least recently changed first.";
+    UpdatedAtDesc => UpdatedAtDesc, "Most recently changed first.";
+    Relevance => Relevance, "Best match of `filter.search` first (the default when searching).";
+});
+order_enum!(RecordOrder, "Orders of records by name (a contact's or taxonomy's name, an eligibility's description, a cost option's option, an event's title) or by last change. Ties are broken by id.", {
+    NameAsc => NameAsc, "By name, A to Z.";
+    NameDesc => NameDesc, "By name, Z to A.";
+    UpdatedAtAsc => UpdatedAtAsc, "Least recently changed first.";
+    UpdatedAtDesc => UpdatedAtDesc, "Most recently changed first.";
+});
+
+fn keys<T: Into<OrderKey> + Copy>(order_by: &Option<Vec<T>>) -> Vec<OrderKey> {
+    order_by.iter().flatten().map(|key| (*key).into()).collect()
+}
+
+/// Root connections over every record type.
+#[derive(Default)]
+pub struct ListQuery;
+
+#[Object]
+impl ListQuery {
+    /// Services, filtered and ordered. Anonymous callers see published services of
+    /// published providers.
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Which services.")] filter: Option<ServiceFilter>,
+        #[graphql(
+            desc = "In which order (default NAME_ASC; RELEVANCE when searching; DISTANCE near a place)."
+        )]
+        order_by: Option<Vec<ServiceOrder>>,
+    ) -> Result<Connection<Service>> {
+        let read = ctx.data::<ReadContext>()?;
+        let filter = filter.unwrap_or_default();
+        let mut roots = Vec::new();
+        filter.term_roots("filter", &mut roots)?;
+        let cx = filter_cx(read, roots).await?;
+        let condition = filter.condition(&cx, "filter", true)?;
+        let search = filter
+            .search
+            .as_deref()
+            .map(|text| search_plan(cx.backend, "filter.search", Table::Services, text))
+            .transpose()?;
+        let filtered = Filtered::new(&filter, condition, search);
+        let args = PageArgs::new(first, after, last, before);
+        let keys = keys(&order_by);
+        match &filter.near {
+            Some(near) => near_services(read, near, filtered, &keys, args).await,
+            None => root_list::<Service>(ctx, filtered, &keys, args).await,
+        }
+    }
+
+    /// Providers (organisations), filtered and ordered. Anonymous callers see
+    /// published providers.
+    async fn providers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Which providers.")] filter: Option<ProviderFilter>,
+        #[graphql(desc = "In which order (default NAME_ASC; RELEVANCE when searching).")] order_by: Option<Vec<ProviderOrder>>,
+    ) -> Result<Connection<Provider>> {
+        let read = ctx.data::<ReadContext>()?;
+        let filter = filter.unwrap_or_default();
+        let mut roots = Vec::new();
+        filter.term_roots("filter", &mut roots)?;
+        let cx = filter_cx(read, roots).await?;
+        let condition = filter.condition(&cx, "filter", true)?;
+        let search = filter
+            .search
+            .as_deref()
+            .map(|text| search_plan(cx.backend, "filter.search", Table::Providers, text))
+            .transpose()?;
+        let filtered = Filtered::new(&filter, condition, search);
+        root_list(
+            ctx,
+            filtered,
+            &keys(&order_by),
+            PageArgs::new(first, after, last, before),
+        )
+        .await
+    }
+
+    /// Venues (places and addresses), filtered and ordered.
+    async fn venues(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Which venues.")] filter: Option<VenueFilter>,
+        #[graphql(desc = "In which order (default NAME_ASC; RELEVANCE when searching).")] order_by: Option<Vec<VenueOrder>>,
+    ) -> Result<Connection<Venue>> {
+        let read = ctx.data::<ReadContext>()?;
+        let filter = filter.unwrap_or_default();
+        let mut roots = Vec::new();
+        filter.term_roots("filter", &mut roots)?;
+        let cx = filter_cx(read, roots).await?;
+        let condition = filter.condition(&cx, "filter", true)?;
+        let search = filter
+            .search
+            .as_deref()
+            .map(|text| search_plan(cx.backend, "filter.search", Table::Venues, text))
+            .transpose()?;
+        let filtered = Filtered::new(&filter, condition, search);
+        root_list(
+            ctx,
+            filtered,
+            &keys(&order_by),
+            PageArgs::new(first, after, last, before),
+        )
+        .await
+    }
+
+    /// Contacts, filtered and ordered.
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Which contacts.")] filter: Option<ContactFilter>,
+        #[graphql(desc = "In which order (default NAME_ASC).")] order_by: Option<Vec<RecordOrder>>,
+    ) -> Result<Connection<Contact>> {
+        let filter = filter.unwrap_or_default();
+        let condition = filter.condition("filter")?;
+        let filtered = Filtered::new(&filter, condition, None);
+        root_list(
+            ctx,
+            filtered,
+            &keys(&order_by),
+            PageArgs::new(first, after, last, before),
+        )
+        .await
+    }
+
+    /// Eligibilities, filtered and ordered (NAME orders by description).
+    async fn eligibilities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Which eligibilities.")] filter: Option<EligibilityFilter>,
+        #[graphql(desc = "In which order (default NAME_ASC).")] order_by: Option<Vec<RecordOrder>>,
+    ) -> Result<Connection<Eligibility>> {
+        let filter = filter.unwrap_or_default();
+        let condition = filter.condition("filter")?;
+        let filtered = Filtered::new(&filter, condition, None);
+        root_list(
+            ctx,
+            filtered,
+            &keys(&order_by),
+            PageArgs::new(first, after, last, before),
+        )
+        .await
+    }
+
+    /// Cost options, filtered and ordered (NAME orders by the option text).
+    async fn cost_options(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Which cost options.")] filter: Option<CostOptionFilter>,
+        #[graphql(desc = "In which order (default NAME_ASC).")] order_by: Option<Vec<RecordOrder>>,
+    ) -> Result<Connection<CostOption>> {
+        let filter = filter.unwrap_or_default();
+        let condition = filter.condition("filter")?;
+        let filtered = Filtered::new(&filter, condition, None);
+        root_list(
+            ctx,
+            filtered,
+            &keys(&order_by),
+            PageArgs::new(first, after, last, before),
+        )
+        .await
+    }
+
+    /// Events, filtered and ordered (NAME orders by title).
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Which events.")] filter: Option<EventFilter>,
+        #[graphql(desc = "In which order (default NAME_ASC).")] order_by: Option<Vec<RecordOrder>>,
+    ) -> Result<Connection<Event>> {
+        let read = ctx.data::<ReadContext>()?;
+        let filter = filter.unwrap_or_default();
+        let mut roots = Vec::new();
+        filter.term_roots("filter", &mut roots)?;
+        let cx = filter_cx(read, roots).await?;
+        let mut condition = filter.condition(&cx, "filter", true)?;
+        let between = filter
+            .between
+            .map(|between| between.checked("filter.between"))
+            .transpose()?;
+        if let Some(time) = between {
+            condition = Frag::all([condition, prefilter(time)]);
+        }
+        let filtered = Filtered::new(&filter, condition, None);
+        let args = PageArgs::new(first, after, last, before);
+        match between {
+            Some(time) => events_between(read, filtered, &keys(&order_by), args, time).await,
+            None => root_list(ctx, filtered, &keys(&order_by), args).await,
+        }
+    }
+
+    /// Taxonomies (vocabularies), filtered and ordered.
+    async fn taxonomies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Which taxonomies.")] filter: Option<TaxonomyFilter>,
+        #[graphql(desc = "In which order (default NAME_ASC).")] order_by: Option<Vec<RecordOrder>>,
+    ) -> Result<Connection<Taxonomy>> {
+        let filter = filter.unwrap_or_default();
+        let condition = filter.condition("filter")?;
+        let filtered = Filtered::new(&filter, condition, None);
+        root_list(
+            ctx,
+            filtered,
+            &keys(&order_by),
+            PageArgs::new(first, after, last, before),
+        )
+        .await
+    }
+
+    /// Taxonomy terms, filtered and ordered.
+    async fn taxonomy_terms(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Which terms.")] filter: Option<TaxonomyTermFilter>,
+        #[graphql(desc = "In which order (default NAME_ASC).")] order_by: Option<Vec<RecordOrder>>,
+    ) -> Result<Connection<TaxonomyTerm>> {
+        let filter = filter.unwrap_or_default();
+        let condition = filter.condition("filter")?;
+        let filtered = Filtered::new(&filter, condition, None);
+        root_list(
+            ctx,
+            filtered,
+            &keys(&order_by),
+            PageArgs::new(first, after, last, before),
+        )
+        .await
+    }
+}
+
+/// Services near a place, nearest first; the whole match set is ranked (it is
+/// needed for the distances anyway), so the total is known.
+async fn near_services(
+    read: &ReadContext,
+    near: &NearFilter,
+    filtered: Filtered,
+    keys: &[OrderKey],
+    args: PageArgs,
+) -> Result<Connection<Service>> {
+    if !keys.is_empty() && keys != [OrderKey::Distance] {
+        return Err(bad_input(
+            "orderBy",
+            "results near a place are ordered by DISTANCE",
+        ));
+    }
+    let (origin, radius_km) = near.checked("filter.near", read.max_radius_km)?;
+    let center = match origin {
+        Origin::Point(point) => point,
+        Origin::Postcode(postcode) => postcode_point(&read.db, &postcode)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| {
+                bad_input(
+                    "filter.near.postcode",
+                    format!("unknown postcode {postcode:?}"),
+                )
+            })?,
+    };
+    let mut conditions = vec![
+        visible(Table::Services, "services", &read.viewer),
+        filtered.condition,
+    ];
+    conditions.extend(filtered.search.map(|search| search.condition));
+    let ranked = services_within(&read.db, center, radius_km, conditions)
+        .await
+        .map_err(db)?;
+    let ordering = distance_ordering();
+    let signature = signature(&[Service::NAME, &ordering.name, &filtered.filter_json]);
+    let window = args.window(&read.limits, &signature, &ordering)?;
+    let page = page_of(&ranked, &window);
+    let ids: Vec<_> = page
+        .rows
+        .iter()
+        .map(|(id, _, _)| RecordKey::<services::Entity>::new(*id))
+        .collect();
+    let mut models = read.loader.load_many(ids).await?;
+    let nodes = page.rows.iter().filter_map(|(id, distance, cursor)| {
+        let model = models.remove(&RecordKey::new(*id))?;
+        Some((Service(model, Some(*distance)), cursor.encode(&signature)))
+    });
+    let total = TotalCount::Known(i64::try_from(ranked.len()).unwrap_or(i64::MAX));
+    Ok(Connection::from_nodes(
+        nodes,
+        page.has_previous,
+        page.has_next,
+        total,
+    ))
+}
+
+/// Events overlapping a time window, recurrences included.
+async fn events_between(
+    read: &ReadContext,
+    filtered: Filtered,
+    keys: &[OrderKey],
+    args: PageArgs,
+    time: TimeWindow,
+) -> Result<Connection<Event>> {
+    let spec = list_spec::<Event>(read, &filtered, keys)?;
+    let signature = signature(&[Event::NAME, &spec.ordering.name, &filtered.filter_json]);
+    let window = args.window(&read.limits, &signature, &spec.ordering)?;
+    let page = fetch_page_between(&read.db, &spec, &window, time)
+        .await
+        .map_err(db)?;
+    let total = TotalCount::Query(Arc::new(BetweenCount(spec, time)));
+    Ok(Connection::from_page(&page, &signature, total))
+}
+
+struct BetweenCount(crate::read::ListSpec, TimeWindow);
+
+impl crate::graphql::connection::CountQuery for BetweenCount {
+    fn count<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+    ) -> Pin<Box<dyn Future<Output = Result<i64, DbErr>> + Send + 'a>> {
+        Box::pin(count_between(db, &self.0, self.1))
+    }
+}

@@ -1,0 +1,152 @@
+//! Single records by id: `node`, `nodes`, and one field per record type.
+
+use crate::graphql::connection::NodeObject;
+use crate::graphql::error::bad_input;
+use crate::graphql::filter::scalar::parse_id;
+use crate::graphql::loaders::ReadContext;
+use crate::graphql::types::contact::Contact;
+use crate::graphql::types::cost_option::CostOption;
+use crate::graphql::types::eligibility::Eligibility;
+use crate::graphql::types::event::Event;
+use crate::graphql::types::node::{Node, nodes};
+use crate::graphql::types::provider::Provider;
+use crate::graphql::types::service::Service;
+use crate::graphql::types::taxonomy::{Taxonomy, TaxonomyTerm};
+use crate::graphql::types::taxonomy_ref::TaxonomyRef;
+use crate::graphql::types::to_one;
+use crate::graphql::types::venue::Venue;
+use async_graphql::{Context, ID, Object, Result};
+
+async fn by_id<N: NodeObject>(ctx: &Context<'_>, id: &ID) -> Result<Option<N>>
+where
+    <N::Entity as sea_orm::EntityTrait>::Model: Send + Sync,
+{
+    to_one::<N>(ctx, Some(parse_id("id", id)?)).await
+}
+
+/// Lookups by id. Each returns null when no record has the id or the caller may
+/// not see it.
+#[derive(Default)]
+pub struct LookupQuery;
+
+#[Object]
+impl LookupQuery {
+    /// Any record by its id.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A record's UUID.")] id: ID,
+    ) -> Result<Option<Node>> {
+        let id = parse_id("id", &id)?;
+        Ok(nodes(ctx, &[id]).await?.into_iter().next().flatten())
+    }
+
+    /// Records by their ids, in the order asked (null for each id not found or not
+    /// visible). At most the maximum page size of ids.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Records' UUIDs.")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
+        let limit = ctx.data::<ReadContext>()?.limits.max_page_size;
+        if ids.len() as u64 > limit {
+            return Err(bad_input("ids", format!("at most {limit} ids")));
+        }
+        let ids = ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| parse_id(&format!("ids[{index}]"), id))
+            .collect::<Result<Vec<_>>>()?;
+        nodes(ctx, &ids).await
+    }
+
+    /// A provider by id.
+    async fn provider(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Its UUID.")] id: ID,
+    ) -> Result<Option<Provider>> {
+        by_id(ctx, &id).await
+    }
+
+    /// A service by id.
+    async fn service(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Its UUID.")] id: ID,
+    ) -> Result<Option<Service>> {
+        by_id(ctx, &id).await
+    }
+
+    /// A venue by id.
+    async fn venue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Its UUID.")] id: ID,
+    ) -> Result<Option<Venue>> {
+        by_id(ctx, &id).await
+    }
+
+    /// A contact by id.
+    async fn contact(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Its UUID.")] id: ID,
+    ) -> Result<Option<Contact>> {
+        by_id(ctx, &id).await
+    }
+
+    /// An eligibility by id.
+    async fn eligibility(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Its UUID.")] id: ID,
+    ) -> Result<Option<Eligibility>> {
+        by_id(ctx, &id).await
+    }
+
+    /// A cost option by id.
+    async fn cost_option(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Its UUID.")] id: ID,
+    ) -> Result<Option<CostOption>> {
+        by_id(ctx, &id).await
+    }
+
+    /// An event by id.
+    async fn event(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Its UUID.")] id: ID,
+    ) -> Result<Option<Event>> {
+        by_id(ctx, &id).await
+    }
+
+    /// A taxonomy by id.
+    async fn taxonomy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Its UUID.")] id: ID,
+    ) -> Result<Option<Taxonomy>> {
+        by_id(ctx, &id).await
+    }
+
+    /// A taxonomy term by id.
+    async fn taxonomy_term(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Its UUID.")] id: ID,
+    ) -> Result<Option<TaxonomyTerm>> {
+        by_id(ctx, &id).await
+    }
+
+    /// A taxonomy reference (tag) by id.
+    async fn taxonomy_ref(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Its UUID.")] id: ID,
+    ) -> Result<Option<TaxonomyRef>> {
+        by_id(ctx, &id).await
+    }
+}

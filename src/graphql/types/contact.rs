@@ -1,0 +1,98 @@
+//! `Contact`: Someone to contact about a provider, service or venue (HSDS `contact` and `phone`).
+
+use super::node_object;
+use super::provider::Provider;
+use super::service::Service;
+use super::to_one;
+use super::venue::Venue;
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+
+/// Someone to contact about a provider, service or venue (HSDS `contact` and `phone`).
+pub struct Contact(pub crate::repo::contacts::Model);
+
+node_object!(Contact, contacts);
+
+/// Someone to contact about a provider, service or venue (HSDS `contact` and `phone`).
+#[Object]
+impl Contact {
+    /// The record's id (a UUID): the same in GraphQL, CSV files and exports.
+    pub(crate) async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Their name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Their position.
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+
+    /// Their department.
+    async fn department(&self) -> Option<&str> {
+        self.0.department.as_deref()
+    }
+
+    /// Email address.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+
+    /// Phone number.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+
+    /// A web page.
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+
+    /// Facebook page.
+    async fn social_facebook(&self) -> Option<&str> {
+        self.0.social_facebook.as_deref()
+    }
+
+    /// Twitter/X handle.
+    async fn social_twitter(&self) -> Option<&str> {
+        self.0.social_twitter.as_deref()
+    }
+
+    /// Needs review. Hides nothing.
+    async fn flagged(&self) -> bool {
+        self.0.flagged
+    }
+
+    /// When the record was created (set by the server).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the record last changed (set by the server).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// The record version: 1 when created, one more on every change. Updates must name it.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// The provider this contact is for.
+    async fn provider(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
+        to_one(ctx, self.0.provider_id).await
+    }
+
+    /// The service this contact is for.
+    async fn service(&self, ctx: &Context<'_>) -> Result<Option<Service>> {
+        to_one(ctx, self.0.service_id).await
+    }
+
+    /// The venue this contact is for.
+    async fn venue(&self, ctx: &Context<'_>) -> Result<Option<Venue>> {
+        to_one(ctx, self.0.venue_id).await
+    }
+}

@@ -1,0 +1,170 @@
+//! `Provider`: An organisation that provides services (HSDS `organization`).
+
+use super::contact::Contact;
+use super::event::Event;
+use super::node_object;
+use super::service::Service;
+use super::taxonomy::TaxonomyTerm;
+use super::to_one;
+use super::venue::Venue;
+use crate::graphql::connection::{Connection, PageArgs, children};
+use crate::read::relations::PROVIDER_CHILDREN;
+use crate::read::relations::PROVIDER_CONTACTS;
+use crate::read::relations::PROVIDER_EVENTS;
+use crate::read::relations::PROVIDER_SERVICES;
+use crate::read::relations::PROVIDER_TERMS;
+use crate::read::relations::PROVIDER_VENUES;
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+
+/// An organisation that provides services (HSDS `organization`).
+pub struct Provider(pub crate::repo::providers::Model);
+
+node_object!(Provider, providers);
+
+/// An organisation that provides services (HSDS `organization`).
+#[Object]
+impl Provider {
+    /// The record's id (a UUID): the same in GraphQL, CSV files and exports.
+    pub(crate) async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Its name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Another name it is known by.
+    async fn alternate_name(&self) -> Option<&str> {
+        self.0.alternate_name.as_deref()
+    }
+
+    /// What it is and does.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Its main email address.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+
+    /// Its website.
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+
+    /// A link to its logo.
+    async fn logo(&self) -> Option<&str> {
+        self.0.logo.as_deref()
+    }
+
+    /// Shown to the public when true (anonymous callers see only published providers).
+    async fn published(&self) -> bool {
+        self.0.published
+    }
+
+    /// Needs review. Hides nothing.
+    async fn flagged(&self) -> bool {
+        self.0.flagged
+    }
+
+    /// When the record was created (set by the server).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the record last changed (set by the server).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// The record version: 1 when created, one more on every change. Updates must name it.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// The organisation it belongs to, if any.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
+        to_one(ctx, self.0.parent_provider_id).await
+    }
+
+    /// Organisations that belong to it.
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Provider>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &PROVIDER_CHILDREN, self.0.id, args).await
+    }
+
+    /// The services it provides.
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Service>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &PROVIDER_SERVICES, self.0.id, args).await
+    }
+
+    /// Its venues.
+    async fn venues(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Venue>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &PROVIDER_VENUES, self.0.id, args).await
+    }
+
+    /// People to contact about it.
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Contact>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &PROVIDER_CONTACTS, self.0.id, args).await
+    }
+
+    /// Events it runs.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Event>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &PROVIDER_EVENTS, self.0.id, args).await
+    }
+
+    /// Taxonomy terms it is tagged with.
+    async fn taxonomy_terms(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<TaxonomyTerm>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &PROVIDER_TERMS, self.0.id, args).await
+    }
+}

@@ -1,0 +1,229 @@
+//! `Service`: A service a provider offers: the heart of the directory (HSDS `service`).
+
+use super::contact::Contact;
+use super::cost_option::CostOption;
+use super::eligibility::Eligibility;
+use super::event::Event;
+use super::provider::Provider;
+use super::taxonomy::TaxonomyTerm;
+use super::taxonomy_ref::TaxonomyRef;
+use super::to_one;
+use super::venue::Venue;
+use crate::graphql::connection::{Connection, PageArgs, children};
+use crate::graphql::enums::ServiceStatus;
+use crate::graphql::scalars::Date;
+use crate::read::relations::SERVICE_CONTACTS;
+use crate::read::relations::SERVICE_COST_OPTIONS;
+use crate::read::relations::SERVICE_ELIGIBILITIES;
+use crate::read::relations::SERVICE_EVENTS;
+use crate::read::relations::SERVICE_REFS;
+use crate::read::relations::SERVICE_TERMS;
+use crate::read::relations::SERVICE_VENUES;
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+
+/// A service a provider offers: the heart of the directory (HSDS `service`).
+pub struct Service(pub crate::repo::services::Model, pub Option<f64>);
+
+/// A service a provider offers: the heart of the directory (HSDS `service`).
+#[Object]
+impl Service {
+    /// The record's id (a UUID): the same in GraphQL, CSV files and exports.
+    pub(crate) async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Its name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Another name it is known by.
+    async fn alternate_name(&self) -> Option<&str> {
+        self.0.alternate_name.as_deref()
+    }
+
+    /// What it offers.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Its web page.
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+
+    /// Its email address.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+
+    /// Whether it is running.
+    async fn status(&self) -> ServiceStatus {
+        ServiceStatus::from(self.0.status)
+    }
+
+    /// What it costs, in words (see `costOptions` for amounts).
+    async fn fees_description(&self) -> Option<&str> {
+        self.0.fees_description.as_deref()
+    }
+
+    /// How to use it or apply.
+    async fn application_process(&self) -> Option<&str> {
+        self.0.application_process.as_deref()
+    }
+
+    /// How long people wait.
+    async fn wait_time(&self) -> Option<&str> {
+        self.0.wait_time.as_deref()
+    }
+
+    /// Youngest age served.
+    async fn minimum_age(&self) -> Option<i32> {
+        self.0.minimum_age
+    }
+
+    /// Oldest age served.
+    async fn maximum_age(&self) -> Option<i32> {
+        self.0.maximum_age
+    }
+
+    /// When the record was last checked.
+    async fn assured_date(&self) -> Option<Date> {
+        self.0.assured_date.map(Date)
+    }
+
+    /// Shown to the public when true and its provider is published.
+    async fn published(&self) -> bool {
+        self.0.published
+    }
+
+    /// Needs review. Hides nothing.
+    async fn flagged(&self) -> bool {
+        self.0.flagged
+    }
+
+    /// When the record was created (set by the server).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the record last changed (set by the server).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// The record version: 1 when created, one more on every change. Updates must name it.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// The organisation that provides it.
+    async fn provider(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
+        to_one(ctx, Some(self.0.provider_id)).await
+    }
+
+    /// Where it is offered.
+    async fn venues(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Venue>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &SERVICE_VENUES, self.0.id, args).await
+    }
+
+    /// People to contact about it.
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Contact>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &SERVICE_CONTACTS, self.0.id, args).await
+    }
+
+    /// Who it is for.
+    async fn eligibilities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Eligibility>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &SERVICE_ELIGIBILITIES, self.0.id, args).await
+    }
+
+    /// What it costs.
+    async fn cost_options(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<CostOption>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &SERVICE_COST_OPTIONS, self.0.id, args).await
+    }
+
+    /// Its events and sessions.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Event>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &SERVICE_EVENTS, self.0.id, args).await
+    }
+
+    /// Taxonomy terms it is tagged with.
+    async fn taxonomy_terms(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<TaxonomyTerm>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &SERVICE_TERMS, self.0.id, args).await
+    }
+
+    /// Its tags, with their values.
+    async fn taxonomy_refs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<TaxonomyRef>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &SERVICE_REFS, self.0.id, args).await
+    }
+
+    /// Kilometres from the point of `filter.near` to its nearest venue; null without `near`.
+    async fn distance_km(&self) -> Option<f64> {
+        self.1
+    }
+}
+
+impl crate::graphql::connection::NodeObject for Service {
+    type Entity = crate::repo::services::Entity;
+    const NAME: &'static str = "Service";
+    fn from_model(model: crate::repo::services::Model) -> Self {
+        Self(model, None)
+    }
+}

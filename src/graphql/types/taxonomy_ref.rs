@@ -1,0 +1,75 @@
+//! `TaxonomyRef`: Tags one record (a service, provider, venue or event) with a taxonomy term (HSDS `attribute`).
+
+use super::event::Event;
+use super::node_object;
+use super::provider::Provider;
+use super::service::Service;
+use super::taxonomy::TaxonomyTerm;
+use super::to_one;
+use super::venue::Venue;
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+
+/// Tags one record (a service, provider, venue or event) with a taxonomy term (HSDS `attribute`).
+pub struct TaxonomyRef(pub crate::repo::taxonomy_refs::Model);
+
+node_object!(TaxonomyRef, taxonomy_refs);
+
+/// Tags one record (a service, provider, venue or event) with a taxonomy term (HSDS `attribute`).
+#[Object]
+impl TaxonomyRef {
+    /// The record's id (a UUID): the same in GraphQL, CSV files and exports.
+    pub(crate) async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// A value for the tag, where the term needs one.
+    async fn value(&self) -> Option<&str> {
+        self.0.value.as_deref()
+    }
+
+    /// A label for the value.
+    async fn label(&self) -> Option<&str> {
+        self.0.label.as_deref()
+    }
+
+    /// When the record was created (set by the server).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the record last changed (set by the server).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// The record version: 1 when created, one more on every change. Updates must name it.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// The term.
+    async fn term(&self, ctx: &Context<'_>) -> Result<Option<TaxonomyTerm>> {
+        to_one(ctx, Some(self.0.taxonomy_term_id)).await
+    }
+
+    /// The service tagged, if a service.
+    async fn service(&self, ctx: &Context<'_>) -> Result<Option<Service>> {
+        to_one(ctx, self.0.service_id).await
+    }
+
+    /// The provider tagged, if a provider.
+    async fn provider(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
+        to_one(ctx, self.0.provider_id).await
+    }
+
+    /// The venue tagged, if a venue.
+    async fn venue(&self, ctx: &Context<'_>) -> Result<Option<Venue>> {
+        to_one(ctx, self.0.venue_id).await
+    }
+
+    /// The event tagged, if an event.
+    async fn event(&self, ctx: &Context<'_>) -> Result<Option<Event>> {
+        to_one(ctx, self.0.event_id).await
+    }
+}

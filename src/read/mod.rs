@@ -1,0 +1,137 @@
+//! The read side of the directory: what a caller may see ([`visibility`]), keyset
+//! pages in any supported order ([`page`], [`order`]), pages of children for many
+//! parents in one statement ([`children`]), and the domain filters of api.md
+//! ([`search`], [`near`], [`service_filter`], [`events`]).
+//!
+//! Everything here is plain async functions over `&impl ConnectionTrait`; the
+//! GraphQL layer turns arguments into these specs and results into objects, so tests
+//! can call the read side directly and the SQL is in one place.
+
+pub mod children;
+pub mod events;
+pub mod lookup;
+pub mod near;
+pub mod order;
+pub mod page;
+pub mod relations;
+pub mod search;
+pub mod service_filter;
+pub mod sql;
+pub mod viewer;
+pub mod visibility;
+
+pub use order::{Cursor, KeyValue, Ordering};
+pub use page::{ListSpec, Page, Take, Window};
+pub use sql::Frag;
+pub use viewer::{Role, Viewer};
+
+use crate::repo::Record;
+use sea_orm::{Iden, Iterable};
+
+/// The directory tables the read side knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Table {
+    Providers,
+    Services,
+    Venues,
+    ServiceVenues,
+    Contacts,
+    Eligibilities,
+    ServiceEligibilities,
+    CostOptions,
+    Events,
+    Taxonomies,
+    TaxonomyTerms,
+    TaxonomyRefs,
+}
+
+impl Table {
+    /// Every table, for looking an id up anywhere (`node`).
+    pub const ALL: [Table; 12] = [
+        Table::Providers,
+        Table::Services,
+        Table::Venues,
+        Table::ServiceVenues,
+        Table::Contacts,
+        Table::Eligibilities,
+        Table::ServiceEligibilities,
+        Table::CostOptions,
+        Table::Events,
+        Table::Taxonomies,
+        Table::TaxonomyTerms,
+        Table::TaxonomyRefs,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Providers => "providers",
+            Table::Services => "services",
+            Table::Venues => "venues",
+            Table::ServiceVenues => "service_venues",
+            Table::Contacts => "contacts",
+            Table::Eligibilities => "eligibilities",
+            Table::ServiceEligibilities => "service_eligibilities",
+            Table::CostOptions => "cost_options",
+            Table::Events => "events",
+            Table::Taxonomies => "taxonomies",
+            Table::TaxonomyTerms => "taxonomy_terms",
+            Table::TaxonomyRefs => "taxonomy_refs",
+        }
+    }
+
+    /// A short alias stem for nested subqueries.
+    fn short(self) -> &'static str {
+        match self {
+            Table::Providers => "p",
+            Table::Services => "s",
+            Table::Venues => "v",
+            Table::ServiceVenues => "sv",
+            Table::Contacts => "c",
+            Table::Eligibilities => "el",
+            Table::ServiceEligibilities => "se",
+            Table::CostOptions => "co",
+            Table::Events => "ev",
+            Table::Taxonomies => "tx",
+            Table::TaxonomyTerms => "tt",
+            Table::TaxonomyRefs => "tr",
+        }
+    }
+}
+
+/// A directory record type the read side can list.
+pub trait Readable: Record {
+    /// Its table.
+    const READ_TABLE: Table;
+}
+
+macro_rules! readable {
+    ($($module:ident => $table:ident),* $(,)?) => {
+        $(impl Readable for crate::repo::$module::Entity {
+            const READ_TABLE: Table = Table::$table;
+        })*
+    };
+}
+
+readable!(
+    providers => Providers,
+    services => Services,
+    venues => Venues,
+    service_venues => ServiceVenues,
+    contacts => Contacts,
+    eligibilities => Eligibilities,
+    service_eligibilities => ServiceEligibilities,
+    cost_options => CostOptions,
+    events => Events,
+    taxonomies => Taxonomies,
+    taxonomy_terms => TaxonomyTerms,
+    taxonomy_refs => TaxonomyRefs,
+);
+
+/// `alias.column, ...` for every column of `E`'s model: never `*`, which on
+/// PostgreSQL would also ship the generated `search_vector`.
+pub fn select_columns<E: Record>(alias: &str) -> String {
+    E::Column::iter()
+        .map(|column| format!("{alias}.{}", column.to_string()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

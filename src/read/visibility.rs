@@ -1,0 +1,110 @@
+//! The visibility rule of data-model.md, as SQL, in one place: root connections,
+//! nested connections, to-one relations and `node` all filter through [`visible`].
+//!
+//! Anonymous callers see a provider when it is published; a service when it and its
+//! provider are; a venue, contact, event or cost option when it hangs off something
+//! visible (a venue also when linked to a visible service); eligibilities,
+//! taxonomies and terms always. Tombstoned rows are never browsable here (exports
+//! read them through their own path).
+//!
+//! The rules are correlated `EXISTS` subqueries on primary keys, so a keyset page
+//! checks only the rows it returns. Aliases are derived from the outer alias, so
+//! rules nest without capturing each other's names.
+
+use super::Table;
+use super::sql::Frag;
+use super::viewer::Viewer;
+
+/// The condition under which a row of `table`, aliased `alias`, is visible.
+pub fn visible(table: Table, alias: &str, viewer: &Viewer) -> Frag {
+    let live = format!("{alias}.deleted_at IS NULL");
+    if viewer.sees_unpublished() {
+        return Frag::raw(live);
+    }
+    let rule = match table {
+        Table::Providers => format!("{alias}.published = TRUE"),
+        Table::Services => service_published(alias),
+        Table::Venues => venue_rule(alias),
+        Table::Contacts | Table::Events => any_parent(
+            alias,
+            &[
+                ("provider_id", Table::Providers),
+                ("service_id", Table::Services),
+                ("venue_id", Table::Venues),
+            ],
+        ),
+        Table::CostOptions | Table::ServiceVenues | Table::ServiceEligibilities => {
+            any_parent(alias, &[("service_id", Table::Services)])
+        }
+        Table::TaxonomyRefs => any_parent(
+            alias,
+            &[
+                ("service_id", Table::Services),
+                ("provider_id", Table::Providers),
+                ("venue_id", Table::Venues),
+                ("event_id", Table::Events),
+            ],
+        ),
+        Table::Eligibilities | Table::Taxonomies | Table::TaxonomyTerms => return Frag::raw(live),
+    };
+    Frag::raw(format!("{live} AND ({rule})"))
+}
+
+fn service_published(alias: &str) -> String {
+    format!(
+        "{alias}.published = TRUE AND {}",
+        exists_visible(Table::Providers, &format!("{alias}.provider_id"), alias)
+    )
+}
+
+fn venue_rule(alias: &str) -> String {
+    let link = format!("{alias}_sv");
+    format!(
+        "{} OR EXISTS (SELECT 1 FROM service_venues {link} WHERE {link}.venue_id = {alias}.id \
+         AND {link}.deleted_at IS NULL AND {})",
+        exists_visible(Table::Providers, &format!("{alias}.provider_id"), alias),
+        exists_visible(Table::Services, &format!("{link}.service_id"), &link),
+    )
+}
+
+fn any_parent(alias: &str, parents: &[(&str, Table)]) -> String {
+    parents
+        .iter()
+        .map(|(column, table)| exists_visible(*table, &format!("{alias}.{column}"), alias))
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
+/// `EXISTS` a visible `table` row whose id is `id_expr`.
+fn exists_visible(table: Table, id_expr: &str, outer_alias: &str) -> String {
+    let alias = format!("{outer_alias}_{}", table.short());
+    let rule = visible(table, &alias, &Viewer::anonymous()).sql;
+    format!(
+        "EXISTS (SELECT 1 FROM {} {alias} WHERE {alias}.id = {id_expr} AND {rule})",
+        table.name()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::viewer::Role;
+
+    #[test]
+    fn readers_see_every_live_row() {
+        let reader = Viewer::with_role(Role::Reader);
+        assert_eq!(
+            visible(Table::Services, "services", &reader).sql,
+            "services.deleted_at IS NULL"
+        );
+    }
+
+    #[test]
+    fn nested_rules_use_distinct_aliases() {
+        let sql = visible(Table::Contacts, "contacts", &Viewer::anonymous()).sql;
+        assert!(sql.contains("FROM services contacts_s WHERE contacts_s.id = contacts.service_id"));
+        assert!(sql.contains(
+            "FROM providers contacts_s_p WHERE contacts_s_p.id = contacts_s.provider_id"
+        ));
+    }
+}
