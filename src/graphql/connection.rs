@@ -4,14 +4,14 @@
 //! [`PageArgs`] turns `first`/`after`/`last`/`before` into a keyset [`Window`],
 //! refusing cursors issued for another query.
 
+use super::batch::{Batch, ChildCount, child_pages};
+use super::context::ReadContext;
 use super::error::{bad_input, cursor, user_error};
-use super::loaders::{ChildCountKey, ReadContext};
 use crate::error::ErrorCode;
 use crate::read::children::Relation;
 use crate::read::page::Positioned;
 use crate::read::{Cursor, Ordering, Page, Readable, Take, Window};
 use async_graphql::{Context, Object, OutputType, Result, SimpleObject, TypeName};
-use sea_orm::{DatabaseConnection, DbErr};
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
@@ -39,7 +39,11 @@ pub trait NodeObject: OutputType + Send + Sync + 'static {
     type Entity: Readable<Model: Send + Sync>;
     /// The GraphQL type name, e.g. `Service`.
     const NAME: &'static str;
-    fn from_model(model: <Self::Entity as sea_orm::EntityTrait>::Model) -> Self;
+    /// The object for `model`, one of the records of `batch`.
+    fn new(
+        model: <Self::Entity as sea_orm::EntityTrait>::Model,
+        batch: Arc<Batch<Self::Entity>>,
+    ) -> Self;
 }
 
 /// The paging arguments of a connection field.
@@ -112,8 +116,8 @@ impl PageArgs {
 pub trait CountQuery: Send + Sync {
     fn count<'a>(
         &'a self,
-        db: &'a DatabaseConnection,
-    ) -> Pin<Box<dyn Future<Output = Result<i64, DbErr>> + Send + 'a>>;
+        read: &'a ReadContext,
+    ) -> Pin<Box<dyn Future<Output = Result<i64>> + Send + 'a>>;
 }
 
 /// Where a connection's total comes from.
@@ -121,10 +125,9 @@ pub trait CountQuery: Send + Sync {
 pub enum TotalCount {
     /// Already known (the near search computes every match anyway).
     Known(i64),
-    /// A root list's count query.
-    Query(Arc<dyn CountQuery>),
-    /// The children of one parent, counted for all parents of the page at once.
-    Children(ChildCountKey),
+    /// Counted when asked for: a root list's count query, or the children of one
+    /// parent (counted for every parent of its batch at once).
+    Deferred(Arc<dyn CountQuery>),
 }
 
 /// A page of records, with cursors to walk on in either direction.
@@ -141,11 +144,14 @@ impl<N: NodeObject> Connection<N> {
         page: &Page<Positioned<<N::Entity as sea_orm::EntityTrait>::Model>>,
         signature: &str,
         total: TotalCount,
+        batch: Option<Arc<Batch<N::Entity>>>,
     ) -> Self {
+        let batch = batch
+            .unwrap_or_else(|| Batch::new(page.rows.iter().map(|row| row.model.clone()).collect()));
         Self::from_nodes(
             page.rows.iter().map(|row| {
                 (
-                    N::from_model(row.model.clone()),
+                    N::new(row.model.clone(), batch.clone()),
                     row.cursor.encode(signature),
                 )
             }),
@@ -206,16 +212,7 @@ impl<N: NodeObject> Connection<N> {
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
         match &self.total {
             TotalCount::Known(total) => Ok(*total),
-            TotalCount::Query(query) => {
-                let db = &ctx.data::<ReadContext>()?.db;
-                query.count(db).await.map_err(super::error::db)
-            }
-            TotalCount::Children(key) => Ok(ctx
-                .data::<ReadContext>()?
-                .loader
-                .load_one(key.clone())
-                .await?
-                .unwrap_or(0)),
+            TotalCount::Deferred(query) => query.count(ctx.data::<ReadContext>()?).await,
         }
     }
 }
@@ -263,9 +260,10 @@ pub struct PageInfo {
 }
 
 /// A nested connection: one page of `relation`'s children for `parent`, loaded
-/// with the same page of every other parent in one statement.
-pub async fn children<N: NodeObject>(
+/// with the same page of every other record of the parent's batch in one statement.
+pub async fn children<N: NodeObject, P: Readable>(
     ctx: &Context<'_>,
+    parents: &Arc<Batch<P>>,
     relation: &'static Relation,
     parent: Uuid,
     args: PageArgs,
@@ -274,14 +272,17 @@ pub async fn children<N: NodeObject>(
     let ordering = super::order::default_ordering(relation.child);
     let signature = crate::read::order::signature(&[relation.name, &ordering.name]);
     let window = args.window(&read.limits, &signature, &ordering)?;
-    let key = super::loaders::ChildPageKey::<N::Entity>::new(relation, parent, ordering, window);
-    let page = read.loader.load_one(key).await?.unwrap_or_default();
+    let loaded = child_pages::<N::Entity, P>(read, parents, relation, &ordering, &window).await?;
+    let empty = Page::default();
+    let total = TotalCount::Deferred(Arc::new(ChildCount {
+        parents: parents.clone(),
+        relation,
+        parent,
+    }));
     Ok(Connection::from_page(
-        &page,
+        loaded.page(parent).unwrap_or(&empty),
         &signature,
-        TotalCount::Children(ChildCountKey {
-            relation: *relation,
-            parent,
-        }),
+        total,
+        Some(loaded.batch.clone()),
     ))
 }

@@ -1,23 +1,24 @@
 //! The GraphQL schema. It knows nothing of HTTP: a handler builds a request,
-//! attaches a [`ReadContext`] (database, caller, limits, loader) with [`attach`] and
+//! attaches a [`ReadContext`] (database, caller, limits) with [`attach`] and
 //! executes it here.
 //!
 //! Map: [`types`] (record objects), [`query`] (root fields), [`filter`] (filter
-//! inputs), [`connection`] (Relay connections), [`loaders`] (batching),
+//! inputs), [`connection`] (Relay connections), [`batch`] (batched relations), [`context`],
 //! [`order`], [`enums`], [`scalars`], [`error`] (stable codes).
 
+pub mod batch;
 pub mod connection;
+pub mod context;
 pub mod enums;
 pub mod error;
 pub mod filter;
-pub mod loaders;
 pub mod order;
 pub mod query;
 pub mod scalars;
 pub mod types;
 
 pub use connection::PageLimits;
-pub use loaders::ReadContext;
+pub use context::ReadContext;
 pub use query::QueryRoot;
 
 use crate::read::Viewer;
@@ -53,18 +54,18 @@ pub fn sdl() -> String {
     build_schema().sdl()
 }
 
-/// Gives `request` what its resolvers read with: a fresh loader per request, so
-/// nothing is cached across requests or callers.
+/// Gives `request` what its resolvers read with. Nothing is cached across
+/// requests or callers.
 pub fn attach(
     request: Request,
     db: &DatabaseConnection,
     viewer: Viewer,
     limits: ApiLimits,
 ) -> Request {
-    request.data(ReadContext::new(
-        db.clone(),
+    request.data(ReadContext {
+        db: db.clone(),
         viewer,
-        limits.pages,
-        limits.max_radius_km,
-    ))
+        limits: limits.pages,
+        max_radius_km: limits.max_radius_km,
+    })
 }

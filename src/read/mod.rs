@@ -99,7 +99,7 @@ impl Table {
 }
 
 /// A directory record type the read side can list.
-pub trait Readable: Record {
+pub trait Readable: Record + sea_orm::EntityTrait<Model: Send + Sync> {
     /// Its table.
     const READ_TABLE: Table;
 }

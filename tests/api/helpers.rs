@@ -153,6 +153,19 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// POSTs a GraphQL request to `/graphql`; returns the JSON body (`data`, `errors`).
+    pub async fn graphql(&self, query: &str, variables: serde_json::Value) -> serde_json::Value {
+        self.client
+            .post(self.url("/graphql"))
+            .json(&serde_json::json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON body")
+    }
+
     /// Starts a graceful shutdown, as SIGTERM does.
     pub fn begin_shutdown(&mut self) {
         if let Some(stop) = self.stop.take() {
@@ -200,4 +213,28 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         _database: test_db,
         stop: Some(stop),
     }
+}
+
+/// Runs a GraphQL request in process (no HTTP) as `viewer`; returns the response
+/// as JSON (`data`, `errors`).
+pub async fn execute_as(
+    db: &DatabaseConnection,
+    viewer: signpost::read::Viewer,
+    query: &str,
+    variables: serde_json::Value,
+) -> serde_json::Value {
+    let request = async_graphql::Request::new(query)
+        .variables(async_graphql::Variables::from_json(variables));
+    let request = signpost::graphql::attach(request, db, viewer, Default::default());
+    let response = signpost::graphql::build_schema().execute(request).await;
+    serde_json::to_value(&response).expect("response as JSON")
+}
+
+/// [`execute_as`] for an anonymous caller.
+pub async fn execute(
+    db: &DatabaseConnection,
+    query: &str,
+    variables: serde_json::Value,
+) -> serde_json::Value {
+    execute_as(db, signpost::read::Viewer::anonymous(), query, variables).await
 }

@@ -8,5 +8,8 @@ mod fixtures;
 mod health;
 mod helpers;
 mod migrations;
+mod read_batching;
+mod read_filters;
+mod read_paging;
 mod repo;
 mod schema;

@@ -6,6 +6,7 @@
 
 use super::plan::{Filtered, filter_cx, list_spec, root_list};
 use crate::graphql::connection::{Connection, NodeObject, PageArgs, TotalCount};
+use crate::graphql::context::ReadContext;
 use crate::graphql::error::{bad_input, db};
 use crate::graphql::filter::records::{
     ContactFilter, CostOptionFilter, EligibilityFilter, EventFilter, ProviderFilter,
@@ -13,12 +14,12 @@ use crate::graphql::filter::records::{
 };
 use crate::graphql::filter::search_plan;
 use crate::graphql::filter::service::{NearFilter, Origin, ServiceFilter};
-use crate::graphql::loaders::{ReadContext, RecordKey};
 use crate::graphql::order::{OrderKey, order_enum};
 use crate::graphql::types::contact::Contact;
 use crate::graphql::types::cost_option::CostOption;
 use crate::graphql::types::eligibility::Eligibility;
 use crate::graphql::types::event::Event;
+use crate::graphql::types::node::lookup;
 use crate::graphql::types::provider::Provider;
 use crate::graphql::types::service::Service;
 use crate::graphql::types::taxonomy::{Taxonomy, TaxonomyTerm};
@@ -28,9 +29,7 @@ use crate::read::near::{distance_ordering, page_of, postcode_point, services_wit
 use crate::read::order::signature;
 use crate::read::visibility::visible;
 use crate::read::{Frag, Table};
-use crate::repo::services;
 use async_graphql::{Context, Object, Result};
-use sea_orm::{DatabaseConnection, DbErr};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -371,15 +370,12 @@ async fn near_services(
     let signature = signature(&[Service::NAME, &ordering.name, &filtered.filter_json]);
     let window = args.window(&read.limits, &signature, &ordering)?;
     let page = page_of(&ranked, &window);
-    let ids: Vec<_> = page
-        .rows
-        .iter()
-        .map(|(id, _, _)| RecordKey::<services::Entity>::new(*id))
-        .collect();
-    let mut models = read.loader.load_many(ids).await?;
+    let ids: Vec<_> = page.rows.iter().map(|(id, _, _)| *id).collect();
+    let mut found = lookup::<Service>(read, &ids).await?;
     let nodes = page.rows.iter().filter_map(|(id, distance, cursor)| {
-        let model = models.remove(&RecordKey::new(*id))?;
-        Some((Service(model, Some(*distance)), cursor.encode(&signature)))
+        let mut service = found.remove(id)?;
+        service.2 = Some(*distance);
+        Some((service, cursor.encode(&signature)))
     });
     let total = TotalCount::Known(i64::try_from(ranked.len()).unwrap_or(i64::MAX));
     Ok(Connection::from_nodes(
@@ -404,8 +400,8 @@ async fn events_between(
     let page = fetch_page_between(&read.db, &spec, &window, time)
         .await
         .map_err(db)?;
-    let total = TotalCount::Query(Arc::new(BetweenCount(spec, time)));
-    Ok(Connection::from_page(&page, &signature, total))
+    let total = TotalCount::Deferred(Arc::new(BetweenCount(spec, time)));
+    Ok(Connection::from_page(&page, &signature, total, None))
 }
 
 struct BetweenCount(crate::read::ListSpec, TimeWindow);
@@ -413,8 +409,8 @@ struct BetweenCount(crate::read::ListSpec, TimeWindow);
 impl crate::graphql::connection::CountQuery for BetweenCount {
     fn count<'a>(
         &'a self,
-        db: &'a DatabaseConnection,
-    ) -> Pin<Box<dyn Future<Output = Result<i64, DbErr>> + Send + 'a>> {
-        Box::pin(count_between(db, &self.0, self.1))
+        read: &'a ReadContext,
+    ) -> Pin<Box<dyn Future<Output = Result<i64>> + Send + 'a>> {
+        Box::pin(async move { count_between(&read.db, &self.0, self.1).await.map_err(db) })
     }
 }

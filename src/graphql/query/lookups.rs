@@ -1,27 +1,26 @@
 //! Single records by id: `node`, `nodes`, and one field per record type.
 
 use crate::graphql::connection::NodeObject;
+use crate::graphql::context::ReadContext;
 use crate::graphql::error::bad_input;
 use crate::graphql::filter::scalar::parse_id;
-use crate::graphql::loaders::ReadContext;
 use crate::graphql::types::contact::Contact;
 use crate::graphql::types::cost_option::CostOption;
 use crate::graphql::types::eligibility::Eligibility;
 use crate::graphql::types::event::Event;
-use crate::graphql::types::node::{Node, nodes};
+use crate::graphql::types::node::{Node, lookup, nodes};
 use crate::graphql::types::provider::Provider;
 use crate::graphql::types::service::Service;
 use crate::graphql::types::taxonomy::{Taxonomy, TaxonomyTerm};
 use crate::graphql::types::taxonomy_ref::TaxonomyRef;
-use crate::graphql::types::to_one;
 use crate::graphql::types::venue::Venue;
 use async_graphql::{Context, ID, Object, Result};
 
-async fn by_id<N: NodeObject>(ctx: &Context<'_>, id: &ID) -> Result<Option<N>>
-where
-    <N::Entity as sea_orm::EntityTrait>::Model: Send + Sync,
-{
-    to_one::<N>(ctx, Some(parse_id("id", id)?)).await
+async fn by_id<N: NodeObject>(ctx: &Context<'_>, id: &ID) -> Result<Option<N>> {
+    let id = parse_id("id", id)?;
+    Ok(lookup::<N>(ctx.data::<ReadContext>()?, &[id])
+        .await?
+        .remove(&id))
 }
 
 /// Lookups by id. Each returns null when no record has the id or the caller may

@@ -2,9 +2,9 @@
 //! ranking, ordering, cursor binding and the deferred total.
 
 use crate::graphql::connection::{Connection, CountQuery, NodeObject, PageArgs, TotalCount};
+use crate::graphql::context::ReadContext;
 use crate::graphql::error::{bad_input, db};
 use crate::graphql::filter::FilterCx;
-use crate::graphql::loaders::ReadContext;
 use crate::graphql::order::{OrderKey, ordering};
 use crate::read::order::signature;
 use crate::read::page::{count, fetch_page};
@@ -12,7 +12,6 @@ use crate::read::search::SearchPlan;
 use crate::read::visibility::visible;
 use crate::read::{Frag, ListSpec, Readable, service_filter};
 use async_graphql::{Context, Result};
-use sea_orm::{DatabaseConnection, DbErr};
 use serde::Serialize;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -97,10 +96,7 @@ pub async fn root_list<N: NodeObject>(
     filtered: Filtered,
     keys: &[OrderKey],
     args: PageArgs,
-) -> Result<Connection<N>>
-where
-    <N::Entity as sea_orm::EntityTrait>::Model: Send + Sync,
-{
+) -> Result<Connection<N>> {
     let read = ctx.data::<ReadContext>()?;
     let spec = list_spec::<N>(read, &filtered, keys)?;
     let signature = signature(&[N::NAME, &spec.ordering.name, &filtered.filter_json]);
@@ -108,8 +104,8 @@ where
     let page = fetch_page::<N::Entity>(&read.db, &spec, &window)
         .await
         .map_err(db)?;
-    let total = TotalCount::Query(Arc::new(RootCount::<N::Entity>(spec, PhantomData)));
-    Ok(Connection::from_page(&page, &signature, total))
+    let total = TotalCount::Deferred(Arc::new(RootCount::<N::Entity>(spec, PhantomData)));
+    Ok(Connection::from_page(&page, &signature, total, None))
 }
 
 /// The total of a root list, counted when asked for.
@@ -118,8 +114,8 @@ pub struct RootCount<E>(pub ListSpec, pub PhantomData<fn() -> E>);
 impl<E: Readable> CountQuery for RootCount<E> {
     fn count<'a>(
         &'a self,
-        db: &'a DatabaseConnection,
-    ) -> Pin<Box<dyn Future<Output = Result<i64, DbErr>> + Send + 'a>> {
-        Box::pin(count::<E>(db, &self.0))
+        read: &'a ReadContext,
+    ) -> Pin<Box<dyn Future<Output = Result<i64>> + Send + 'a>> {
+        Box::pin(async move { count::<E>(&read.db, &self.0).await.map_err(db) })
     }
 }

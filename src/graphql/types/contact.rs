@@ -2,14 +2,17 @@
 
 use super::node_object;
 use super::provider::Provider;
+use super::related;
 use super::service::Service;
-use super::to_one;
 use super::venue::Venue;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// Someone to contact about a provider, service or venue (HSDS `contact` and `phone`).
-pub struct Contact(pub crate::repo::contacts::Model);
+pub struct Contact(
+    pub crate::repo::contacts::Model,
+    pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::contacts::Entity>>,
+);
 
 node_object!(Contact, contacts);
 
@@ -83,16 +86,16 @@ impl Contact {
 
     /// The provider this contact is for.
     async fn provider(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
-        to_one(ctx, self.0.provider_id).await
+        related(ctx, &self.1, &self.0, "provider", |m| m.provider_id).await
     }
 
     /// The service this contact is for.
     async fn service(&self, ctx: &Context<'_>) -> Result<Option<Service>> {
-        to_one(ctx, self.0.service_id).await
+        related(ctx, &self.1, &self.0, "service", |m| m.service_id).await
     }
 
     /// The venue this contact is for.
     async fn venue(&self, ctx: &Context<'_>) -> Result<Option<Venue>> {
-        to_one(ctx, self.0.venue_id).await
+        related(ctx, &self.1, &self.0, "venue", |m| m.venue_id).await
     }
 }

@@ -1,15 +1,18 @@
 //! `CostOption`: What a service costs (HSDS `cost_option`).
 
 use super::node_object;
+use super::related;
 use super::service::Service;
-use super::to_one;
 use crate::graphql::scalars::Date;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 /// What a service costs (HSDS `cost_option`).
-pub struct CostOption(pub crate::repo::cost_options::Model);
+pub struct CostOption(
+    pub crate::repo::cost_options::Model,
+    pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::cost_options::Entity>>,
+);
 
 node_object!(CostOption, cost_options);
 
@@ -68,6 +71,6 @@ impl CostOption {
 
     /// The service it is the cost of.
     async fn service(&self, ctx: &Context<'_>) -> Result<Option<Service>> {
-        to_one(ctx, Some(self.0.service_id)).await
+        related(ctx, &self.1, &self.0, "service", |m| Some(m.service_id)).await
     }
 }

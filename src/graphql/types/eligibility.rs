@@ -8,7 +8,10 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// Who a service is for, e.g. "Over 60s only" (a Signpost extension; services link to it).
-pub struct Eligibility(pub crate::repo::eligibilities::Model);
+pub struct Eligibility(
+    pub crate::repo::eligibilities::Model,
+    pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::eligibilities::Entity>>,
+);
 
 node_object!(Eligibility, eligibilities);
 
@@ -60,6 +63,6 @@ impl Eligibility {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Service>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &ELIGIBILITY_SERVICES, self.0.id, args).await
+        children(ctx, &self.1, &ELIGIBILITY_SERVICES, self.0.id, args).await
     }
 }

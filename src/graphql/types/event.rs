@@ -2,9 +2,9 @@
 
 use super::node_object;
 use super::provider::Provider;
+use super::related;
 use super::service::Service;
 use super::taxonomy::TaxonomyTerm;
-use super::to_one;
 use super::venue::Venue;
 use crate::graphql::connection::{Connection, PageArgs, children};
 use crate::graphql::enums::AttendingType;
@@ -13,7 +13,10 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// Something that happens at a time: a session, a drop-in, a class (a Signpost extension).
-pub struct Event(pub crate::repo::events::Model);
+pub struct Event(
+    pub crate::repo::events::Model,
+    pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::events::Entity>>,
+);
 
 node_object!(Event, events);
 
@@ -87,17 +90,17 @@ impl Event {
 
     /// The service it belongs to.
     async fn service(&self, ctx: &Context<'_>) -> Result<Option<Service>> {
-        to_one(ctx, self.0.service_id).await
+        related(ctx, &self.1, &self.0, "service", |m| m.service_id).await
     }
 
     /// Where it happens.
     async fn venue(&self, ctx: &Context<'_>) -> Result<Option<Venue>> {
-        to_one(ctx, self.0.venue_id).await
+        related(ctx, &self.1, &self.0, "venue", |m| m.venue_id).await
     }
 
     /// Who runs it.
     async fn provider(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
-        to_one(ctx, self.0.provider_id).await
+        related(ctx, &self.1, &self.0, "provider", |m| m.provider_id).await
     }
 
     /// Taxonomy terms it is tagged with.
@@ -110,6 +113,6 @@ impl Event {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<TaxonomyTerm>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &EVENT_TERMS, self.0.id, args).await
+        children(ctx, &self.1, &EVENT_TERMS, self.0.id, args).await
     }
 }

@@ -1,6 +1,6 @@
 //! The record types of the schema. Each wraps its table's model; fields read the
-//! model, relations go through the request's loader (to-one) or
-//! [`connection::children`] (lists), so a page of records costs one statement per
+//! model, relations are loaded for the record's whole batch
+//! ([`crate::graphql::batch`]), so a page of records costs one statement per
 //! relation selected, not one per record.
 
 pub mod contact;
@@ -14,20 +14,12 @@ pub mod taxonomy;
 pub mod taxonomy_ref;
 pub mod venue;
 
+use super::batch::{Batch, to_one};
 use super::connection::NodeObject;
-use super::loaders::ReadContext;
+use super::context::ReadContext;
+use crate::read::Readable;
 use async_graphql::{Context, Result};
 use uuid::Uuid;
-
-/// The related record of type `N` with this id, if the caller may see it.
-pub async fn to_one<N: NodeObject>(ctx: &Context<'_>, id: Option<Uuid>) -> Result<Option<N>>
-where
-    <N::Entity as sea_orm::EntityTrait>::Model: Send + Sync,
-{
-    let Some(id) = id else { return Ok(None) };
-    let model = ctx.data::<ReadContext>()?.record::<N::Entity>(id).await?;
-    Ok(model.map(N::from_model))
-}
 
 /// Implements [`NodeObject`] for a newtype over a model.
 macro_rules! node_object {
@@ -35,10 +27,26 @@ macro_rules! node_object {
         impl $crate::graphql::connection::NodeObject for $type {
             type Entity = $crate::repo::$module::Entity;
             const NAME: &'static str = stringify!($type);
-            fn from_model(model: $crate::repo::$module::Model) -> Self {
-                Self(model)
+            fn new(
+                model: $crate::repo::$module::Model,
+                batch: std::sync::Arc<$crate::graphql::batch::Batch<Self::Entity>>,
+            ) -> Self {
+                Self(model, batch)
             }
         }
     };
 }
 pub(crate) use node_object;
+
+/// The record `foreign_key` of `model` points at, if the caller may see it; loaded
+/// for every record of `model`'s batch at once.
+pub async fn related<N: NodeObject, P: Readable>(
+    ctx: &Context<'_>,
+    batch: &Batch<P>,
+    model: &P::Model,
+    field: &'static str,
+    foreign_key: fn(&P::Model) -> Option<Uuid>,
+) -> Result<Option<N>> {
+    let read = ctx.data::<ReadContext>()?;
+    to_one(read, batch, field, foreign_key, foreign_key(model)).await
+}

@@ -9,11 +9,16 @@ use super::service::Service;
 use super::taxonomy::{Taxonomy, TaxonomyTerm};
 use super::taxonomy_ref::TaxonomyRef;
 use super::venue::Venue;
+use crate::graphql::batch::Batch;
 use crate::graphql::connection::NodeObject;
-use crate::graphql::loaders::ReadContext;
-use crate::read::Table;
+use crate::graphql::context::ReadContext;
+use crate::graphql::error::db;
 use crate::read::lookup::tables_of;
+use crate::read::page::{by_ids, model_id};
+use crate::read::visibility::visible;
+use crate::read::{Readable, Table};
 use async_graphql::{Context, ID, Interface, Result};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Any directory record. Every record has a UUID `id`, unique across all types.
@@ -36,41 +41,60 @@ pub enum Node {
     TaxonomyRef(TaxonomyRef),
 }
 
-async fn load<N: NodeObject>(ctx: &Context<'_>, id: Uuid) -> Result<Option<N>>
-where
-    <N::Entity as sea_orm::EntityTrait>::Model: Send + Sync,
-{
-    super::to_one::<N>(ctx, Some(id)).await
+/// Visible records of `N` with these ids, sharing one batch.
+pub async fn lookup<N: NodeObject>(read: &ReadContext, ids: &[Uuid]) -> Result<HashMap<Uuid, N>> {
+    let table = <N::Entity as Readable>::READ_TABLE;
+    let models = by_ids::<N::Entity>(&read.db, ids, visible(table, table.name(), &read.viewer))
+        .await
+        .map_err(db)?;
+    let batch = Batch::new(models.clone());
+    let mut found = HashMap::with_capacity(models.len());
+    for model in models {
+        found.insert(
+            model_id::<N::Entity>(&model).map_err(db)?,
+            N::new(model, batch.clone()),
+        );
+    }
+    Ok(found)
 }
 
-async fn node_in(ctx: &Context<'_>, table: Table, id: Uuid) -> Result<Option<Node>> {
-    Ok(match table {
-        Table::Providers => load::<Provider>(ctx, id).await?.map(Node::Provider),
-        Table::Services => load::<Service>(ctx, id).await?.map(Node::Service),
-        Table::Venues => load::<Venue>(ctx, id).await?.map(Node::Venue),
-        Table::Contacts => load::<Contact>(ctx, id).await?.map(Node::Contact),
-        Table::Eligibilities => load::<Eligibility>(ctx, id).await?.map(Node::Eligibility),
-        Table::CostOptions => load::<CostOption>(ctx, id).await?.map(Node::CostOption),
-        Table::Events => load::<Event>(ctx, id).await?.map(Node::Event),
-        Table::Taxonomies => load::<Taxonomy>(ctx, id).await?.map(Node::Taxonomy),
-        Table::TaxonomyTerms => load::<TaxonomyTerm>(ctx, id).await?.map(Node::TaxonomyTerm),
-        Table::TaxonomyRefs => load::<TaxonomyRef>(ctx, id).await?.map(Node::TaxonomyRef),
-        Table::ServiceVenues | Table::ServiceEligibilities => None,
-    })
+async fn nodes_in<N: NodeObject>(
+    read: &ReadContext,
+    ids: &[Uuid],
+    wrap: fn(N) -> Node,
+    found: &mut HashMap<Uuid, Node>,
+) -> Result<()> {
+    for (id, node) in lookup::<N>(read, ids).await? {
+        found.insert(id, wrap(node));
+    }
+    Ok(())
 }
 
 /// The records with these ids, in the same order; null where an id is unknown or
-/// the caller may not see the record.
+/// the caller may not see the record. Two statements per table involved at most.
 pub async fn nodes(ctx: &Context<'_>, ids: &[Uuid]) -> Result<Vec<Option<Node>>> {
     let read = ctx.data::<ReadContext>()?;
-    let tables = tables_of(&read.db, ids)
-        .await
-        .map_err(crate::graphql::error::db)?;
-    let lookups = ids.iter().map(|id| async {
-        match tables.get(id) {
-            Some(table) => node_in(ctx, *table, *id).await,
-            None => Ok(None),
+    let tables = tables_of(&read.db, ids).await.map_err(db)?;
+    let mut by_table: HashMap<Table, Vec<Uuid>> = HashMap::new();
+    for (id, table) in &tables {
+        by_table.entry(*table).or_default().push(*id);
+    }
+    let mut found = HashMap::with_capacity(ids.len());
+    for (table, ids) in by_table {
+        let found = &mut found;
+        match table {
+            Table::Providers => nodes_in(read, &ids, Node::Provider, found).await?,
+            Table::Services => nodes_in(read, &ids, Node::Service, found).await?,
+            Table::Venues => nodes_in(read, &ids, Node::Venue, found).await?,
+            Table::Contacts => nodes_in(read, &ids, Node::Contact, found).await?,
+            Table::Eligibilities => nodes_in(read, &ids, Node::Eligibility, found).await?,
+            Table::CostOptions => nodes_in(read, &ids, Node::CostOption, found).await?,
+            Table::Events => nodes_in(read, &ids, Node::Event, found).await?,
+            Table::Taxonomies => nodes_in(read, &ids, Node::Taxonomy, found).await?,
+            Table::TaxonomyTerms => nodes_in(read, &ids, Node::TaxonomyTerm, found).await?,
+            Table::TaxonomyRefs => nodes_in(read, &ids, Node::TaxonomyRef, found).await?,
+            Table::ServiceVenues | Table::ServiceEligibilities => {}
         }
-    });
-    futures_util::future::try_join_all(lookups).await
+    }
+    Ok(ids.iter().map(|id| found.remove(id)).collect())
 }

@@ -3,9 +3,9 @@
 use super::contact::Contact;
 use super::event::Event;
 use super::node_object;
+use super::related;
 use super::service::Service;
 use super::taxonomy::TaxonomyTerm;
-use super::to_one;
 use super::venue::Venue;
 use crate::graphql::connection::{Connection, PageArgs, children};
 use crate::read::relations::PROVIDER_CHILDREN;
@@ -18,7 +18,10 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// An organisation that provides services (HSDS `organization`).
-pub struct Provider(pub crate::repo::providers::Model);
+pub struct Provider(
+    pub crate::repo::providers::Model,
+    pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::providers::Entity>>,
+);
 
 node_object!(Provider, providers);
 
@@ -87,7 +90,7 @@ impl Provider {
 
     /// The organisation it belongs to, if any.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
-        to_one(ctx, self.0.parent_provider_id).await
+        related(ctx, &self.1, &self.0, "parent", |m| m.parent_provider_id).await
     }
 
     /// Organisations that belong to it.
@@ -100,7 +103,7 @@ impl Provider {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Provider>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &PROVIDER_CHILDREN, self.0.id, args).await
+        children(ctx, &self.1, &PROVIDER_CHILDREN, self.0.id, args).await
     }
 
     /// The services it provides.
@@ -113,7 +116,7 @@ impl Provider {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Service>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &PROVIDER_SERVICES, self.0.id, args).await
+        children(ctx, &self.1, &PROVIDER_SERVICES, self.0.id, args).await
     }
 
     /// Its venues.
@@ -126,7 +129,7 @@ impl Provider {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Venue>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &PROVIDER_VENUES, self.0.id, args).await
+        children(ctx, &self.1, &PROVIDER_VENUES, self.0.id, args).await
     }
 
     /// People to contact about it.
@@ -139,7 +142,7 @@ impl Provider {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Contact>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &PROVIDER_CONTACTS, self.0.id, args).await
+        children(ctx, &self.1, &PROVIDER_CONTACTS, self.0.id, args).await
     }
 
     /// Events it runs.
@@ -152,7 +155,7 @@ impl Provider {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Event>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &PROVIDER_EVENTS, self.0.id, args).await
+        children(ctx, &self.1, &PROVIDER_EVENTS, self.0.id, args).await
     }
 
     /// Taxonomy terms it is tagged with.
@@ -165,6 +168,6 @@ impl Provider {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<TaxonomyTerm>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &PROVIDER_TERMS, self.0.id, args).await
+        children(ctx, &self.1, &PROVIDER_TERMS, self.0.id, args).await
     }
 }

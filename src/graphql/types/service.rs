@@ -5,9 +5,9 @@ use super::cost_option::CostOption;
 use super::eligibility::Eligibility;
 use super::event::Event;
 use super::provider::Provider;
+use super::related;
 use super::taxonomy::TaxonomyTerm;
 use super::taxonomy_ref::TaxonomyRef;
-use super::to_one;
 use super::venue::Venue;
 use crate::graphql::connection::{Connection, PageArgs, children};
 use crate::graphql::enums::ServiceStatus;
@@ -23,7 +23,11 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// A service a provider offers: the heart of the directory (HSDS `service`).
-pub struct Service(pub crate::repo::services::Model, pub Option<f64>);
+pub struct Service(
+    pub crate::repo::services::Model,
+    pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::services::Entity>>,
+    pub Option<f64>,
+);
 
 /// A service a provider offers: the heart of the directory (HSDS `service`).
 #[Object]
@@ -120,7 +124,7 @@ impl Service {
 
     /// The organisation that provides it.
     async fn provider(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
-        to_one(ctx, Some(self.0.provider_id)).await
+        related(ctx, &self.1, &self.0, "provider", |m| Some(m.provider_id)).await
     }
 
     /// Where it is offered.
@@ -133,7 +137,7 @@ impl Service {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Venue>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &SERVICE_VENUES, self.0.id, args).await
+        children(ctx, &self.1, &SERVICE_VENUES, self.0.id, args).await
     }
 
     /// People to contact about it.
@@ -146,7 +150,7 @@ impl Service {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Contact>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &SERVICE_CONTACTS, self.0.id, args).await
+        children(ctx, &self.1, &SERVICE_CONTACTS, self.0.id, args).await
     }
 
     /// Who it is for.
@@ -159,7 +163,7 @@ impl Service {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Eligibility>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &SERVICE_ELIGIBILITIES, self.0.id, args).await
+        children(ctx, &self.1, &SERVICE_ELIGIBILITIES, self.0.id, args).await
     }
 
     /// What it costs.
@@ -172,7 +176,7 @@ impl Service {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<CostOption>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &SERVICE_COST_OPTIONS, self.0.id, args).await
+        children(ctx, &self.1, &SERVICE_COST_OPTIONS, self.0.id, args).await
     }
 
     /// Its events and sessions.
@@ -185,7 +189,7 @@ impl Service {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Event>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &SERVICE_EVENTS, self.0.id, args).await
+        children(ctx, &self.1, &SERVICE_EVENTS, self.0.id, args).await
     }
 
     /// Taxonomy terms it is tagged with.
@@ -198,7 +202,7 @@ impl Service {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<TaxonomyTerm>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &SERVICE_TERMS, self.0.id, args).await
+        children(ctx, &self.1, &SERVICE_TERMS, self.0.id, args).await
     }
 
     /// Its tags, with their values.
@@ -211,19 +215,22 @@ impl Service {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<TaxonomyRef>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &SERVICE_REFS, self.0.id, args).await
+        children(ctx, &self.1, &SERVICE_REFS, self.0.id, args).await
     }
 
     /// Kilometres from the point of `filter.near` to its nearest venue; null without `near`.
     async fn distance_km(&self) -> Option<f64> {
-        self.1
+        self.2
     }
 }
 
 impl crate::graphql::connection::NodeObject for Service {
     type Entity = crate::repo::services::Entity;
     const NAME: &'static str = "Service";
-    fn from_model(model: crate::repo::services::Model) -> Self {
-        Self(model, None)
+    fn new(
+        model: crate::repo::services::Model,
+        batch: std::sync::Arc<crate::graphql::batch::Batch<Self::Entity>>,
+    ) -> Self {
+        Self(model, batch, None)
     }
 }

@@ -3,9 +3,9 @@
 use super::event::Event;
 use super::node_object;
 use super::provider::Provider;
+use super::related;
 use super::service::Service;
 use super::taxonomy_ref::TaxonomyRef;
-use super::to_one;
 use super::venue::Venue;
 use crate::graphql::connection::{Connection, PageArgs, children};
 use crate::read::relations::TAXONOMY_TERMS;
@@ -19,7 +19,10 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// A vocabulary of terms, e.g. "Category" or "Need" (HSDS `taxonomy`).
-pub struct Taxonomy(pub crate::repo::taxonomies::Model);
+pub struct Taxonomy(
+    pub crate::repo::taxonomies::Model,
+    pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::taxonomies::Entity>>,
+);
 
 node_object!(Taxonomy, taxonomies);
 
@@ -76,12 +79,15 @@ impl Taxonomy {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<TaxonomyTerm>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &TAXONOMY_TERMS, self.0.id, args).await
+        children(ctx, &self.1, &TAXONOMY_TERMS, self.0.id, args).await
     }
 }
 
 /// A term of a taxonomy, possibly under a broader term (HSDS `taxonomy_term`).
-pub struct TaxonomyTerm(pub crate::repo::taxonomy_terms::Model);
+pub struct TaxonomyTerm(
+    pub crate::repo::taxonomy_terms::Model,
+    pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::taxonomy_terms::Entity>>,
+);
 
 node_object!(TaxonomyTerm, taxonomy_terms);
 
@@ -130,12 +136,12 @@ impl TaxonomyTerm {
 
     /// The taxonomy it belongs to.
     async fn taxonomy(&self, ctx: &Context<'_>) -> Result<Option<Taxonomy>> {
-        to_one(ctx, Some(self.0.taxonomy_id)).await
+        related(ctx, &self.1, &self.0, "taxonomy", |m| Some(m.taxonomy_id)).await
     }
 
     /// The broader term, if any.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<TaxonomyTerm>> {
-        to_one(ctx, self.0.parent_id).await
+        related(ctx, &self.1, &self.0, "parent", |m| m.parent_id).await
     }
 
     /// Narrower terms directly under it.
@@ -148,7 +154,7 @@ impl TaxonomyTerm {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<TaxonomyTerm>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &TERM_CHILDREN, self.0.id, args).await
+        children(ctx, &self.1, &TERM_CHILDREN, self.0.id, args).await
     }
 
     /// Services tagged with it.
@@ -161,7 +167,7 @@ impl TaxonomyTerm {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Service>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &TERM_SERVICES, self.0.id, args).await
+        children(ctx, &self.1, &TERM_SERVICES, self.0.id, args).await
     }
 
     /// Providers tagged with it.
@@ -174,7 +180,7 @@ impl TaxonomyTerm {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Provider>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &TERM_PROVIDERS, self.0.id, args).await
+        children(ctx, &self.1, &TERM_PROVIDERS, self.0.id, args).await
     }
 
     /// Venues tagged with it.
@@ -187,7 +193,7 @@ impl TaxonomyTerm {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Venue>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &TERM_VENUES, self.0.id, args).await
+        children(ctx, &self.1, &TERM_VENUES, self.0.id, args).await
     }
 
     /// Events tagged with it.
@@ -200,7 +206,7 @@ impl TaxonomyTerm {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Event>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &TERM_EVENTS, self.0.id, args).await
+        children(ctx, &self.1, &TERM_EVENTS, self.0.id, args).await
     }
 
     /// The tags that use it, with their values.
@@ -213,6 +219,6 @@ impl TaxonomyTerm {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<TaxonomyRef>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &TERM_REFS, self.0.id, args).await
+        children(ctx, &self.1, &TERM_REFS, self.0.id, args).await
     }
 }

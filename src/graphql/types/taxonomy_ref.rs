@@ -3,15 +3,18 @@
 use super::event::Event;
 use super::node_object;
 use super::provider::Provider;
+use super::related;
 use super::service::Service;
 use super::taxonomy::TaxonomyTerm;
-use super::to_one;
 use super::venue::Venue;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// Tags one record (a service, provider, venue or event) with a taxonomy term (HSDS `attribute`).
-pub struct TaxonomyRef(pub crate::repo::taxonomy_refs::Model);
+pub struct TaxonomyRef(
+    pub crate::repo::taxonomy_refs::Model,
+    pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::taxonomy_refs::Entity>>,
+);
 
 node_object!(TaxonomyRef, taxonomy_refs);
 
@@ -50,26 +53,26 @@ impl TaxonomyRef {
 
     /// The term.
     async fn term(&self, ctx: &Context<'_>) -> Result<Option<TaxonomyTerm>> {
-        to_one(ctx, Some(self.0.taxonomy_term_id)).await
+        related(ctx, &self.1, &self.0, "term", |m| Some(m.taxonomy_term_id)).await
     }
 
     /// The service tagged, if a service.
     async fn service(&self, ctx: &Context<'_>) -> Result<Option<Service>> {
-        to_one(ctx, self.0.service_id).await
+        related(ctx, &self.1, &self.0, "service", |m| m.service_id).await
     }
 
     /// The provider tagged, if a provider.
     async fn provider(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
-        to_one(ctx, self.0.provider_id).await
+        related(ctx, &self.1, &self.0, "provider", |m| m.provider_id).await
     }
 
     /// The venue tagged, if a venue.
     async fn venue(&self, ctx: &Context<'_>) -> Result<Option<Venue>> {
-        to_one(ctx, self.0.venue_id).await
+        related(ctx, &self.1, &self.0, "venue", |m| m.venue_id).await
     }
 
     /// The event tagged, if an event.
     async fn event(&self, ctx: &Context<'_>) -> Result<Option<Event>> {
-        to_one(ctx, self.0.event_id).await
+        related(ctx, &self.1, &self.0, "event", |m| m.event_id).await
     }
 }

@@ -4,9 +4,9 @@ use super::contact::Contact;
 use super::event::Event;
 use super::node_object;
 use super::provider::Provider;
+use super::related;
 use super::service::Service;
 use super::taxonomy::TaxonomyTerm;
-use super::to_one;
 use crate::graphql::connection::{Connection, PageArgs, children};
 use crate::graphql::enums::LocationType;
 use crate::read::relations::VENUE_CONTACTS;
@@ -17,7 +17,10 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// A place where services are offered, or an address (HSDS `location` with its `address`).
-pub struct Venue(pub crate::repo::venues::Model);
+pub struct Venue(
+    pub crate::repo::venues::Model,
+    pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::venues::Entity>>,
+);
 
 node_object!(Venue, venues);
 
@@ -126,7 +129,7 @@ impl Venue {
 
     /// The organisation it belongs to, if any.
     async fn provider(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
-        to_one(ctx, self.0.provider_id).await
+        related(ctx, &self.1, &self.0, "provider", |m| m.provider_id).await
     }
 
     /// Services offered here.
@@ -139,7 +142,7 @@ impl Venue {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Service>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &VENUE_SERVICES, self.0.id, args).await
+        children(ctx, &self.1, &VENUE_SERVICES, self.0.id, args).await
     }
 
     /// Events held here.
@@ -152,7 +155,7 @@ impl Venue {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Event>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &VENUE_EVENTS, self.0.id, args).await
+        children(ctx, &self.1, &VENUE_EVENTS, self.0.id, args).await
     }
 
     /// People to contact here.
@@ -165,7 +168,7 @@ impl Venue {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Contact>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &VENUE_CONTACTS, self.0.id, args).await
+        children(ctx, &self.1, &VENUE_CONTACTS, self.0.id, args).await
     }
 
     /// Taxonomy terms it is tagged with.
@@ -178,6 +181,6 @@ impl Venue {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
     ) -> Result<Connection<TaxonomyTerm>> {
         let args = PageArgs::new(first, after, last, before);
-        children(ctx, &VENUE_TERMS, self.0.id, args).await
+        children(ctx, &self.1, &VENUE_TERMS, self.0.id, args).await
     }
 }

@@ -1,0 +1,191 @@
+//! Sibling batching: the records of one page (or of one batch of child pages) are
+//! created together and share a [`Batch`]. When a relation of one of them is
+//! resolved, it is loaded for all of them in one statement and the others await
+//! that result, so a page costs one statement per relation selected, whatever its
+//! size.
+//!
+//! Unlike a timer-based DataLoader, nothing depends on timing: async-graphql polls
+//! list items in chunks and yields between them, which splits a timed batch on a
+//! busy or slow machine. Here the batch is the page itself.
+
+use super::connection::{CountQuery, NodeObject};
+use super::context::ReadContext;
+use super::error::{db, internal};
+use crate::read::children::{Relation, count_children, fetch_children};
+use crate::read::page::{Positioned, by_ids, model_id};
+use crate::read::visibility::visible;
+use crate::read::{Ordering, Page, Readable, Window};
+use async_graphql::Result;
+use sea_orm::{DbErr, EntityTrait};
+use std::any::Any;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
+use uuid::Uuid;
+
+type Loaded = Arc<dyn Any + Send + Sync>;
+
+/// Records created together, and what has been loaded for all of them.
+pub struct Batch<E: EntityTrait> {
+    models: Vec<E::Model>,
+    loads: Mutex<HashMap<String, Arc<OnceCell<Loaded>>>>,
+}
+
+impl<E: Readable> Batch<E> {
+    pub fn new(models: Vec<E::Model>) -> Arc<Self> {
+        Arc::new(Self {
+            models,
+            loads: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The value `load` gives for every record of the batch, loaded once under
+    /// `shape` and shared.
+    async fn once<V, F, Fut>(&self, shape: String, load: F) -> Result<Arc<V>>
+    where
+        V: Send + Sync + 'static,
+        F: FnOnce(Vec<Uuid>) -> Fut,
+        Fut: Future<Output = Result<V, DbErr>>,
+    {
+        let cell = {
+            let mut loads = self
+                .loads
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            loads.entry(shape).or_default().clone()
+        };
+        let loaded = cell
+            .get_or_try_init(|| async {
+                let ids = self
+                    .models
+                    .iter()
+                    .map(model_id::<E>)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(db)?;
+                let value = load(ids).await.map_err(db)?;
+                Ok::<Loaded, async_graphql::Error>(Arc::new(value))
+            })
+            .await?;
+        loaded
+            .clone()
+            .downcast::<V>()
+            .map_err(|_| internal("a batch load returned another type"))
+    }
+
+    fn models(&self) -> &[E::Model] {
+        &self.models
+    }
+}
+
+/// Records of `E` by id, sharing one batch.
+struct Related<E: EntityTrait> {
+    by_id: HashMap<Uuid, E::Model>,
+    batch: Arc<Batch<E>>,
+}
+
+/// The related `N` of a record whose foreign key is `id`, loaded (through `field`
+/// of `parents`) for every record of the parent's batch at once.
+pub async fn to_one<N: NodeObject, P: Readable>(
+    read: &ReadContext,
+    parents: &Batch<P>,
+    field: &'static str,
+    foreign_key: fn(&P::Model) -> Option<Uuid>,
+    id: Option<Uuid>,
+) -> Result<Option<N>> {
+    let Some(id) = id else { return Ok(None) };
+    let wanted: Vec<Uuid> = parents
+        .models()
+        .iter()
+        .filter_map(foreign_key)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let related: Arc<Related<N::Entity>> = parents
+        .once(field.to_owned(), |_| async move {
+            let table = <N::Entity as Readable>::READ_TABLE;
+            let models = by_ids::<N::Entity>(
+                &read.db,
+                &wanted,
+                visible(table, table.name(), &read.viewer),
+            )
+            .await?;
+            let mut by_id = HashMap::with_capacity(models.len());
+            for model in &models {
+                by_id.insert(model_id::<N::Entity>(model)?, model.clone());
+            }
+            Ok(Related {
+                by_id,
+                batch: Batch::new(models),
+            })
+        })
+        .await?;
+    Ok(related
+        .by_id
+        .get(&id)
+        .map(|model| N::new(model.clone(), related.batch.clone())))
+}
+
+/// One page of children per parent, all children sharing one batch.
+pub struct ChildPages<E: EntityTrait> {
+    pages: HashMap<Uuid, Page<Positioned<E::Model>>>,
+    pub batch: Arc<Batch<E>>,
+}
+
+impl<E: Readable> ChildPages<E> {
+    pub fn page(&self, parent: Uuid) -> Option<&Page<Positioned<E::Model>>> {
+        self.pages.get(&parent)
+    }
+}
+
+/// The page of `relation`'s children of every record of `parents` (one statement).
+pub async fn child_pages<C: Readable, P: Readable>(
+    read: &ReadContext,
+    parents: &Batch<P>,
+    relation: &'static Relation,
+    ordering: &Ordering,
+    window: &Window,
+) -> Result<Arc<ChildPages<C>>> {
+    let shape = format!("{}|{}|{window:?}", relation.name, ordering.name);
+    parents
+        .once(shape, |ids| async move {
+            let pages =
+                fetch_children::<C>(&read.db, relation, &ids, ordering, window, &read.viewer)
+                    .await?;
+            let all = pages
+                .values()
+                .flat_map(|page| page.rows.iter().map(|row| row.model.clone()))
+                .collect();
+            Ok(ChildPages {
+                pages,
+                batch: Batch::new(all),
+            })
+        })
+        .await
+}
+
+/// The number of `relation`'s children of one parent, counted for the whole batch.
+pub struct ChildCount<P: EntityTrait> {
+    pub parents: Arc<Batch<P>>,
+    pub relation: &'static Relation,
+    pub parent: Uuid,
+}
+
+impl<P: Readable> CountQuery for ChildCount<P> {
+    fn count<'a>(
+        &'a self,
+        read: &'a ReadContext,
+    ) -> Pin<Box<dyn Future<Output = Result<i64>> + Send + 'a>> {
+        Box::pin(async move {
+            let relation = self.relation;
+            let counts: Arc<HashMap<Uuid, i64>> = self
+                .parents
+                .once(format!("count|{}", relation.name), |ids| async move {
+                    count_children(&read.db, relation, &ids, &read.viewer).await
+                })
+                .await?;
+            Ok(counts.get(&self.parent).copied().unwrap_or(0))
+        })
+    }
+}

@@ -1,0 +1,13 @@
+//! What one request reads with: the database, the caller and the limits. Attached
+//! to each request as data by [`super::attach`].
+
+use super::connection::PageLimits;
+use crate::read::Viewer;
+use sea_orm::DatabaseConnection;
+
+pub struct ReadContext {
+    pub db: DatabaseConnection,
+    pub viewer: Viewer,
+    pub limits: PageLimits,
+    pub max_radius_km: f64,
+}

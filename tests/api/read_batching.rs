@@ -1,0 +1,75 @@
+//! Nested relations are batched: the statements a page of services costs do not
+//! grow with the number of services on it.
+
+use crate::helpers::{TestDb, execute};
+use serde_json::json;
+use signpost::demo::{self, DemoOptions};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const PAGE_WITH_EVERY_RELATION: &str = r#"
+query ($first: Int!) {
+  services(first: $first) {
+    nodes {
+      name
+      provider { name }
+      venues { nodes { name } }
+      contacts { nodes { name } }
+      costOptions { nodes { option } }
+      eligibilities { nodes { description } }
+      events { nodes { title } }
+      taxonomyTerms { nodes { name } }
+    }
+  }
+}"#;
+
+/// Runs the page query on a connection that counts its statements.
+async fn statements_for(test_db: &TestDb, first: usize) -> (usize, serde_json::Value) {
+    let mut db = test_db.connect().await;
+    let counter = Arc::new(AtomicUsize::new(0));
+    let seen = counter.clone();
+    db.set_metric_callback(move |_| {
+        seen.fetch_add(1, Ordering::SeqCst);
+    });
+    let response = execute(&db, PAGE_WITH_EVERY_RELATION, json!({ "first": first })).await;
+    (counter.load(Ordering::SeqCst), response)
+}
+
+#[tokio::test]
+async fn a_page_of_services_costs_the_same_statements_for_5_and_100_rows() {
+    let test_db = TestDb::new().await;
+    let db = test_db.migrated().await;
+    demo::load(&db, &DemoOptions::new(150, 3))
+        .await
+        .expect("demo data");
+
+    let (small, small_response) = statements_for(&test_db, 5).await;
+    let (large, large_response) = statements_for(&test_db, 100).await;
+
+    for response in [&small_response, &large_response] {
+        assert!(response.get("errors").is_none(), "{response}");
+    }
+    let nodes = |response: &serde_json::Value| {
+        response["data"]["services"]["nodes"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or_default()
+    };
+    assert_eq!(nodes(&small_response), 5);
+    assert_eq!(nodes(&large_response), 100);
+    let with_venues = large_response["data"]["services"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|node| {
+            node["venues"]["nodes"]
+                .as_array()
+                .is_some_and(|v| !v.is_empty())
+        })
+        .count();
+    assert!(with_venues > 50, "demo services have venues: {with_venues}");
+    // One for the page, one per relation: provider, venues, contacts, cost options,
+    // eligibilities, events, taxonomy terms.
+    assert_eq!(small, 8, "statements for 5 services");
+    assert_eq!(large, small, "statements for 100 services");
+}
