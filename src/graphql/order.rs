@@ -54,7 +54,8 @@ pub fn ordering(table: Table, keys: &[OrderKey], special: Option<Ordering>) -> R
     if let Some(special) = special {
         return Ok(special);
     }
-    if keys.is_empty() {
+    // The default and an explicit NAME_ASC are one ordering, with one cursor signature.
+    if keys.is_empty() || keys == [OrderKey::NameAsc] {
         return Ok(default_ordering(table));
     }
     let alias = table.name();

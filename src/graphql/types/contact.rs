@@ -9,6 +9,7 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// Someone to contact about a provider, service or venue (HSDS `contact` and `phone`).
+#[derive(Clone)]
 pub struct Contact(
     pub crate::repo::contacts::Model,
     pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::contacts::Entity>>,

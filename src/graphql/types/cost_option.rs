@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 /// What a service costs (HSDS `cost_option`).
+#[derive(Clone)]
 pub struct CostOption(
     pub crate::repo::cost_options::Model,
     pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::cost_options::Entity>>,

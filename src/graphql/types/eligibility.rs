@@ -8,6 +8,7 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// Who a service is for, e.g. "Over 60s only" (a Signpost extension; services link to it).
+#[derive(Clone)]
 pub struct Eligibility(
     pub crate::repo::eligibilities::Model,
     pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::eligibilities::Entity>>,

@@ -13,6 +13,7 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// Something that happens at a time: a session, a drop-in, a class (a Signpost extension).
+#[derive(Clone)]
 pub struct Event(
     pub crate::repo::events::Model,
     pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::events::Entity>>,

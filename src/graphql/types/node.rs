@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Any directory record. Every record has a UUID `id`, unique across all types.
-#[derive(Interface)]
+#[derive(Interface, Clone)]
 #[graphql(field(
     name = "id",
     ty = "ID",
@@ -96,5 +96,5 @@ pub async fn nodes(ctx: &Context<'_>, ids: &[Uuid]) -> Result<Vec<Option<Node>>>
             Table::ServiceVenues | Table::ServiceEligibilities => {}
         }
     }
-    Ok(ids.iter().map(|id| found.remove(id)).collect())
+    Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
 }

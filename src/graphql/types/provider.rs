@@ -18,6 +18,7 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// An organisation that provides services (HSDS `organization`).
+#[derive(Clone)]
 pub struct Provider(
     pub crate::repo::providers::Model,
     pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::providers::Entity>>,

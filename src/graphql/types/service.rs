@@ -23,6 +23,7 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// A service a provider offers: the heart of the directory (HSDS `service`).
+#[derive(Clone)]
 pub struct Service(
     pub crate::repo::services::Model,
     pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::services::Entity>>,

@@ -19,6 +19,7 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// A vocabulary of terms, e.g. "Category" or "Need" (HSDS `taxonomy`).
+#[derive(Clone)]
 pub struct Taxonomy(
     pub crate::repo::taxonomies::Model,
     pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::taxonomies::Entity>>,
@@ -84,6 +85,7 @@ impl Taxonomy {
 }
 
 /// A term of a taxonomy, possibly under a broader term (HSDS `taxonomy_term`).
+#[derive(Clone)]
 pub struct TaxonomyTerm(
     pub crate::repo::taxonomy_terms::Model,
     pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::taxonomy_terms::Entity>>,

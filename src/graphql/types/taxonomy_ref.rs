@@ -11,6 +11,7 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// Tags one record (a service, provider, venue or event) with a taxonomy term (HSDS `attribute`).
+#[derive(Clone)]
 pub struct TaxonomyRef(
     pub crate::repo::taxonomy_refs::Model,
     pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::taxonomy_refs::Entity>>,

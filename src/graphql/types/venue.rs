@@ -17,6 +17,7 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 /// A place where services are offered, or an address (HSDS `location` with its `address`).
+#[derive(Clone)]
 pub struct Venue(
     pub crate::repo::venues::Model,
     pub std::sync::Arc<crate::graphql::batch::Batch<crate::repo::venues::Entity>>,
