@@ -4,7 +4,7 @@
 // A connection field's arguments are its GraphQL signature: paging, filter, order.
 #![allow(clippy::too_many_arguments)]
 
-use super::plan::{Filtered, filter_cx, list_spec, root_list};
+use super::plan::{Filtered, filter_cx, list_spec, root_list, searchable};
 use crate::graphql::connection::{Connection, NodeObject, PageArgs, TotalCount};
 use crate::graphql::context::ReadContext;
 use crate::graphql::error::{bad_input, db};
@@ -12,7 +12,6 @@ use crate::graphql::filter::records::{
     ContactFilter, CostOptionFilter, EligibilityFilter, EventFilter, ProviderFilter,
     TaxonomyFilter, TaxonomyTermFilter, VenueFilter,
 };
-use crate::graphql::filter::search_plan;
 use crate::graphql::filter::service::{NearFilter, Origin, ServiceFilter};
 use crate::graphql::order::{OrderKey, order_enum};
 use crate::graphql::types::contact::Contact;
@@ -93,14 +92,15 @@ impl ListQuery {
         let filter = filter.unwrap_or_default();
         let mut roots = Vec::new();
         filter.term_roots("filter", &mut roots)?;
-        let cx = filter_cx(read, roots).await?;
-        let condition = filter.condition(&cx, "filter", true)?;
-        let search = filter
-            .search
-            .as_deref()
-            .map(|text| search_plan(cx.backend, "filter.search", Table::Services, text))
-            .transpose()?;
-        let filtered = Filtered::new(&filter, condition, search);
+        let filtered = searchable(
+            read,
+            Table::Services,
+            &filter,
+            roots,
+            filter.search.as_deref(),
+            |cx| filter.condition(cx, "filter", true),
+        )
+        .await?;
         let args = PageArgs::new(first, after, last, before);
         let keys = keys(&order_by);
         match &filter.near {
@@ -126,14 +126,15 @@ impl ListQuery {
         let filter = filter.unwrap_or_default();
         let mut roots = Vec::new();
         filter.term_roots("filter", &mut roots)?;
-        let cx = filter_cx(read, roots).await?;
-        let condition = filter.condition(&cx, "filter", true)?;
-        let search = filter
-            .search
-            .as_deref()
-            .map(|text| search_plan(cx.backend, "filter.search", Table::Providers, text))
-            .transpose()?;
-        let filtered = Filtered::new(&filter, condition, search);
+        let filtered = searchable(
+            read,
+            Table::Providers,
+            &filter,
+            roots,
+            filter.search.as_deref(),
+            |cx| filter.condition(cx, "filter", true),
+        )
+        .await?;
         root_list(
             ctx,
             filtered,
@@ -159,14 +160,15 @@ impl ListQuery {
         let filter = filter.unwrap_or_default();
         let mut roots = Vec::new();
         filter.term_roots("filter", &mut roots)?;
-        let cx = filter_cx(read, roots).await?;
-        let condition = filter.condition(&cx, "filter", true)?;
-        let search = filter
-            .search
-            .as_deref()
-            .map(|text| search_plan(cx.backend, "filter.search", Table::Venues, text))
-            .transpose()?;
-        let filtered = Filtered::new(&filter, condition, search);
+        let filtered = searchable(
+            read,
+            Table::Venues,
+            &filter,
+            roots,
+            filter.search.as_deref(),
+            |cx| filter.condition(cx, "filter", true),
+        )
+        .await?;
         root_list(
             ctx,
             filtered,

@@ -4,13 +4,13 @@
 use crate::graphql::connection::{Connection, CountQuery, NodeObject, PageArgs, TotalCount};
 use crate::graphql::context::ReadContext;
 use crate::graphql::error::{bad_input, db};
-use crate::graphql::filter::FilterCx;
+use crate::graphql::filter::{FilterCx, search_plan};
 use crate::graphql::order::{OrderKey, ordering};
 use crate::read::order::signature;
 use crate::read::page::{count, fetch_page};
 use crate::read::search::SearchPlan;
 use crate::read::visibility::visible;
-use crate::read::{Frag, ListSpec, Readable, service_filter};
+use crate::read::{Frag, ListSpec, Readable, Table, service_filter};
 use async_graphql::{Context, Result};
 use serde::Serialize;
 use std::future::Future;
@@ -28,6 +28,24 @@ pub async fn filter_cx(read: &ReadContext, roots: Vec<Uuid>) -> Result<FilterCx>
         backend: read.db.get_database_backend(),
         expanded,
     })
+}
+
+/// The filter of a searchable root connection (services, providers, venues): its
+/// taxonomy terms expanded, its condition built and its top-level `search` planned.
+pub async fn searchable<F: Serialize>(
+    read: &ReadContext,
+    table: Table,
+    filter: &F,
+    term_roots: Vec<Uuid>,
+    search: Option<&str>,
+    condition: impl FnOnce(&FilterCx) -> Result<Frag>,
+) -> Result<Filtered> {
+    let cx = filter_cx(read, term_roots).await?;
+    let condition = condition(&cx)?;
+    let search = search
+        .map(|text| search_plan(cx.backend, "filter.search", table, text))
+        .transpose()?;
+    Ok(Filtered::new(filter, condition, search))
 }
 
 /// What the filter of one root connection became.
