@@ -229,7 +229,7 @@ async fn graphql_case(
     Ok(())
 }
 
-const SEARCH: &str = "query($q: String!) { services(first: 20, filter: {search: $q}) { nodes { id name provider { name } } } }";
+const SEARCH: &str = "query($q: String!, $order: [ServiceOrder!]) { services(first: 20, filter: {search: $q}, orderBy: $order) { nodes { id name provider { name } } } }";
 const WIDE_PAGE: &str = "query($after: String) { services(first: 50, after: $after) { pageInfo { endCursor } nodes { id name provider { name } venues { nodes { name postalCode } } taxonomyTerms { nodes { name } } costOptions { nodes { option amount } } } } }";
 const NEAR: &str = "query($postcode: String!) { services(first: 20, filter: {near: {postcode: $postcode, radiusKm: 5}}) { nodes { id name distanceKm } } }";
 const PAGE: &str = "query($after: String) { services(first: 50, after: $after) { pageInfo { endCursor } nodes { id name } } }";
@@ -248,6 +248,14 @@ async fn run(label: &str, database_url: &str, scale: usize, seconds: u64) -> any
         seconds,
         SEARCH,
         json!({"q": "advice"}),
+    )
+    .await?;
+    graphql_case(
+        "(a') the same, orderBy RELEVANCE",
+        &server,
+        seconds,
+        SEARCH,
+        json!({"q": "advice", "order": ["RELEVANCE"]}),
     )
     .await?;
     graphql_case(

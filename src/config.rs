@@ -31,6 +31,13 @@ const ENV_SETTINGS: &[&str] = &[
     "default_page_size",
     "max_page_size",
     "max_radius_km",
+    "max_depth",
+    "max_complexity",
+    "max_aliases",
+    "execution_timeout_ms",
+    "db_statement_timeout_ms",
+    "cors_origins",
+    "graphiql",
 ];
 
 /// How log lines are written.
@@ -80,6 +87,27 @@ pub struct Config {
     pub max_page_size: u64,
     /// `SIGNPOST_MAX_RADIUS_KM`: the largest `near.radiusKm` accepted. Default 100.
     pub max_radius_km: f64,
+    /// `SIGNPOST_MAX_DEPTH`: the deepest nesting of fields a query may have. Default 15.
+    pub max_depth: usize,
+    /// `SIGNPOST_MAX_COMPLEXITY`: the highest complexity a query may have: each field
+    /// costs 1 plus its children, and a list multiplies its children by the page it
+    /// asks for. Default 50000 (100 services with 20 venues, terms and contacts each).
+    pub max_complexity: usize,
+    /// `SIGNPOST_MAX_ALIASES`: the most aliased fields a query may have. Default 50.
+    pub max_aliases: usize,
+    /// `SIGNPOST_EXECUTION_TIMEOUT_MS`: a GraphQL operation still running after this
+    /// is stopped with `LIMIT_EXCEEDED`. Default 10000.
+    pub execution_timeout_ms: u64,
+    /// `SIGNPOST_DB_STATEMENT_TIMEOUT_MS`: PostgreSQL's `statement_timeout` for the
+    /// server's connections (0: none). SQLite has no equivalent. Default 15000.
+    pub db_statement_timeout_ms: u64,
+    /// `SIGNPOST_CORS_ORIGINS`: which web origins may call the API from a browser,
+    /// comma-separated. `*` lets any origin read without credentials (directory
+    /// front ends live on other sites); origins listed by name may also send
+    /// credentials (cookies, `Authorization`). Empty: no CORS headers. Default `*`.
+    pub cors_origins: String,
+    /// `SIGNPOST_GRAPHIQL`: serve the GraphiQL explorer at `/graphiql`. Default true.
+    pub graphiql: bool,
 }
 
 impl Default for Config {
@@ -97,6 +125,13 @@ impl Default for Config {
             default_page_size: 20,
             max_page_size: 100,
             max_radius_km: 100.0,
+            max_depth: 15,
+            max_complexity: 50_000,
+            max_aliases: 50,
+            execution_timeout_ms: 10_000,
+            db_statement_timeout_ms: 15_000,
+            cors_origins: "*".into(),
+            graphiql: true,
         }
     }
 }
@@ -159,6 +194,9 @@ impl Config {
             ("max_body_bytes", self.max_body_bytes as u64),
             ("db_max_connections", u64::from(self.db_max_connections)),
             ("max_page_size", self.max_page_size),
+            ("max_depth", self.max_depth as u64),
+            ("max_complexity", self.max_complexity as u64),
+            ("execution_timeout_ms", self.execution_timeout_ms),
         ];
         for (key, value) in positive {
             if value == 0 {
@@ -191,6 +229,11 @@ impl Config {
                 max_page_size: self.max_page_size,
             },
             max_radius_km: self.max_radius_km,
+            query: crate::graphql::limits::QueryLimits {
+                max_depth: self.max_depth,
+                max_complexity: self.max_complexity,
+                max_aliases: self.max_aliases,
+            },
         }
     }
 

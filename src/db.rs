@@ -23,6 +23,9 @@ pub struct DbSettings {
     pub url: String,
     pub max_connections: u32,
     pub connect_timeout: Duration,
+    /// PostgreSQL `statement_timeout` for every connection of the pool. Only the
+    /// server sets one (`serving`): migrations, demo loads and imports may run long.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl DbSettings {
@@ -31,6 +34,16 @@ impl DbSettings {
             url: config.database_url().to_owned(),
             max_connections: config.db_max_connections,
             connect_timeout: Duration::from_secs(config.db_connect_timeout_secs),
+            statement_timeout: None,
+        }
+    }
+
+    /// The settings for the server's pool: with the configured statement timeout.
+    pub fn serving(config: &Config) -> Self {
+        Self {
+            statement_timeout: (config.db_statement_timeout_ms > 0)
+                .then(|| Duration::from_millis(config.db_statement_timeout_ms)),
+            ..Self::from_config(config)
         }
     }
 
@@ -66,6 +79,7 @@ pub async fn connect(settings: &DbSettings) -> anyhow::Result<DatabaseConnection
 
 fn connect_options(settings: &DbSettings) -> ConnectOptions {
     let mut options = ConnectOptions::new(settings.url.clone());
+    let statement_timeout = settings.statement_timeout;
     let in_memory = settings.url.contains(":memory:") || settings.url.contains("mode=memory");
     options
         // Each in-memory SQLite connection is a database of its own.
@@ -85,7 +99,15 @@ fn connect_options(settings: &DbSettings) -> ConnectOptions {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         })
-        .map_sqlx_postgres_opts(|opts| opts.application_name("signpost"));
+        .map_sqlx_postgres_opts(move |opts| {
+            let opts = opts.application_name("signpost");
+            match statement_timeout {
+                Some(timeout) => {
+                    opts.options([("statement_timeout", timeout.as_millis().to_string())])
+                }
+                None => opts,
+            }
+        });
     options
 }
 

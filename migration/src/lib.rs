@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_directory;
 mod m20261122_000002_create_operations;
+mod m20261201_000003_search_words;
 pub mod render;
 
 /// Every migration of the schema, oldest first.
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_directory::Migration),
             Box::new(m20261122_000002_create_operations::Migration),
+            Box::new(m20261201_000003_search_words::Migration),
         ]
     }
 }

@@ -37,7 +37,7 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
 /// Connects, migrates and (on the embedded default database) loads the demo data:
 /// everything before listening. Tests use it to build the state of a real server.
 pub async fn prepare(config: Config, args: &ServeArgs) -> anyhow::Result<AppState> {
-    let settings = DbSettings::from_config(&config);
+    let settings = DbSettings::serving(&config);
     let db = db::connect(&settings).await?;
     if args.no_migrate {
         db::require_current_schema(&db).await?;

@@ -148,21 +148,23 @@ impl<N: NodeObject> Connection<N> {
     ) -> Self {
         let batch = batch
             .unwrap_or_else(|| Batch::new(page.rows.iter().map(|row| row.model.clone()).collect()));
+        let signature: Arc<str> = signature.into();
         Self::from_nodes(
-            page.rows.iter().map(|row| {
-                (
-                    N::new(row.model.clone(), batch.clone()),
-                    row.cursor.encode(signature),
-                )
-            }),
+            page.rows
+                .iter()
+                .map(|row| (N::new(row.model.clone(), batch.clone()), row.cursor.clone())),
+            &signature,
             page.has_previous,
             page.has_next,
             total,
         )
     }
 
+    /// Builds the connection from nodes and their positions in the ordering of the
+    /// query with `signature`. Cursors are encoded only when selected.
     pub fn from_nodes(
-        nodes: impl IntoIterator<Item = (N, String)>,
+        nodes: impl IntoIterator<Item = (N, Cursor)>,
+        signature: &Arc<str>,
         has_previous: bool,
         has_next: bool,
         total: TotalCount,
@@ -170,7 +172,11 @@ impl<N: NodeObject> Connection<N> {
         Self {
             edges: nodes
                 .into_iter()
-                .map(|(node, cursor)| Edge { cursor, node })
+                .map(|(node, position)| Edge {
+                    position,
+                    signature: signature.clone(),
+                    node,
+                })
                 .collect(),
             has_previous,
             has_next,
@@ -203,8 +209,8 @@ impl<N: NodeObject> Connection<N> {
         PageInfo {
             has_previous_page: self.has_previous,
             has_next_page: self.has_next,
-            start_cursor: self.edges.first().map(|edge| edge.cursor.clone()),
-            end_cursor: self.edges.last().map(|edge| edge.cursor.clone()),
+            start_cursor: self.edges.first().map(Edge::encoded_cursor),
+            end_cursor: self.edges.last().map(Edge::encoded_cursor),
         }
     }
 
@@ -217,10 +223,18 @@ impl<N: NodeObject> Connection<N> {
     }
 }
 
-/// One record of a connection and its cursor.
+/// One record of a connection and its position (encoded as a cursor on demand:
+/// most pages are read without asking for every edge's cursor).
 pub struct Edge<N: NodeObject> {
-    cursor: String,
+    position: Cursor,
+    signature: Arc<str>,
     node: N,
+}
+
+impl<N: NodeObject> Edge<N> {
+    fn encoded_cursor(&self) -> String {
+        self.position.encode(&self.signature)
+    }
 }
 
 impl<N: NodeObject> TypeName for Edge<N> {
@@ -234,8 +248,8 @@ impl<N: NodeObject> TypeName for Edge<N> {
 #[Object(name_type)]
 impl<N: NodeObject> Edge<N> {
     /// An opaque cursor, valid for the same query (type, ordering and filter) only.
-    async fn cursor(&self) -> &str {
-        &self.cursor
+    async fn cursor(&self) -> String {
+        self.encoded_cursor()
     }
 
     /// The record.

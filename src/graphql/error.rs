@@ -24,8 +24,16 @@ pub fn internal(error: impl Display) -> Error {
     user_error(ErrorCode::Internal, "internal error")
 }
 
-/// Any database error while reading.
+/// Any database error while reading. PostgreSQL cancelling a statement for its
+/// `statement_timeout` (SQLSTATE 57014) is the caller's query being too heavy.
 pub fn db(error: sea_orm::DbErr) -> Error {
+    if error.to_string().contains("statement timeout") {
+        return user_error(
+            ErrorCode::LimitExceeded,
+            "a database statement ran longer than the limit (dbStatementTimeoutMs)",
+        )
+        .extend_with(|_, extensions| extensions.set("limit", "dbStatementTimeoutMs"));
+    }
     internal(error)
 }
 

@@ -12,6 +12,7 @@ pub mod context;
 pub mod enums;
 pub mod error;
 pub mod filter;
+pub mod limits;
 pub mod order;
 pub mod query;
 pub mod scalars;
@@ -33,6 +34,8 @@ pub struct ApiLimits {
     pub pages: PageLimits,
     /// The largest `near.radiusKm` accepted.
     pub max_radius_km: f64,
+    /// Depth, complexity and aliases.
+    pub query: limits::QueryLimits,
 }
 
 impl Default for ApiLimits {
@@ -40,13 +43,16 @@ impl Default for ApiLimits {
         Self {
             pages: PageLimits::default(),
             max_radius_km: 100.0,
+            query: limits::QueryLimits::default(),
         }
     }
 }
 
 /// Builds the schema: no I/O, so `print-schema` and tests can call it freely.
 pub fn build_schema() -> SignpostSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription).finish()
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .extension(limits::Guard)
+        .finish()
 }
 
 /// The schema in SDL, as `signpost print-schema` prints it and `schema.graphql` holds.
@@ -62,7 +68,7 @@ pub fn attach(
     viewer: Viewer,
     limits: ApiLimits,
 ) -> Request {
-    request.data(ReadContext {
+    request.data(limits.query).data(ReadContext {
         db: db.clone(),
         viewer,
         limits: limits.pages,

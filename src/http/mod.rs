@@ -4,8 +4,12 @@
 //! Order of the layers, outermost first: a request id is assigned (or taken from
 //! `x-request-id`), the request is traced as one log line when it completes, timed
 //! into the metrics, bounded in time and body size, and a panic in a handler becomes
-//! a 500 instead of a dropped connection.
+//! a 500 instead of a dropped connection. CORS ([`cors`]) answers preflights before
+//! any route. A body over the size limit is a 413 with a GraphQL-shaped
+//! `LIMIT_EXCEEDED` error naming `maxBodyBytes`.
 
+pub mod cors;
+pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod metrics;
@@ -46,12 +50,23 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_millis(config.request_timeout_ms),
         ))
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes));
-    Router::new()
+        .layer(axum::middleware::map_response_with_state(
+            config.max_body_bytes,
+            explain_body_limit,
+        ))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .option_layer(cors::layer(&config.cors_origins));
+    let mut routes = Router::new()
         .route("/healthcheck", get(health::healthcheck))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))
-        .route("/graphql", get(graphql::execute).post(graphql::execute))
+        .route("/graphql", get(graphql::get).post(graphql::post));
+    if config.graphiql {
+        routes = routes
+            .route("/graphiql", get(graphiql::page))
+            .route("/graphiql/{file}", get(graphiql::asset));
+    }
+    routes
         // A route layer sees the matched route pattern, the metrics' `route` label.
         .route_layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
@@ -59,6 +74,31 @@ pub fn router(state: AppState) -> Router {
         ))
         .with_state(state)
         .layer(middleware)
+}
+
+/// The body limit's bare 413, given a body that says which limit was passed.
+async fn explain_body_limit<B>(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    response: Response<B>,
+) -> Response<axum::body::Body>
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response.map(axum::body::Body::new);
+    }
+    let body = serde_json::json!({ "errors": [{
+        "message": format!("the request body is larger than the limit of {limit} bytes (maxBodyBytes)"),
+        "extensions": { "code": "LIMIT_EXCEEDED", "limit": "maxBodyBytes" },
+    }]});
+    let mut response = Response::new(axum::body::Body::from(body.to_string()));
+    *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
 }
 
 fn request_span<B>(request: &Request<B>) -> Span {

@@ -129,6 +129,26 @@ impl Ordering {
                 Value::from(cursor.id),
             )])
             .collect();
+        // One direction throughout: a row-value comparison, which both databases turn
+        // into an index range (the OR form below makes PostgreSQL filter every row
+        // before the cursor, so deep pages got slower with depth).
+        if comparisons.len() > 1
+            && comparisons
+                .iter()
+                .all(|(_, descending, _)| *descending == self.id_descending)
+        {
+            let op = if self.id_descending != after {
+                ">"
+            } else {
+                "<"
+            };
+            let exprs: Vec<&str> = comparisons.iter().map(|(expr, _, _)| *expr).collect();
+            let marks = vec!["?"; comparisons.len()].join(", ");
+            return Frag::bind(
+                format!("({}) {op} ({marks})", exprs.join(", ")),
+                comparisons.into_iter().map(|(_, _, value)| value),
+            );
+        }
         let mut alternatives = Vec::with_capacity(comparisons.len());
         for (index, (expr, descending, value)) in comparisons.iter().enumerate() {
             let mut parts: Vec<Frag> = comparisons[..index]
@@ -267,18 +287,37 @@ mod tests {
     }
 
     #[test]
-    fn keyset_condition_expands_ties_in_order() {
+    fn keyset_condition_is_a_row_comparison_in_one_direction() {
         let cursor = Cursor {
             keys: vec![KeyValue::Text("a".into())],
             id: Uuid::nil(),
         };
         let after = by_name().beyond(&cursor, true);
+        assert_eq!(after.sql, "(services.name, services.id) > (?, ?)");
+        assert_eq!(after.values.len(), 2);
+        let before = by_name().beyond(&cursor, false);
+        assert_eq!(before.sql, "(services.name, services.id) < (?, ?)");
+    }
+
+    #[test]
+    fn keyset_condition_expands_ties_when_directions_mix() {
+        let cursor = Cursor {
+            keys: vec![KeyValue::Text("a".into())],
+            id: Uuid::nil(),
+        };
+        // Best rank first, then the id ascending (as RELEVANCE orders): no single
+        // row comparison fits.
+        let mut mixed = Ordering::by_column("services", "name", KeyKind::Text, true);
+        mixed.id_descending = false;
         assert_eq!(
-            after.sql,
-            "((services.name > ?)) OR ((services.name = ?) AND (services.id > ?))"
+            mixed.beyond(&cursor, true).sql,
+            "((services.name < ?)) OR ((services.name = ?) AND (services.id > ?))"
         );
-        let before =
-            Ordering::by_column("services", "name", KeyKind::Text, true).beyond(&cursor, false);
-        assert!(before.sql.starts_with("((services.name > ?))"));
+        assert!(
+            mixed
+                .beyond(&cursor, false)
+                .sql
+                .starts_with("((services.name > ?))")
+        );
     }
 }

@@ -3,9 +3,10 @@
 //! `to_tsquery`, so quotes, operators and column filters in it are just text.
 //!
 //! SQLite uses the FTS5 tables of the migration (joined on `rowid`), PostgreSQL the
-//! generated `search_vector` (`simple` configuration). Both tokenize on letters and
-//! digits and lower-case, so the same words find the same records; ranking (bm25 and
-//! `ts_rank`) may differ.
+//! generated `search_vector` (`signpost_search` configuration over text whose
+//! non-alphanumeric runs became spaces). Both split on everything but letters and
+//! digits, lower-case and fold accents, as [`words`] does here, so the same words find
+//! the same records; ranking (bm25 and `ts_rank`) may differ.
 
 use super::Table;
 use super::order::{KeyKind, Ordering, SortTerm};
@@ -82,11 +83,11 @@ pub fn plan(backend: DatabaseBackend, table: Table, words: &[String]) -> SearchP
                 .join(" & ");
             SearchPlan {
                 condition: Frag::bind(
-                    format!("{name}.search_vector @@ to_tsquery('simple', ?)"),
+                    format!("{name}.search_vector @@ to_tsquery('signpost_search', ?)"),
                     [Value::from(query.clone())],
                 ),
                 rank_join: Frag::bind(
-                    "CROSS JOIN (SELECT to_tsquery('simple', ?) AS q) fts",
+                    "CROSS JOIN (SELECT to_tsquery('signpost_search', ?) AS q) fts",
                     [Value::from(query)],
                 ),
                 ranked_condition: Frag::raw(format!("{name}.search_vector @@ fts.q")),

@@ -7,6 +7,7 @@ mod demo;
 mod fixtures;
 mod health;
 mod helpers;
+mod http_graphql;
 mod migrations;
 mod read_batching;
 mod read_filters;

@@ -81,7 +81,7 @@ pub struct ServiceFilter {
     /// By name.
     pub name: Option<StringFilter>,
     /// Keywords: every word must start a word of the name, alternate name or
-    /// description. Orders by relevance unless `orderBy` says otherwise.
+    /// description. `orderBy: RELEVANCE` ranks the matches, best first.
     pub search: Option<String>,
     /// Near a place: services with a venue within the radius, nearest first, each
     /// with its `distanceKm`. Top level only.

@@ -74,6 +74,7 @@ pub struct ListQuery;
 impl ListQuery {
     /// Services, filtered and ordered. Anonymous callers see published services of
     /// published providers.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn services(
         &self,
         ctx: &Context<'_>,
@@ -84,7 +85,7 @@ impl ListQuery {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
         #[graphql(desc = "Which services.")] filter: Option<ServiceFilter>,
         #[graphql(
-            desc = "In which order (default NAME_ASC; RELEVANCE when searching; DISTANCE near a place)."
+            desc = "In which order (default NAME_ASC, or DISTANCE near a place; RELEVANCE ranks a search)."
         )]
         order_by: Option<Vec<ServiceOrder>>,
     ) -> Result<Connection<Service>> {
@@ -111,6 +112,7 @@ impl ListQuery {
 
     /// Providers (organisations), filtered and ordered. Anonymous callers see
     /// published providers.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn providers(
         &self,
         ctx: &Context<'_>,
@@ -120,7 +122,7 @@ impl ListQuery {
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
         #[graphql(desc = "Which providers.")] filter: Option<ProviderFilter>,
-        #[graphql(desc = "In which order (default NAME_ASC; RELEVANCE when searching).")] order_by: Option<Vec<ProviderOrder>>,
+        #[graphql(desc = "In which order (default NAME_ASC; RELEVANCE ranks a search).")] order_by: Option<Vec<ProviderOrder>>,
     ) -> Result<Connection<Provider>> {
         let read = ctx.data::<ReadContext>()?;
         let filter = filter.unwrap_or_default();
@@ -145,6 +147,7 @@ impl ListQuery {
     }
 
     /// Venues (places and addresses), filtered and ordered.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn venues(
         &self,
         ctx: &Context<'_>,
@@ -154,7 +157,7 @@ impl ListQuery {
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
         #[graphql(desc = "Which venues.")] filter: Option<VenueFilter>,
-        #[graphql(desc = "In which order (default NAME_ASC; RELEVANCE when searching).")] order_by: Option<Vec<VenueOrder>>,
+        #[graphql(desc = "In which order (default NAME_ASC; RELEVANCE ranks a search).")] order_by: Option<Vec<VenueOrder>>,
     ) -> Result<Connection<Venue>> {
         let read = ctx.data::<ReadContext>()?;
         let filter = filter.unwrap_or_default();
@@ -179,6 +182,7 @@ impl ListQuery {
     }
 
     /// Contacts, filtered and ordered.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -203,6 +207,7 @@ impl ListQuery {
     }
 
     /// Eligibilities, filtered and ordered (NAME orders by description).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn eligibilities(
         &self,
         ctx: &Context<'_>,
@@ -227,6 +232,7 @@ impl ListQuery {
     }
 
     /// Cost options, filtered and ordered (NAME orders by the option text).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn cost_options(
         &self,
         ctx: &Context<'_>,
@@ -251,6 +257,7 @@ impl ListQuery {
     }
 
     /// Events, filtered and ordered (NAME orders by title).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -284,6 +291,7 @@ impl ListQuery {
     }
 
     /// Taxonomies (vocabularies), filtered and ordered.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn taxonomies(
         &self,
         ctx: &Context<'_>,
@@ -308,6 +316,7 @@ impl ListQuery {
     }
 
     /// Taxonomy terms, filtered and ordered.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn taxonomy_terms(
         &self,
         ctx: &Context<'_>,
@@ -377,11 +386,12 @@ async fn near_services(
     let nodes = page.rows.iter().filter_map(|(id, distance, cursor)| {
         let mut service = found.remove(id)?;
         service.2 = Some(*distance);
-        Some((service, cursor.encode(&signature)))
+        Some((service, cursor.clone()))
     });
     let total = TotalCount::Known(i64::try_from(ranked.len()).unwrap_or(i64::MAX));
     Ok(Connection::from_nodes(
         nodes,
+        &signature.into(),
         page.has_previous,
         page.has_next,
         total,

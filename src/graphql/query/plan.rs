@@ -81,7 +81,7 @@ pub fn list_spec<N: NodeObject>(
     ];
     let mut joins = Vec::new();
     let ranking = match (&filtered.search, keys) {
-        (Some(_), []) | (Some(_), [OrderKey::Relevance]) => true,
+        (Some(_), [OrderKey::Relevance]) => true,
         (_, keys) if keys.len() > 1 && keys.contains(&OrderKey::Relevance) => {
             return Err(bad_input(
                 "orderBy",

@@ -55,6 +55,7 @@ impl Eligibility {
     }
 
     /// Services with this eligibility.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn services(
         &self,
         ctx: &Context<'_>,

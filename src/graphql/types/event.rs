@@ -105,6 +105,7 @@ impl Event {
     }
 
     /// Taxonomy terms it is tagged with.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn taxonomy_terms(
         &self,
         ctx: &Context<'_>,

@@ -95,6 +95,7 @@ impl Provider {
     }
 
     /// Organisations that belong to it.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn children(
         &self,
         ctx: &Context<'_>,
@@ -108,6 +109,7 @@ impl Provider {
     }
 
     /// The services it provides.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn services(
         &self,
         ctx: &Context<'_>,
@@ -121,6 +123,7 @@ impl Provider {
     }
 
     /// Its venues.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn venues(
         &self,
         ctx: &Context<'_>,
@@ -134,6 +137,7 @@ impl Provider {
     }
 
     /// People to contact about it.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -147,6 +151,7 @@ impl Provider {
     }
 
     /// Events it runs.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -160,6 +165,7 @@ impl Provider {
     }
 
     /// Taxonomy terms it is tagged with.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn taxonomy_terms(
         &self,
         ctx: &Context<'_>,

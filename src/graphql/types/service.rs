@@ -129,6 +129,7 @@ impl Service {
     }
 
     /// Where it is offered.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn venues(
         &self,
         ctx: &Context<'_>,
@@ -142,6 +143,7 @@ impl Service {
     }
 
     /// People to contact about it.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -155,6 +157,7 @@ impl Service {
     }
 
     /// Who it is for.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn eligibilities(
         &self,
         ctx: &Context<'_>,
@@ -168,6 +171,7 @@ impl Service {
     }
 
     /// What it costs.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn cost_options(
         &self,
         ctx: &Context<'_>,
@@ -181,6 +185,7 @@ impl Service {
     }
 
     /// Its events and sessions.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -194,6 +199,7 @@ impl Service {
     }
 
     /// Taxonomy terms it is tagged with.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn taxonomy_terms(
         &self,
         ctx: &Context<'_>,
@@ -207,6 +213,7 @@ impl Service {
     }
 
     /// Its tags, with their values.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn taxonomy_refs(
         &self,
         ctx: &Context<'_>,

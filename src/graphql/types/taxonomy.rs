@@ -71,6 +71,7 @@ impl Taxonomy {
     }
 
     /// Its terms, at every level.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn terms(
         &self,
         ctx: &Context<'_>,
@@ -147,6 +148,7 @@ impl TaxonomyTerm {
     }
 
     /// Narrower terms directly under it.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn children(
         &self,
         ctx: &Context<'_>,
@@ -160,6 +162,7 @@ impl TaxonomyTerm {
     }
 
     /// Services tagged with it.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn services(
         &self,
         ctx: &Context<'_>,
@@ -173,6 +176,7 @@ impl TaxonomyTerm {
     }
 
     /// Providers tagged with it.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn providers(
         &self,
         ctx: &Context<'_>,
@@ -186,6 +190,7 @@ impl TaxonomyTerm {
     }
 
     /// Venues tagged with it.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn venues(
         &self,
         ctx: &Context<'_>,
@@ -199,6 +204,7 @@ impl TaxonomyTerm {
     }
 
     /// Events tagged with it.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -212,6 +218,7 @@ impl TaxonomyTerm {
     }
 
     /// The tags that use it, with their values.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn refs(
         &self,
         ctx: &Context<'_>,

@@ -134,6 +134,7 @@ impl Venue {
     }
 
     /// Services offered here.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn services(
         &self,
         ctx: &Context<'_>,
@@ -147,6 +148,7 @@ impl Venue {
     }
 
     /// Events held here.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -160,6 +162,7 @@ impl Venue {
     }
 
     /// People to contact here.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -173,6 +176,7 @@ impl Venue {
     }
 
     /// Taxonomy terms it is tagged with.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
     async fn taxonomy_terms(
         &self,
         ctx: &Context<'_>,

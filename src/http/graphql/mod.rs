@@ -1,0 +1,235 @@
+//! `/graphql` by the GraphQL-over-HTTP specification.
+//!
+//! async-graphql's axum integration answers every request with a 200 and one
+//! content type; the specification asks for more, so this layer does the protocol
+//! itself and hands the schema a plain `async_graphql::Request`:
+//!
+//! - the response type is negotiated from `Accept` ([`negotiate`]): `*/*` or no
+//!   `Accept` gives `application/graphql-response+json`; nothing acceptable is a 406;
+//! - a POST body must be `application/json` in UTF-8 (415 otherwise) and a
+//!   well-formed request ([`params`]; 400 otherwise, naming the parameter);
+//!   batched requests (a JSON array) are refused;
+//! - over GET the document is parsed first and a mutation is a 405 with
+//!   `Allow: POST`, before validation;
+//! - a request error (unparsable document, failed validation or limits, bad
+//!   variables: nothing executed) has no `data` and is a 400 under
+//!   `application/graphql-response+json`, a 200 under `application/json`;
+//! - execution is bounded by `execution_timeout_ms` (`LIMIT_EXCEEDED`).
+//!
+//! Every caller is anonymous until the auth issue adds credentials.
+
+pub mod negotiate;
+pub mod params;
+
+use crate::error::ErrorCode;
+use crate::graphql::limits::{ExecutionStarted, limit_error};
+use crate::graphql::{self, ApiLimits};
+use crate::read::Viewer;
+use crate::state::AppState;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{ErrorExtensions, ServerError, Variables};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::{ALLOW, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use negotiate::{RequestBody, ResponseType};
+use params::Params;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// `GET /graphql`: queries only, parameters in the query string.
+pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    let Some(response_type) = negotiate::response_type(&headers) else {
+        return not_acceptable();
+    };
+    match params::from_query_string(uri.query().unwrap_or_default()) {
+        Ok(params) => execute(&state, response_type, params, true).await,
+        Err(error) => malformed(response_type, error.to_string()),
+    }
+}
+
+/// `POST /graphql`: a JSON body.
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(response_type) = negotiate::response_type(&headers) else {
+        return not_acceptable();
+    };
+    match negotiate::request_body(&headers) {
+        RequestBody::Json => {}
+        RequestBody::Missing => {
+            return refusal(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                response_type,
+                "a POST needs Content-Type: application/json".into(),
+            );
+        }
+        RequestBody::Unsupported(media) => {
+            return refusal(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                response_type,
+                format!("Content-Type {media:?} is not supported: send application/json (UTF-8)"),
+            );
+        }
+    }
+    match params::from_json_body(&body) {
+        Ok(params) => execute(&state, response_type, params, false).await,
+        Err(error) => malformed(response_type, error.to_string()),
+    }
+}
+
+async fn execute(
+    state: &AppState,
+    response_type: ResponseType,
+    params: Params,
+    over_get: bool,
+) -> Response {
+    let mut request = async_graphql::Request::new(params.query).variables(Variables::from_json(
+        serde_json::Value::Object(params.variables),
+    ));
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    // `extensions` are accepted; none is acted on yet.
+    if over_get {
+        let name = request.operation_name.clone();
+        let operation = match request.parsed_query() {
+            Ok(document) => operation_type(document, name.as_deref()),
+            Err(error) => return request_error(response_type, vec![error]),
+        };
+        if matches!(
+            operation,
+            Some(OperationType::Mutation | OperationType::Subscription)
+        ) {
+            let mut response = refusal(
+                StatusCode::METHOD_NOT_ALLOWED,
+                response_type,
+                "only queries can be sent with GET: send mutations with POST".into(),
+            );
+            response
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("POST"));
+            return response;
+        }
+    }
+    let limits: ApiLimits = state.config.api_limits();
+    let started = ExecutionStarted::default();
+    let request =
+        graphql::attach(request, &state.db, Viewer::anonymous(), limits).data(started.clone());
+    let timeout = Duration::from_millis(state.config.execution_timeout_ms);
+    let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let error = limit_error(
+                "executionTimeoutMs",
+                format!(
+                    "the query ran longer than the limit of {} ms (executionTimeoutMs)",
+                    state.config.execution_timeout_ms
+                ),
+            );
+            let status = match response_type {
+                ResponseType::GraphqlResponseJson => StatusCode::SERVICE_UNAVAILABLE,
+                ResponseType::Json => StatusCode::OK,
+            };
+            return reply(status, response_type, &Body::errors(&[error]));
+        }
+    };
+    if !started.get() {
+        return request_error(response_type, response.errors);
+    }
+    let body = Body {
+        data: Some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
+    };
+    reply(StatusCode::OK, response_type, &body)
+}
+
+/// The type of the operation the request would run, if the document names one.
+fn operation_type(
+    document: &async_graphql::parser::types::ExecutableDocument,
+    name: Option<&str>,
+) -> Option<OperationType> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(operation), _) => Some(operation.node.ty),
+        (DocumentOperations::Multiple(operations), Some(name)) => {
+            operations.get(name).map(|operation| operation.node.ty)
+        }
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// The JSON body of a response; `data` is left out when nothing executed.
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extensions: &'a BTreeMap<String, async_graphql::Value>,
+}
+
+static NO_EXTENSIONS: BTreeMap<String, async_graphql::Value> = BTreeMap::new();
+
+impl<'a> Body<'a> {
+    fn errors(errors: &'a [ServerError]) -> Self {
+        Self {
+            data: None,
+            errors,
+            extensions: &NO_EXTENSIONS,
+        }
+    }
+}
+
+/// Parsing, validation, limits or variables failed: nothing ran.
+fn request_error(response_type: ResponseType, errors: Vec<ServerError>) -> Response {
+    let status = match response_type {
+        ResponseType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+        ResponseType::Json => StatusCode::OK,
+    };
+    reply(status, response_type, &Body::errors(&errors))
+}
+
+/// Not a well-formed GraphQL-over-HTTP request: a 400 under either type.
+fn malformed(response_type: ResponseType, message: String) -> Response {
+    refusal(StatusCode::BAD_REQUEST, response_type, message)
+}
+
+fn refusal(status: StatusCode, response_type: ResponseType, message: String) -> Response {
+    let error = async_graphql::Error::new(message)
+        .extend_with(|_, extensions| extensions.set("code", ErrorCode::BadUserInput.as_str()))
+        .into_server_error(async_graphql::Pos::default());
+    reply(status, response_type, &Body::errors(&[error]))
+}
+
+fn not_acceptable() -> Response {
+    let error = async_graphql::Error::new(
+        "Accept allows no type this endpoint serves: application/graphql-response+json or application/json (UTF-8)",
+    )
+    .extend_with(|_, extensions| extensions.set("code", ErrorCode::BadUserInput.as_str()))
+    .into_server_error(async_graphql::Pos::default());
+    reply(
+        StatusCode::NOT_ACCEPTABLE,
+        ResponseType::Json,
+        &Body::errors(&[error]),
+    )
+}
+
+fn reply(status: StatusCode, response_type: ResponseType, body: &Body<'_>) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (
+            status,
+            [(
+                CONTENT_TYPE,
+                HeaderValue::from_static(response_type.content_type()),
+            )],
+            bytes,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "cannot serialise a GraphQL response");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
