@@ -317,3 +317,83 @@ async fn graphiql_is_served_under_a_strict_policy() {
     let off = spawn_app_with(|config| config.graphiql = false).await;
     assert_eq!(off.get("/graphiql").await.status(), 404);
 }
+
+#[tokio::test]
+async fn internal_errors_carry_no_details() {
+    let app = spawn_app().await;
+    // A table the query needs goes missing under the running server.
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared("ALTER TABLE taxonomies RENAME TO taxonomies_gone")
+        .await
+        .expect("rename");
+    let reply = send(post(
+        &app,
+        None,
+        r#"{"query":"{ taxonomies { nodes { name } } }"}"#,
+    ))
+    .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(code(&reply), "INTERNAL");
+    let text = reply.body.to_string();
+    assert!(
+        reply.body["errors"][0]["message"] == json!("internal error"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("taxonomies_gone") && !text.to_lowercase().contains("sql"),
+        "{text}"
+    );
+    assert!(reply.headers.get("x-request-id").is_some());
+}
+
+#[tokio::test]
+async fn a_slow_operation_is_stopped_at_the_execution_timeout() {
+    let app = spawn_app_with(|config| config.execution_timeout_ms = 1).await;
+    let provider = crate::fixtures::provider(&app.db, "Busy Provider").await;
+    for n in 0..60 {
+        crate::fixtures::service(&app.db, provider, &format!("Service {n}")).await;
+    }
+    // 50 services, each with its provider's 50 services and their provider: the
+    // last statement waits for thousands of objects to be built first. (The timeout
+    // is checked where the operation waits for the database; resolving fields
+    // already loaded runs to the next wait.)
+    let body = r#"{"query":"{ services(first: 50) { nodes { provider { services(first: 50) { nodes { name provider { name } } } } } } }"}"#;
+    let reply = send(post(&app, None, body)).await;
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert_eq!(code(&reply), "LIMIT_EXCEEDED");
+    assert_eq!(
+        reply.body["errors"][0]["extensions"]["limit"],
+        json!("executionTimeoutMs")
+    );
+    let legacy = send(post(&app, Some("application/json"), body)).await;
+    assert_eq!(legacy.status, 200);
+    assert_eq!(code(&legacy), "LIMIT_EXCEEDED");
+}
+
+#[tokio::test]
+async fn postgres_cancels_statements_at_the_statement_timeout() {
+    let Some(_) = crate::helpers::postgres_url() else {
+        eprintln!(
+            "SKIPPED postgres_cancels_statements_at_the_statement_timeout: TEST_DATABASE_URL is not set"
+        );
+        return;
+    };
+    let database = crate::helpers::TestDb::new().await;
+    let mut config = database.config();
+    config.db_statement_timeout_ms = 50;
+    let pool = signpost::db::connect(&signpost::db::DbSettings::serving(&config))
+        .await
+        .expect("connect");
+    use sea_orm::ConnectionTrait;
+    let error = pool
+        .execute_unprepared("SELECT pg_sleep(2)")
+        .await
+        .expect_err("cancelled");
+    let error = signpost::graphql::error::db(error);
+    let extensions = format!("{:?}", error.extensions);
+    assert!(
+        extensions.contains("LIMIT_EXCEEDED") && extensions.contains("dbStatementTimeoutMs"),
+        "{extensions}"
+    );
+}

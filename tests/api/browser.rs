@@ -1,0 +1,61 @@
+//! GraphiQL in a real browser: Debian's Chromium driven by `playwright-core`
+//! (`tests/browser/graphiql.mjs`) with the network cut off. `.ci/run` installs
+//! both; elsewhere the test says it is skipped unless `CI=true`, where a missing
+//! browser fails it.
+
+use crate::fixtures;
+use crate::helpers::spawn_app;
+use std::path::Path;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+#[tokio::test]
+async fn graphiql_runs_its_example_in_a_real_browser() {
+    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let chromium = std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| CHROMIUM.into());
+    let missing: Vec<&str> = [
+        ("node", which("node")),
+        ("chromium", Path::new(&chromium).exists()),
+        (
+            "playwright-core (npm ci --prefix tests/browser)",
+            browser_dir.join("node_modules/playwright-core").is_dir(),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, present)| !present)
+    .map(|(name, _)| name)
+    .collect();
+    if !missing.is_empty() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "browser test cannot run under CI: missing {missing:?}"
+        );
+        eprintln!("SKIPPED graphiql_runs_its_example_in_a_real_browser: missing {missing:?}");
+        return;
+    }
+    let app = spawn_app().await;
+    let provider = fixtures::provider(&app.db, "Leeds Citizens Advice").await;
+    fixtures::service(&app.db, provider, "Housing Advice Line").await;
+    let mut node = std::process::Command::new("node");
+    node.arg(browser_dir.join("graphiql.mjs"))
+        .arg(app.url(""))
+        .arg("Housing Advice Line")
+        .env("CHROMIUM_PATH", &chromium);
+    let output = tokio::task::spawn_blocking(move || node.output())
+        .await
+        .expect("join")
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "browser run failed\nstdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains(r#""ok":true"#), "{stdout}");
+}
+
+fn which(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
