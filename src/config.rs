@@ -38,6 +38,15 @@ const ENV_SETTINGS: &[&str] = &[
     "db_statement_timeout_ms",
     "cors_origins",
     "graphiql",
+    "jwt_secret",
+    "jwt_jwks",
+    "jwt_issuer",
+    "jwt_audience",
+    "jwt_leeway_secs",
+    "jwt_role_claim",
+    "jwt_jwks_refetch_secs",
+    "introspection_role",
+    "graphiql_role",
 ];
 
 /// How log lines are written.
@@ -108,6 +117,32 @@ pub struct Config {
     pub cors_origins: String,
     /// `SIGNPOST_GRAPHIQL`: serve the GraphiQL explorer at `/graphiql`. Default true.
     pub graphiql: bool,
+    /// `SIGNPOST_JWT_SECRET`: the shared secret of HS256 bearer tokens. Set this or
+    /// `jwt_jwks`, not both; with neither, bearer tokens are refused.
+    pub jwt_secret: Option<SecretString>,
+    /// `SIGNPOST_JWT_JWKS`: the identity provider's public keys (RS256/ES256), as a
+    /// JWKS file path or an `https://` URL. Fetched at start and again, at most once
+    /// a minute, when a token names an unknown `kid`.
+    pub jwt_jwks: Option<String>,
+    /// `SIGNPOST_JWT_ISSUER`: the `iss` tokens must carry, when set.
+    pub jwt_issuer: Option<String>,
+    /// `SIGNPOST_JWT_AUDIENCE`: the `aud` tokens must carry, when set.
+    pub jwt_audience: Option<String>,
+    /// `SIGNPOST_JWT_LEEWAY_SECS`: clock skew allowed on `exp` and `nbf`. Default 30.
+    pub jwt_leeway_secs: u64,
+    /// `SIGNPOST_JWT_ROLE_CLAIM`: the claim naming roles (`reader`, `exporter`,
+    /// `admin`): an array, or a space-separated string like `scope`. Default `roles`.
+    pub jwt_role_claim: String,
+    /// `SIGNPOST_JWT_JWKS_REFETCH_SECS`: the least time between two fetches of a JWKS
+    /// URL for an unknown `kid`. Default 60.
+    pub jwt_jwks_refetch_secs: u64,
+    /// `SIGNPOST_INTROSPECTION_ROLE`: the least role allowed to introspect the schema
+    /// (`anonymous`, `reader`, `exporter`, `admin`). Default `anonymous`.
+    pub introspection_role: crate::read::viewer::Role,
+    /// `SIGNPOST_GRAPHIQL_ROLE`: the least role allowed to open `/graphiql` (a role
+    /// above `anonymous` needs a proxy that adds the caller's credentials to the page
+    /// request). Default `anonymous`.
+    pub graphiql_role: crate::read::viewer::Role,
 }
 
 impl Default for Config {
@@ -132,6 +167,15 @@ impl Default for Config {
             db_statement_timeout_ms: 15_000,
             cors_origins: "*".into(),
             graphiql: true,
+            jwt_secret: None,
+            jwt_jwks: None,
+            jwt_issuer: None,
+            jwt_audience: None,
+            jwt_leeway_secs: 30,
+            jwt_role_claim: "roles".into(),
+            jwt_jwks_refetch_secs: 60,
+            introspection_role: crate::read::viewer::Role::Anonymous,
+            graphiql_role: crate::read::viewer::Role::Anonymous,
         }
     }
 }

@@ -13,6 +13,7 @@
 //! - `state`: what handlers share.
 //! - `telemetry`: logging.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

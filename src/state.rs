@@ -13,15 +13,18 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Built once; per-request data (caller, loader) is attached to each request.
     pub schema: SignpostSchema,
+    /// Turns a request's credentials into its viewer.
+    pub auth: Arc<crate::auth::Auth>,
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, config: Config) -> Self {
+    pub fn new(db: DatabaseConnection, config: Config, auth: crate::auth::Auth) -> Self {
         Self {
             db,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
             schema: build_schema(),
+            auth: Arc::new(auth),
         }
     }
 }

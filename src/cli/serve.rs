@@ -37,6 +37,7 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
 /// Connects, migrates and (on the embedded default database) loads the demo data:
 /// everything before listening. Tests use it to build the state of a real server.
 pub async fn prepare(config: Config, args: &ServeArgs) -> anyhow::Result<AppState> {
+    let auth = crate::auth::Auth::from_config(&config).await?;
     let settings = DbSettings::serving(&config);
     let db = db::connect(&settings).await?;
     if args.no_migrate {
@@ -52,5 +53,5 @@ pub async fn prepare(config: Config, args: &ServeArgs) -> anyhow::Result<AppStat
         let report = demo::load(&db, &demo::DemoOptions::new(AUTO_DEMO_SCALE, 1)).await?;
         tracing::info!(rows = report.total_rows(), "demo directory loaded");
     }
-    Ok(AppState::new(db, config))
+    Ok(AppState::new(db, config, auth))
 }

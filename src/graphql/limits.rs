@@ -15,7 +15,7 @@ use crate::error::ErrorCode;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
 use async_graphql::{
     ErrorExtensions, Response, ServerError, ServerResult, ValidationResult, Variables,
 };
@@ -155,14 +155,28 @@ impl Extension for Guard {
 
 /// Aliased fields in every operation and fragment of the document.
 fn count_aliases(document: &ExecutableDocument) -> usize {
-    fn in_set(set: &SelectionSet) -> usize {
+    count_fields(document, &|field| field.alias.is_some())
+}
+
+/// Whether the document asks for `__schema` or `__type` anywhere.
+pub fn uses_introspection(document: &ExecutableDocument) -> bool {
+    count_fields(document, &|field| {
+        matches!(field.name.node.as_str(), "__schema" | "__type")
+    }) > 0
+}
+
+/// Fields matching `test` in every operation and fragment of the document.
+fn count_fields(document: &ExecutableDocument, test: &dyn Fn(&Field) -> bool) -> usize {
+    fn in_set(set: &SelectionSet, test: &dyn Fn(&Field) -> bool) -> usize {
         set.items
             .iter()
             .map(|item| match &item.node {
                 Selection::Field(field) => {
-                    usize::from(field.node.alias.is_some()) + in_set(&field.node.selection_set.node)
+                    usize::from(test(&field.node)) + in_set(&field.node.selection_set.node, test)
                 }
-                Selection::InlineFragment(fragment) => in_set(&fragment.node.selection_set.node),
+                Selection::InlineFragment(fragment) => {
+                    in_set(&fragment.node.selection_set.node, test)
+                }
                 Selection::FragmentSpread(_) => 0,
             })
             .sum()
@@ -170,12 +184,12 @@ fn count_aliases(document: &ExecutableDocument) -> usize {
     let operations: usize = document
         .operations
         .iter()
-        .map(|(_, operation)| in_set(&operation.node.selection_set.node))
+        .map(|(_, operation)| in_set(&operation.node.selection_set.node, test))
         .sum();
     let fragments: usize = document
         .fragments
         .values()
-        .map(|fragment| in_set(&fragment.node.selection_set.node))
+        .map(|fragment| in_set(&fragment.node.selection_set.node, test))
         .sum();
     operations + fragments
 }

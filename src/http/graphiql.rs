@@ -6,7 +6,9 @@
 //! it runs under the strict Content-Security-Policy sent with it (styles may be
 //! inline: GraphiQL's editor sets them).
 
-use axum::extract::Path;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -69,8 +71,16 @@ fn security_headers() -> [(HeaderName, HeaderValue); 3] {
     ]
 }
 
-/// `GET /graphiql`: the explorer page.
-pub async fn page() -> Response {
+/// `GET /graphiql`: the explorer page, for callers of at least `graphiql_role`.
+pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match state.auth.viewer(&headers).await {
+        Ok(viewer) if viewer.role >= state.config.graphiql_role => {}
+        Ok(_) => return StatusCode::FORBIDDEN.into_response(),
+        Err(failure) => {
+            tracing::info!(reason = %failure.reason, "credentials refused");
+            return StatusCode::UNAUTHORIZED.into_response();
+        }
+    }
     (
         security_headers(),
         [

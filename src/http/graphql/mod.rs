@@ -16,13 +16,15 @@
 //!   `application/graphql-response+json`, a 200 under `application/json`;
 //! - execution is bounded by `execution_timeout_ms` (`LIMIT_EXCEEDED`).
 //!
-//! Every caller is anonymous until the auth issue adds credentials.
+//! The caller comes from the `Authorization` header ([`crate::auth`]): none is
+//! anonymous; credentials that do not verify are a 401 `UNAUTHENTICATED` with no
+//! detail. Introspection is open to the configured least role.
 
 pub mod negotiate;
 pub mod params;
 
 use crate::error::ErrorCode;
-use crate::graphql::limits::{ExecutionStarted, limit_error};
+use crate::graphql::limits::{ExecutionStarted, limit_error, uses_introspection};
 use crate::graphql::{self, ApiLimits};
 use crate::read::Viewer;
 use crate::state::AppState;
@@ -44,8 +46,12 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
     let Some(response_type) = negotiate::response_type(&headers) else {
         return not_acceptable();
     };
+    let viewer = match state.auth.viewer(&headers).await {
+        Ok(viewer) => viewer,
+        Err(failure) => return unauthenticated(response_type, &failure),
+    };
     match params::from_query_string(uri.query().unwrap_or_default()) {
-        Ok(params) => execute(&state, response_type, params, true).await,
+        Ok(params) => execute(&state, response_type, params, viewer, true).await,
         Err(error) => malformed(response_type, error.to_string()),
     }
 }
@@ -72,8 +78,12 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             );
         }
     }
+    let viewer = match state.auth.viewer(&headers).await {
+        Ok(viewer) => viewer,
+        Err(failure) => return unauthenticated(response_type, &failure),
+    };
     match params::from_json_body(&body) {
-        Ok(params) => execute(&state, response_type, params, false).await,
+        Ok(params) => execute(&state, response_type, params, viewer, false).await,
         Err(error) => malformed(response_type, error.to_string()),
     }
 }
@@ -82,6 +92,7 @@ async fn execute(
     state: &AppState,
     response_type: ResponseType,
     params: Params,
+    viewer: Viewer,
     over_get: bool,
 ) -> Response {
     let mut request = async_graphql::Request::new(params.query).variables(Variables::from_json(
@@ -112,10 +123,24 @@ async fn execute(
             return response;
         }
     }
+    if viewer.role < state.auth.introspection_role {
+        let asks = match request.parsed_query() {
+            Ok(document) => uses_introspection(document),
+            Err(error) => return request_error(response_type, vec![error]),
+        };
+        if asks {
+            let error = async_graphql::Error::new(
+                "introspection is not open to this caller (SIGNPOST_INTROSPECTION_ROLE)",
+            )
+            .extend_with(|_, extensions| extensions.set("code", ErrorCode::Forbidden.as_str()))
+            .into_server_error(async_graphql::Pos::default());
+            return request_error(response_type, vec![error]);
+        }
+        request = request.disable_introspection();
+    }
     let limits: ApiLimits = state.config.api_limits();
     let started = ExecutionStarted::default();
-    let request =
-        graphql::attach(request, &state.db, Viewer::anonymous(), limits).data(started.clone());
+    let request = graphql::attach(request, &state.db, viewer, limits).data(started.clone());
     let timeout = Duration::from_millis(state.config.execution_timeout_ms);
     let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
         Ok(response) => response,
@@ -201,6 +226,24 @@ fn refusal(status: StatusCode, response_type: ResponseType, message: String) -> 
         .extend_with(|_, extensions| extensions.set("code", ErrorCode::BadUserInput.as_str()))
         .into_server_error(async_graphql::Pos::default());
     reply(status, response_type, &Body::errors(&[error]))
+}
+
+/// Credentials that do not verify: 401, the reason only in the log.
+fn unauthenticated(response_type: ResponseType, failure: &crate::auth::AuthFailure) -> Response {
+    tracing::info!(reason = %failure.reason, "credentials refused");
+    let error = async_graphql::Error::new("the credentials sent are not valid")
+        .extend_with(|_, extensions| extensions.set("code", ErrorCode::Unauthenticated.as_str()))
+        .into_server_error(async_graphql::Pos::default());
+    let mut response = reply(
+        StatusCode::UNAUTHORIZED,
+        response_type,
+        &Body::errors(&[error]),
+    );
+    response.headers_mut().insert(
+        axum::http::header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer"),
+    );
+    response
 }
 
 fn not_acceptable() -> Response {
