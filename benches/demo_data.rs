@@ -76,6 +76,7 @@ async fn start_to_ready(url: &str, data_dir: &std::path::Path) -> anyhow::Result
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    signpost::install_tls_provider();
     let scale: usize = std::env::var("BENCH_SCALE")
         .ok()
         .and_then(|s| s.parse().ok())

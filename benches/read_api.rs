@@ -362,6 +362,7 @@ async fn statements_of_wide_page(database_url: &str) -> anyhow::Result<Vec<State
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    signpost::install_tls_provider();
     let scale = env_or("BENCH_SCALE", 100_000usize);
     let seconds = env_or("BENCH_SECONDS", 10u64);
     std::fs::create_dir_all("/var/tmp/signpost-bench")?;

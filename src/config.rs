@@ -47,6 +47,9 @@ const ENV_SETTINGS: &[&str] = &[
     "jwt_jwks_refetch_secs",
     "introspection_role",
     "graphiql_role",
+    "hawk_clients",
+    "hawk_skew_secs",
+    "public_url",
 ];
 
 /// How log lines are written.
@@ -143,6 +146,37 @@ pub struct Config {
     /// above `anonymous` needs a proxy that adds the caller's credentials to the page
     /// request). Default `anonymous`.
     pub graphiql_role: crate::read::viewer::Role,
+    /// `SIGNPOST_HAWK_CLIENTS`: machine clients signing with HAWK (sha256), as JSON
+    /// `{"<id>": {"key": "<secret>", "scopes": ["read" | "export" | "admin" | "*"]}}`
+    /// or a `[hawk_clients.<id>]` table in the config file. Keys never print.
+    #[serde(deserialize_with = "hawk_clients_setting")]
+    pub hawk_clients: std::collections::HashMap<String, crate::auth::hawk::HawkClientSetting>,
+    /// `SIGNPOST_HAWK_SKEW_SECS`: how far a HAWK timestamp may be from our clock (and
+    /// how long nonces are remembered). Default 60.
+    pub hawk_skew_secs: u64,
+    /// `SIGNPOST_PUBLIC_URL`: scheme, host and port clients use to reach the server
+    /// (behind a proxy, the proxy's); HAWK signatures are checked against its host and
+    /// port. Default: the bind address.
+    pub public_url: Option<String>,
+}
+
+/// `hawk_clients` from a JSON string (the environment) or a table (the file).
+fn hawk_clients_setting<'de, D>(
+    deserializer: D,
+) -> Result<std::collections::HashMap<String, crate::auth::hawk::HawkClientSetting>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Setting {
+        Json(String),
+        Table(std::collections::HashMap<String, crate::auth::hawk::HawkClientSetting>),
+    }
+    match Setting::deserialize(deserializer)? {
+        Setting::Table(table) => Ok(table),
+        Setting::Json(text) => serde_json::from_str(&text).map_err(serde::de::Error::custom),
+    }
 }
 
 impl Default for Config {
@@ -176,6 +210,9 @@ impl Default for Config {
             jwt_jwks_refetch_secs: 60,
             introspection_role: crate::read::viewer::Role::Anonymous,
             graphiql_role: crate::read::viewer::Role::Anonymous,
+            hawk_clients: std::collections::HashMap::new(),
+            hawk_skew_secs: 60,
+            public_url: None,
         }
     }
 }
@@ -263,6 +300,26 @@ impl Config {
             });
         }
         Ok(())
+    }
+
+    /// The host and port clients put in their URLs: `public_url`'s, or the bind
+    /// address's.
+    pub fn public_host_port(&self) -> anyhow::Result<(String, u16)> {
+        match &self.public_url {
+            Some(text) => {
+                let url = url::Url::parse(text).map_err(|e| {
+                    anyhow::anyhow!("SIGNPOST_PUBLIC_URL: {text:?} is not a URL: {e}")
+                })?;
+                let host = url
+                    .host_str()
+                    .ok_or_else(|| anyhow::anyhow!("SIGNPOST_PUBLIC_URL: {text:?} has no host"))?;
+                let port = url
+                    .port_or_known_default()
+                    .ok_or_else(|| anyhow::anyhow!("SIGNPOST_PUBLIC_URL: {text:?} has no port"))?;
+                Ok((host.to_owned(), port))
+            }
+            None => Ok((self.bind.ip().to_string(), self.bind.port())),
+        }
     }
 
     /// The API limits these settings give.

@@ -25,3 +25,11 @@ pub mod read;
 pub mod repo;
 pub mod state;
 pub mod telemetry;
+
+/// Installs ring as the process's TLS crypto provider (once; later calls do
+/// nothing). HTTP clients (JWKS fetches, ingest) are built without a provider of
+/// their own to reuse the one the database driver already compiles, and must find
+/// one installed before they are built.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

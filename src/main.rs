@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         }
     };
     signpost::telemetry::init(config.log_format);
+    signpost::install_tls_provider();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -40,6 +41,9 @@ fn main() -> ExitCode {
             Some(Command::Serve(args)) => signpost::cli::serve::run(config, args).await,
             Some(Command::Migrate(args)) => signpost::cli::migrate::run(&config, args).await,
             Some(Command::DemoData(args)) => signpost::cli::demo_data::run(&config, args).await,
+            Some(Command::HawkRequest(args)) => {
+                signpost::cli::hawk_request::run(&config, args).await
+            }
             Some(Command::PrintSchema) => {
                 signpost::cli::print_schema::run();
                 Ok(())

@@ -60,9 +60,7 @@ pub struct Claims {
 impl JwtVerifier {
     /// A verifier; a JWKS source is read now, so a bad file or URL fails at start.
     pub async fn new(settings: JwtSettings) -> anyhow::Result<Self> {
-        // reqwest is built without a TLS provider of its own: use ring, which the
-        // database driver's TLS already brings, rather than compile a second one.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        crate::install_tls_provider();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()?;

@@ -6,6 +6,7 @@
 //! then enforced by the read side's visibility ([`crate::read::visibility`]) and by
 //! the schema, with the viewer as per-request data.
 
+pub mod hawk;
 pub mod jwt;
 
 use crate::config::Config;
@@ -32,6 +33,8 @@ impl AuthFailure {
 /// The verifiers the configuration enables.
 pub struct Auth {
     jwt: Option<JwtVerifier>,
+    /// HAWK clients, when any is configured (checked by [`crate::http::hawk`]).
+    pub hawk: Option<hawk::HawkVerifier>,
     /// The least role that may use introspection (`__schema`, `__type`).
     pub introspection_role: Role,
 }
@@ -64,8 +67,20 @@ impl Auth {
             ),
             None => None,
         };
+        let hawk = if config.hawk_clients.is_empty() {
+            None
+        } else {
+            let (host, port) = config.public_host_port()?;
+            Some(hawk::HawkVerifier::new(
+                &config.hawk_clients,
+                host,
+                port,
+                std::time::Duration::from_secs(config.hawk_skew_secs),
+            )?)
+        };
         Ok(Self {
             jwt,
+            hawk,
             introspection_role: config.introspection_role,
         })
     }
@@ -90,8 +105,9 @@ impl Auth {
                 subject: claims.subject,
             });
         }
+        // A HAWK request that reaches here was not verified by the HAWK layer.
         Err(AuthFailure::new(format!(
-            "unsupported Authorization scheme {scheme:?}"
+            "unsupported or unverified Authorization scheme {scheme:?}"
         )))
     }
 }

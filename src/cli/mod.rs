@@ -1,6 +1,7 @@
 //! The command line: one [`Command`] enum, a file per subcommand.
 
 pub mod demo_data;
+pub mod hawk_request;
 pub mod migrate;
 pub mod print_schema;
 pub mod serve;
@@ -31,4 +32,6 @@ pub enum Command {
     DemoData(demo_data::DemoDataArgs),
     /// Print the GraphQL schema (SDL) to standard output.
     PrintSchema,
+    /// Make a HAWK-signed request (as a pipeline would) and check the signed response.
+    HawkRequest(hawk_request::HawkRequestArgs),
 }

@@ -37,6 +37,7 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
 /// Connects, migrates and (on the embedded default database) loads the demo data:
 /// everything before listening. Tests use it to build the state of a real server.
 pub async fn prepare(config: Config, args: &ServeArgs) -> anyhow::Result<AppState> {
+    crate::install_tls_provider();
     let auth = crate::auth::Auth::from_config(&config).await?;
     let settings = DbSettings::serving(&config);
     let db = db::connect(&settings).await?;

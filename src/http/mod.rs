@@ -11,6 +11,7 @@
 pub mod cors;
 pub mod graphiql;
 pub mod graphql;
+pub mod hawk;
 pub mod health;
 pub mod metrics;
 
@@ -67,6 +68,10 @@ pub fn router(state: AppState) -> Router {
             .route("/graphiql/{file}", get(graphiql::asset));
     }
     routes
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            hawk::verify_and_sign,
+        ))
         // A route layer sees the matched route pattern, the metrics' `route` label.
         .route_layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),

@@ -95,6 +95,7 @@ fn free_port() -> u16 {
 
 /// Waits for `/health/ready`, then stops the process with SIGTERM and returns its exit.
 async fn serve_until_ready_then_terminate(mut child: Child, port: u16) -> std::process::ExitStatus {
+    signpost::install_tls_provider();
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {

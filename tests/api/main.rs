@@ -1,6 +1,7 @@
 //! Integration tests: a real server on a random port and a real database per test
 //! (SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set).
 
+mod auth_hawk;
 mod auth_jwt;
 mod browser;
 mod cli;

@@ -31,7 +31,7 @@ use crate::state::AppState;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{ErrorExtensions, ServerError, Variables};
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::header::{ALLOW, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -42,11 +42,16 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// `GET /graphql`: queries only, parameters in the query string.
-pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+pub async fn get(
+    State(state): State<AppState>,
+    hawk: Option<Extension<Viewer>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     let Some(response_type) = negotiate::response_type(&headers) else {
         return not_acceptable();
     };
-    let viewer = match state.auth.viewer(&headers).await {
+    let viewer = match caller(&state, hawk, &headers).await {
         Ok(viewer) => viewer,
         Err(failure) => return unauthenticated(response_type, &failure),
     };
@@ -57,7 +62,12 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
 }
 
 /// `POST /graphql`: a JSON body.
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    hawk: Option<Extension<Viewer>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(response_type) = negotiate::response_type(&headers) else {
         return not_acceptable();
     };
@@ -78,13 +88,25 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             );
         }
     }
-    let viewer = match state.auth.viewer(&headers).await {
+    let viewer = match caller(&state, hawk, &headers).await {
         Ok(viewer) => viewer,
         Err(failure) => return unauthenticated(response_type, &failure),
     };
     match params::from_json_body(&body) {
         Ok(params) => execute(&state, response_type, params, viewer, false).await,
         Err(error) => malformed(response_type, error.to_string()),
+    }
+}
+
+/// The caller: verified by the HAWK layer already, or from a bearer token (or none).
+async fn caller(
+    state: &AppState,
+    hawk: Option<Extension<Viewer>>,
+    headers: &HeaderMap,
+) -> Result<Viewer, crate::auth::AuthFailure> {
+    match hawk {
+        Some(Extension(viewer)) => Ok(viewer),
+        None => state.auth.viewer(headers).await,
     }
 }
 

@@ -1,0 +1,106 @@
+//! HAWK on the way in and out: a request whose `Authorization` starts with `Hawk `
+//! is verified over its exact body before any handler runs (the handler then finds
+//! the caller as a [`Viewer`] extension), and the response to it is signed with
+//! `Server-Authorization` over the exact bytes sent (nothing compresses after this).
+
+use crate::auth::hawk::Verified;
+use crate::error::ErrorCode;
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+pub const SERVER_AUTHORIZATION: HeaderName = HeaderName::from_static("server-authorization");
+
+pub async fn verify_and_sign(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(authorization) = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Hawk "))
+        .map(str::to_owned)
+    else {
+        return next.run(request).await;
+    };
+    let Some(verifier) = state.auth.hawk.as_ref() else {
+        return refused("HAWK request, but no HAWK client is configured");
+    };
+    let (mut parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let method = parts.method.as_str().to_owned();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |path| path.as_str())
+        .to_owned();
+    let content_type = text_header(&parts.headers, CONTENT_TYPE);
+    let verified: Verified = match verifier
+        .verify(
+            &state.db,
+            &authorization,
+            &method,
+            &path,
+            content_type.as_deref(),
+            &body,
+        )
+        .await
+    {
+        Ok(verified) => verified,
+        Err(failure) => return refused(&failure.reason),
+    };
+    parts.extensions.insert(verified.viewer.clone());
+    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    let (mut parts, body) = response.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let content_type = text_header(&parts.headers, CONTENT_TYPE);
+    match verifier
+        .sign_response(&verified, &method, &path, content_type.as_deref(), &body)
+        .map(|value| HeaderValue::from_str(&value))
+    {
+        Ok(Ok(value)) => {
+            parts.headers.insert(SERVER_AUTHORIZATION, value);
+        }
+        Ok(Err(error)) => tracing::error!(error = %error, "cannot sign a HAWK response"),
+        Err(failure) => tracing::error!(reason = %failure.reason, "cannot sign a HAWK response"),
+    }
+    Response::from_parts(parts, Body::from(body))
+}
+
+fn text_header(headers: &axum::http::HeaderMap, name: HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// 401 `UNAUTHENTICATED`, the reason only in the log.
+fn refused(reason: &str) -> Response {
+    tracing::info!(reason = %reason, "HAWK credentials refused");
+    let body = serde_json::json!({ "errors": [{
+        "message": "the credentials sent are not valid",
+        "extensions": { "code": ErrorCode::Unauthenticated.as_str() },
+    }]});
+    (
+        StatusCode::UNAUTHORIZED,
+        [
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            ),
+            (WWW_AUTHENTICATE, HeaderValue::from_static("Hawk")),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}
