@@ -25,6 +25,7 @@ pub mod read;
 pub mod repo;
 pub mod state;
 pub mod telemetry;
+pub mod write;
 
 /// Installs ring as the process's TLS crypto provider (once; later calls do
 /// nothing). HTTP clients (JWKS fetches, ingest) are built without a provider of

@@ -13,6 +13,7 @@ pub mod enums;
 pub mod error;
 pub mod filter;
 pub mod limits;
+pub mod mutation;
 pub mod order;
 pub mod query;
 pub mod scalars;
@@ -23,10 +24,11 @@ pub use context::ReadContext;
 pub use query::QueryRoot;
 
 use crate::read::Viewer;
-use async_graphql::{EmptyMutation, EmptySubscription, Request, Schema};
+use async_graphql::{EmptySubscription, Request, Schema};
+pub use mutation::MutationRoot;
 use sea_orm::DatabaseConnection;
 
-pub type SignpostSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type SignpostSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Limits applied to every request, from the configuration.
 #[derive(Clone, Copy, Debug)]
@@ -50,9 +52,13 @@ impl Default for ApiLimits {
 
 /// Builds the schema: no I/O, so `print-schema` and tests can call it freely.
 pub fn build_schema() -> SignpostSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .extension(limits::Guard)
-        .finish()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .extension(limits::Guard)
+    .finish()
 }
 
 /// The schema in SDL, as `signpost print-schema` prints it and `schema.graphql` holds.

@@ -192,7 +192,7 @@ pub async fn delete<E: Record, C: ConnectionTrait + TransactionTrait>(
     super::in_transaction(db, |txn| Box::pin(tombstone_in::<E>(txn, id, cascade))).await
 }
 
-async fn tombstone_in<E: Record>(
+pub(crate) async fn tombstone_in<E: Record>(
     txn: &impl ConnectionTrait,
     id: Uuid,
     cascade: bool,

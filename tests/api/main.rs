@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod http_graphql;
 mod migrations;
+mod mutations;
 mod read_batching;
 mod read_filters;
 mod read_paging;

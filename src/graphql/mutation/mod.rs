@@ -1,0 +1,92 @@
+//! Admin mutations. Resolvers are thin: check the role, turn the input into a row
+//! and its problems, and call [`crate::write`], which validates references, writes
+//! in one transaction with the change log and bumps the version.
+//!
+//! Errors: `FORBIDDEN` for callers below admin, `VALIDATION_FAILED` with
+//! `extensions.errors: [{field, message}]` listing every problem at once,
+//! `CONFLICT` for a stale `version`, `NOT_FOUND`, and `BAD_USER_INPUT` for a delete
+//! refused while live children exist.
+
+mod provider;
+mod service;
+
+use super::context::ReadContext;
+use super::error::{internal, user_error};
+use crate::error::ErrorCode;
+use crate::read::viewer::Role;
+use crate::repo::RepoError;
+use crate::write::{FieldProblem, WriteError};
+use async_graphql::{Context, ErrorExtensions, MergedObject, Result};
+
+/// The root `Mutation` type.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(provider::ProviderMutations, service::ServiceMutations);
+
+/// The read context of an admin; `FORBIDDEN` for anyone else.
+fn admin<'a>(ctx: &'a Context<'_>) -> Result<&'a ReadContext> {
+    let read = ctx.data::<ReadContext>()?;
+    if read.viewer.role < Role::Admin {
+        return Err(user_error(
+            ErrorCode::Forbidden,
+            "only an admin may change the directory",
+        ));
+    }
+    Ok(read)
+}
+
+/// `VALIDATION_FAILED` listing every problem.
+pub fn validation_failed(problems: Vec<FieldProblem>) -> async_graphql::Error {
+    let summary = problems
+        .iter()
+        .map(|problem| format!("{}: {}", problem.field, problem.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    async_graphql::Error::new(format!("the input is not valid: {summary}")).extend_with(
+        |_, extensions| {
+            extensions.set("code", ErrorCode::ValidationFailed.as_str());
+            let list: Vec<async_graphql::Value> = problems
+                .iter()
+                .map(|problem| {
+                    let mut entry = async_graphql::indexmap::IndexMap::new();
+                    entry.insert(
+                        async_graphql::Name::new("field"),
+                        async_graphql::Value::from(problem.field.clone()),
+                    );
+                    entry.insert(
+                        async_graphql::Name::new("message"),
+                        async_graphql::Value::from(problem.message.clone()),
+                    );
+                    async_graphql::Value::Object(entry)
+                })
+                .collect();
+            extensions.set("errors", async_graphql::Value::List(list));
+        },
+    )
+}
+
+/// The GraphQL error for a failed write.
+fn write_error(error: WriteError) -> async_graphql::Error {
+    match error {
+        WriteError::Invalid(problems) => validation_failed(problems),
+        WriteError::Repo(error) => repo_error(error),
+    }
+}
+
+fn repo_error(error: RepoError) -> async_graphql::Error {
+    let message = error.to_string();
+    match error {
+        RepoError::NotFound { .. } => user_error(ErrorCode::NotFound, message),
+        RepoError::Conflict { .. } | RepoError::Duplicate(_) => {
+            user_error(ErrorCode::Conflict, message)
+        }
+        RepoError::HasLiveChildren { .. } => user_error(ErrorCode::BadUserInput, message),
+        RepoError::InvalidReference(_) | RepoError::Invalid(_) => {
+            validation_failed(vec![FieldProblem {
+                field: "input".into(),
+                message,
+            }])
+        }
+        RepoError::Db(error) => internal(error),
+    }
+}

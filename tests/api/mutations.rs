@@ -1,0 +1,376 @@
+//! Admin mutations of providers and services: roles, validation (every problem at
+//! once), versions and conflicts, patches, tombstones with and without cascade, the
+//! change log; in process on a fresh database, plus one over HTTP with a real token.
+
+use crate::helpers::{TestDb, execute_as, spawn_app_with};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+use signpost::read::Viewer;
+use signpost::read::viewer::Role;
+
+async fn fresh() -> (TestDb, DatabaseConnection) {
+    let test_db = TestDb::new().await;
+    let db = test_db.migrated().await;
+    (test_db, db)
+}
+
+fn admin() -> Viewer {
+    Viewer {
+        role: Role::Admin,
+        subject: Some("admin@example.org".into()),
+    }
+}
+
+async fn run(db: &DatabaseConnection, viewer: Viewer, query: &str, vars: Value) -> Value {
+    execute_as(db, viewer, query, vars).await
+}
+
+fn code(response: &Value) -> &str {
+    response["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_default()
+}
+
+const CREATE_PROVIDER: &str = "mutation($input: CreateProviderInput!) { createProvider(input: $input) { id name version description published } }";
+const UPDATE_PROVIDER: &str = "mutation($id: ID!, $version: Int!, $input: UpdateProviderInput!) { updateProvider(id: $id, version: $version, input: $input) { id name version description email } }";
+const CREATE_SERVICE: &str = "mutation($input: CreateServiceInput!) { createService(input: $input) { id name version status minimumAge maximumAge } }";
+
+async fn provider(db: &DatabaseConnection, name: &str) -> String {
+    let response = run(
+        db,
+        admin(),
+        CREATE_PROVIDER,
+        json!({"input": {"name": name, "published": true}}),
+    )
+    .await;
+    response["data"]["createProvider"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{response}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn only_admins_mutate() {
+    let (_t, db) = fresh().await;
+    for role in [Role::Anonymous, Role::Reader, Role::Exporter] {
+        let response = run(
+            &db,
+            Viewer::with_role(role),
+            CREATE_PROVIDER,
+            json!({"input": {"name": "X"}}),
+        )
+        .await;
+        assert_eq!(code(&response), "FORBIDDEN", "{role:?}");
+    }
+    let response = run(
+        &db,
+        admin(),
+        CREATE_PROVIDER,
+        json!({"input": {"name": "X"}}),
+    )
+    .await;
+    assert_eq!(
+        response["data"]["createProvider"]["version"],
+        json!(1),
+        "{response}"
+    );
+}
+
+#[tokio::test]
+async fn validation_lists_every_problem() {
+    let (_t, db) = fresh().await;
+    let input = json!({
+        "name": "  ",
+        "email": "not-an-email",
+        "website": "ftp://example.org",
+        "parentProviderId": "018f0000-0000-7000-8000-000000000000",
+    });
+    let response = run(&db, admin(), CREATE_PROVIDER, json!({"input": input})).await;
+    assert_eq!(code(&response), "VALIDATION_FAILED");
+    let fields: Vec<&str> = response["errors"][0]["extensions"]["errors"]
+        .as_array()
+        .map(|list| list.iter().filter_map(|e| e["field"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        fields,
+        ["name", "email", "website", "parentProviderId"],
+        "{response}"
+    );
+
+    let owner = provider(&db, "Owner").await;
+    let input = json!({"providerId": owner, "name": "Ages", "minimumAge": 18, "maximumAge": 5, "url": "nope"});
+    let response = run(&db, admin(), CREATE_SERVICE, json!({"input": input})).await;
+    assert_eq!(code(&response), "VALIDATION_FAILED");
+    let text = response.to_string();
+    assert!(
+        text.contains("maximumAge") && text.contains("\"url\""),
+        "{text}"
+    );
+    let input = json!({"providerId": "018f0000-0000-7000-8000-000000000000", "name": "Orphan", "minimumAge": -1});
+    let response = run(&db, admin(), CREATE_SERVICE, json!({"input": input})).await;
+    let text = response.to_string();
+    assert!(
+        text.contains("providerId") && text.contains("minimumAge"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn updates_patch_and_refuse_stale_versions() {
+    let (_t, db) = fresh().await;
+    let created = run(
+        &db,
+        admin(),
+        CREATE_PROVIDER,
+        json!({"input": {"name": "Patch Me", "description": "Old"}}),
+    )
+    .await;
+    let id = created["data"]["createProvider"]["id"].clone();
+    // Omitted fields stay; an explicit null clears.
+    let vars = json!({"id": id, "version": 1, "input": {"email": "help@example.org"}});
+    let updated = run(&db, admin(), UPDATE_PROVIDER, vars).await;
+    assert_eq!(
+        updated["data"]["updateProvider"]["description"],
+        json!("Old"),
+        "{updated}"
+    );
+    assert_eq!(updated["data"]["updateProvider"]["version"], json!(2));
+    let vars = json!({"id": id, "version": 2, "input": {"description": null}});
+    let cleared = run(&db, admin(), UPDATE_PROVIDER, vars).await;
+    assert_eq!(
+        cleared["data"]["updateProvider"]["description"],
+        Value::Null,
+        "{cleared}"
+    );
+    assert_eq!(
+        cleared["data"]["updateProvider"]["email"],
+        json!("help@example.org")
+    );
+    // Version 2 is stale now.
+    let vars = json!({"id": id, "version": 2, "input": {"name": "Late"}});
+    assert_eq!(
+        code(&run(&db, admin(), UPDATE_PROVIDER, vars).await),
+        "CONFLICT"
+    );
+    let vars = json!({"id": id, "version": 3, "input": {"name": null}});
+    assert_eq!(
+        code(&run(&db, admin(), UPDATE_PROVIDER, vars).await),
+        "VALIDATION_FAILED"
+    );
+}
+
+#[tokio::test]
+async fn of_two_concurrent_updates_at_one_version_exactly_one_wins() {
+    let (_t, db) = fresh().await;
+    let id = provider(&db, "Contended").await;
+    let update = |name: &str| {
+        run(
+            &db,
+            admin(),
+            UPDATE_PROVIDER,
+            json!({"id": id, "version": 1, "input": {"name": name}}),
+        )
+    };
+    let (a, b) = tokio::join!(update("A"), update("B"));
+    let codes = [code(&a), code(&b)];
+    let wins = [&a, &b]
+        .iter()
+        .filter(|r| r["data"]["updateProvider"].is_object())
+        .count();
+    assert_eq!(wins, 1, "{a} {b}");
+    assert!(codes.contains(&"CONFLICT"), "{codes:?}");
+}
+
+#[tokio::test]
+async fn deletes_are_tombstones_refused_while_children_live() {
+    let (_t, db) = fresh().await;
+    let owner = provider(&db, "Parent Org").await;
+    let input = json!({"providerId": owner, "name": "Child Service", "published": true});
+    let service = run(&db, admin(), CREATE_SERVICE, json!({"input": input})).await;
+    let service_id = service["data"]["createService"]["id"].clone();
+    let delete =
+        "mutation($id: ID!, $cascade: Boolean) { deleteProvider(id: $id, cascade: $cascade) }";
+    let refused = run(&db, admin(), delete, json!({"id": owner})).await;
+    assert_eq!(code(&refused), "BAD_USER_INPUT", "{refused}");
+    assert!(refused.to_string().contains("services"), "{refused}");
+    let deleted = run(&db, admin(), delete, json!({"id": owner, "cascade": true})).await;
+    assert_eq!(deleted["data"]["deleteProvider"], json!(owner), "{deleted}");
+    let seen = run(
+        &db,
+        admin(),
+        "query($id: ID!) { service(id: $id) { name } }",
+        json!({"id": service_id}),
+    )
+    .await;
+    assert_eq!(
+        seen["data"]["service"],
+        Value::Null,
+        "the cascade tombstoned the service: {seen}"
+    );
+    let again = run(&db, admin(), delete, json!({"id": owner})).await;
+    assert_eq!(code(&again), "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn every_change_is_in_the_change_log() {
+    let (_t, db) = fresh().await;
+    let created = run(
+        &db,
+        admin(),
+        CREATE_PROVIDER,
+        json!({"input": {"name": "Logged", "email": "a@b.org"}}),
+    )
+    .await;
+    let id = created["data"]["createProvider"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let vars = json!({"id": id, "version": 1, "input": {"email": "c@d.org"}});
+    run(&db, admin(), UPDATE_PROVIDER, vars).await;
+    run(
+        &db,
+        admin(),
+        "mutation($id: ID!) { deleteProvider(id: $id) }",
+        json!({"id": id}),
+    )
+    .await;
+    let uuid: uuid::Uuid = id.parse().expect("uuid");
+    let rows = entities::change_log::Entity::find()
+        .filter(entities::change_log::Column::RecordId.eq(uuid))
+        .order_by_asc(entities::change_log::Column::ChangedAt)
+        .order_by_asc(entities::change_log::Column::Id)
+        .all(&db)
+        .await
+        .expect("log");
+    let summary: Vec<(String, Option<String>, Option<Value>, Option<Value>)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.action.clone(),
+                r.field.clone(),
+                r.old_value.clone(),
+                r.new_value.clone(),
+            )
+        })
+        .collect();
+    assert!(
+        summary.contains(&(
+            "create".into(),
+            Some("name".into()),
+            None,
+            Some(json!("Logged"))
+        )),
+        "{summary:?}"
+    );
+    assert!(
+        summary.contains(&(
+            "update".into(),
+            Some("email".into()),
+            Some(json!("a@b.org")),
+            Some(json!("c@d.org"))
+        )),
+        "{summary:?}"
+    );
+    assert!(
+        summary.contains(&("delete".into(), None, None, None)),
+        "{summary:?}"
+    );
+    assert!(
+        !summary
+            .iter()
+            .any(|(_, field, _, _)| field.as_deref() == Some("version"))
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.actor.as_deref() == Some("admin@example.org"))
+    );
+}
+
+#[tokio::test]
+async fn publishing_changes_what_anonymous_callers_see() {
+    let (_t, db) = fresh().await;
+    let owner = provider(&db, "Visible Org").await;
+    let input = json!({"providerId": owner, "name": "Quiet Service"});
+    let created = run(&db, admin(), CREATE_SERVICE, json!({"input": input})).await;
+    let id = created["data"]["createService"]["id"].clone();
+    let names = "{ services { nodes { name } } }";
+    assert_eq!(
+        run(&db, Viewer::anonymous(), names, json!({})).await["data"]["services"]["nodes"],
+        json!([])
+    );
+    let published = run(
+        &db,
+        admin(),
+        "mutation($id: ID!) { publishService(id: $id) { version } }",
+        json!({"id": id}),
+    )
+    .await;
+    assert_eq!(
+        published["data"]["publishService"]["version"],
+        json!(2),
+        "{published}"
+    );
+    assert_eq!(
+        run(&db, Viewer::anonymous(), names, json!({})).await["data"]["services"]["nodes"],
+        json!([{"name": "Quiet Service"}])
+    );
+    let flagged = run(
+        &db,
+        admin(),
+        "mutation($id: ID!) { flagService(id: $id) { flagged } }",
+        json!({"id": id}),
+    )
+    .await;
+    assert_eq!(
+        flagged["data"]["flagService"]["flagged"],
+        json!(true),
+        "{flagged}"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_token_mutates_over_http() {
+    let secret = "mutation-test-secret-long-enough-for-hs256";
+    let app = spawn_app_with(|config| config.jwt_secret = Some(secret.to_owned().into())).await;
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &json!({"sub": "ops@example.org", "exp": chrono::Utc::now().timestamp() + 600, "roles": ["admin"]}),
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("sign");
+    let post = |token: Option<&str>| {
+        let mut request = app.client.post(app.url("/graphql")).json(
+            &json!({"query": CREATE_PROVIDER, "variables": {"input": {"name": "Over HTTP"}}}),
+        );
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        request.send()
+    };
+    let body: Value = post(Some(&token))
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        body["data"]["createProvider"]["name"],
+        json!("Over HTTP"),
+        "{body}"
+    );
+    let body: Value = post(None)
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(code(&body), "FORBIDDEN");
+    let log = entities::change_log::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("log");
+    assert!(
+        log.iter()
+            .all(|row| row.actor.as_deref() == Some("ops@example.org"))
+    );
+}
