@@ -153,8 +153,8 @@ where
 /// version; on SQLite the database's write lock, taken first, so two transactions
 /// cannot both read and then deadlock upgrading to write (`SQLITE_BUSY`).
 async fn lock_row<E: Record>(db: &impl ConnectionTrait, id: Uuid) -> Result<(), RepoError> {
-    use sea_orm::sea_query::Expr;
     use sea_orm::QueryFilter;
+    use sea_orm::sea_query::Expr;
     let id_column = column::<E>("id")?;
     let version = column::<E>("version")?;
     E::update_many()

@@ -8,6 +8,9 @@ use serde_json::{Value, json};
 use signpost::read::Viewer;
 use signpost::read::viewer::Role;
 
+/// (action, field, old value, new value) of a change log row.
+type LogEntry = (String, Option<String>, Option<Value>, Option<Value>);
+
 async fn fresh() -> (TestDb, DatabaseConnection) {
     let test_db = TestDb::new().await;
     let db = test_db.migrated().await;
@@ -242,7 +245,7 @@ async fn every_change_is_in_the_change_log() {
         .all(&db)
         .await
         .expect("log");
-    let summary: Vec<(String, Option<String>, Option<Value>, Option<Value>)> = rows
+    let summary: Vec<LogEntry> = rows
         .iter()
         .map(|r| {
             (
