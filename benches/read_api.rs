@@ -103,6 +103,11 @@ async fn start(database_url: &str) -> anyhow::Result<Server> {
     let child = signpost(database_url)
         .args(["serve", "--no-migrate"])
         .env("SIGNPOST_BIND", format!("127.0.0.1:{port}"))
+        .env("SIGNPOST_JWT_SECRET", BENCH_JWT_SECRET)
+        .env(
+            "SIGNPOST_HAWK_CLIENTS",
+            json!({"bench": {"key": BENCH_HAWK_KEY, "scopes": ["table-data"]}}).to_string(),
+        )
         .spawn()?;
     let server = Server {
         child,
@@ -180,19 +185,66 @@ where
     })
 }
 
+/// How the load generator signs its requests.
+#[derive(Clone)]
+enum Credential {
+    None,
+    /// A bearer token (HS256, no role: the same visibility as anonymous).
+    Bearer(String),
+    /// HAWK, each request signed afresh (a scope that gives no GraphQL role).
+    Hawk(Arc<hawk::Credentials>, String, u16),
+}
+
+const BENCH_JWT_SECRET: &str = "bench-jwt-secret-0123456789abcdef";
+const BENCH_HAWK_KEY: &str = "bench-hawk-key-0123456789abcdef";
+
 async fn post(
     client: &reqwest::Client,
     url: &str,
     query: &str,
     variables: Value,
 ) -> anyhow::Result<Value> {
-    let body: Value = client
+    post_as(client, url, query, variables, &Credential::None).await
+}
+
+async fn post_as(
+    client: &reqwest::Client,
+    url: &str,
+    query: &str,
+    variables: Value,
+    credential: &Credential,
+) -> anyhow::Result<Value> {
+    let body = serde_json::to_vec(&json!({ "query": query, "variables": variables }))?;
+    let mut request = client
         .post(format!("{url}/graphql"))
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await?
-        .json()
-        .await?;
+        .header("content-type", "application/json");
+    match credential {
+        Credential::None => {}
+        Credential::Bearer(token) => {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        Credential::Hawk(credentials, host, port) => {
+            let hash = hawk::PayloadHasher::hash(
+                b"application/json",
+                hawk::DigestAlgorithm::Sha256,
+                &body,
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let header = hawk::RequestBuilder::new("POST", host, *port, "/graphql")
+                .hash(&hash[..])
+                .request()
+                .make_header(credentials)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            request = request.header("authorization", format!("Hawk {header}"));
+        }
+    }
+    let response = request.body(body).send().await?;
+    anyhow::ensure!(
+        response.status().is_success(),
+        "status {}",
+        response.status()
+    );
+    let body: Value = response.json().await?;
     if body.get("errors").is_some() {
         anyhow::bail!("GraphQL errors: {body}");
     }
@@ -206,16 +258,32 @@ async fn graphql_case(
     query: &'static str,
     variables: Value,
 ) -> anyhow::Result<()> {
+    graphql_case_as(label, server, seconds, query, variables, Credential::None).await
+}
+
+async fn graphql_case_as(
+    label: &str,
+    server: &Server,
+    seconds: u64,
+    query: &'static str,
+    variables: Value,
+    credential: Credential,
+) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     let url = server.url.clone();
-    let sample = post(&client, &url, query, variables.clone()).await?;
+    let sample = post_as(&client, &url, query, variables.clone(), &credential).await?;
     let rows = sample["data"]["services"]["nodes"]
         .as_array()
         .map(Vec::len)
         .unwrap_or(0);
     let figures = drive(seconds, move || {
         let (client, url, variables) = (client.clone(), url.clone(), variables.clone());
-        async move { post(&client, &url, query, variables).await.map(|_| ()) }
+        let credential = credential.clone();
+        async move {
+            post_as(&client, &url, query, variables, &credential)
+                .await
+                .map(|_| ())
+        }
     })
     .await?;
     println!(
@@ -248,6 +316,40 @@ async fn run(label: &str, database_url: &str, scale: usize, seconds: u64) -> any
         seconds,
         SEARCH,
         json!({"q": "advice"}),
+    )
+    .await?;
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &json!({"sub": "bench", "exp": chrono::Utc::now().timestamp() + 3600}),
+        &jsonwebtoken::EncodingKey::from_secret(BENCH_JWT_SECRET.as_bytes()),
+    )?;
+    graphql_case_as(
+        "(a) with a JWT (HS256)",
+        &server,
+        seconds,
+        SEARCH,
+        json!({"q": "advice"}),
+        Credential::Bearer(token),
+    )
+    .await?;
+    let port = server
+        .url
+        .rsplit(':')
+        .next()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(80);
+    let credentials = hawk::Credentials {
+        id: "bench".into(),
+        key: hawk::Key::new(BENCH_HAWK_KEY.as_bytes(), hawk::DigestAlgorithm::Sha256)
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
+    graphql_case_as(
+        "(a) with HAWK (signed, nonce stored)",
+        &server,
+        seconds,
+        SEARCH,
+        json!({"q": "advice"}),
+        Credential::Hawk(Arc::new(credentials), "127.0.0.1".into(), port),
     )
     .await?;
     graphql_case(

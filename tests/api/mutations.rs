@@ -377,3 +377,62 @@ async fn an_admin_token_mutates_over_http() {
             .all(|row| row.actor.as_deref() == Some("ops@example.org"))
     );
 }
+
+#[tokio::test]
+async fn venues_are_validated_and_linked_to_services() {
+    let (_t, db) = fresh().await;
+    let owner = provider(&db, "Venue Org").await;
+    let create = "mutation($input: CreateVenueInput!) { createVenue(input: $input) { id name country latitude } }";
+    let bad = json!({"name": "Hall", "latitude": 95.0, "country": "GBR", "url": "x"});
+    let response = run(&db, admin(), create, json!({"input": bad})).await;
+    assert_eq!(code(&response), "VALIDATION_FAILED");
+    let text = response.to_string();
+    for field in ["latitude", "longitude", "country", "\"url\""] {
+        assert!(text.contains(field), "{field}: {text}");
+    }
+    let good = json!({"providerId": owner, "name": "Hall", "latitude": 53.8, "longitude": -1.55});
+    let venue = run(&db, admin(), create, json!({"input": good})).await;
+    let venue_id = venue["data"]["createVenue"]["id"].clone();
+    assert_eq!(
+        venue["data"]["createVenue"]["country"],
+        json!("GB"),
+        "{venue}"
+    );
+    let input = json!({"providerId": owner, "name": "Drop-in", "published": true});
+    let service = run(&db, admin(), CREATE_SERVICE, json!({"input": input})).await;
+    let service_id = service["data"]["createService"]["id"].clone();
+    let link = "mutation($s: ID!, $v: ID!) { linkServiceVenue(serviceId: $s, venueId: $v) }";
+    let linked = run(&db, admin(), link, json!({"s": service_id, "v": venue_id})).await;
+    assert!(linked["data"]["linkServiceVenue"].is_string(), "{linked}");
+    let twice = run(&db, admin(), link, json!({"s": service_id, "v": venue_id})).await;
+    assert_eq!(code(&twice), "CONFLICT", "{twice}");
+    let venues = "query($id: ID!) { service(id: $id) { venues { nodes { name } } } }";
+    let seen = run(&db, admin(), venues, json!({"id": service_id})).await;
+    assert_eq!(
+        seen["data"]["service"]["venues"]["nodes"],
+        json!([{"name": "Hall"}])
+    );
+    let unlink = "mutation($s: ID!, $v: ID!) { unlinkServiceVenue(serviceId: $s, venueId: $v) }";
+    let unlinked = run(
+        &db,
+        admin(),
+        unlink,
+        json!({"s": service_id, "v": venue_id}),
+    )
+    .await;
+    assert_eq!(
+        unlinked["data"]["unlinkServiceVenue"],
+        json!(true),
+        "{unlinked}"
+    );
+    let seen = run(&db, admin(), venues, json!({"id": service_id})).await;
+    assert_eq!(seen["data"]["service"]["venues"]["nodes"], json!([]));
+    let again = run(
+        &db,
+        admin(),
+        unlink,
+        json!({"s": service_id, "v": venue_id}),
+    )
+    .await;
+    assert_eq!(code(&again), "NOT_FOUND");
+}

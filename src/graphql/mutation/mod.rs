@@ -9,6 +9,7 @@
 
 mod provider;
 mod service;
+mod venue;
 
 use super::context::ReadContext;
 use super::error::{internal, user_error};
@@ -21,7 +22,11 @@ use async_graphql::{Context, ErrorExtensions, MergedObject, Result};
 /// The root `Mutation` type.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(provider::ProviderMutations, service::ServiceMutations);
+pub struct MutationRoot(
+    provider::ProviderMutations,
+    service::ServiceMutations,
+    venue::VenueMutations,
+);
 
 /// The read context of an admin; `FORBIDDEN` for anyone else.
 fn admin<'a>(ctx: &'a Context<'_>) -> Result<&'a ReadContext> {

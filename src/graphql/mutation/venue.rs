@@ -1,0 +1,355 @@
+//! `createVenue`, `updateVenue`, `deleteVenue`, flagging, and linking services to
+//! venues (`linkServiceVenue`, `unlinkServiceVenue`).
+
+use super::provider::{patch, reference};
+use super::{admin, repo_error, validation_failed, write_error};
+use crate::graphql::batch::Batch;
+use crate::graphql::connection::NodeObject;
+use crate::graphql::enums::LocationType;
+use crate::graphql::filter::scalar::parse_id;
+use crate::graphql::types::venue::Venue;
+use crate::repo::{providers, service_venues, services, venues};
+use crate::write::{self, Problems};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+/// A new venue.
+#[derive(InputObject)]
+pub struct CreateVenueInput {
+    /// The live provider it belongs to, if any.
+    pub provider_id: Option<ID>,
+    /// Name of the place (required).
+    pub name: String,
+    pub description: Option<String>,
+    /// Default PHYSICAL.
+    pub location_type: Option<LocationType>,
+    pub address_1: Option<String>,
+    pub address_2: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub state_province: Option<String>,
+    pub postal_code: Option<String>,
+    /// ISO 3166 two-letter code (default GB).
+    pub country: Option<String>,
+    /// -90..90, given with `longitude`.
+    pub latitude: Option<f64>,
+    /// -180..180, given with `latitude`.
+    pub longitude: Option<f64>,
+    pub transportation: Option<String>,
+    pub accessibility: Option<String>,
+    /// Web page (an http or https URL).
+    pub url: Option<String>,
+}
+
+/// Changes to a venue: omitted fields stay as they are, `null` clears one.
+#[derive(InputObject)]
+pub struct UpdateVenueInput {
+    pub provider_id: MaybeUndefined<ID>,
+    pub name: MaybeUndefined<String>,
+    pub description: MaybeUndefined<String>,
+    pub location_type: MaybeUndefined<LocationType>,
+    pub address_1: MaybeUndefined<String>,
+    pub address_2: MaybeUndefined<String>,
+    pub city: MaybeUndefined<String>,
+    pub region: MaybeUndefined<String>,
+    pub state_province: MaybeUndefined<String>,
+    pub postal_code: MaybeUndefined<String>,
+    pub country: MaybeUndefined<String>,
+    pub latitude: MaybeUndefined<f64>,
+    pub longitude: MaybeUndefined<f64>,
+    pub transportation: MaybeUndefined<String>,
+    pub accessibility: MaybeUndefined<String>,
+    pub url: MaybeUndefined<String>,
+}
+
+fn place(
+    problems: &mut Problems,
+    country: Option<&str>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+) {
+    if let Some(country) = country
+        && !(country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic()))
+    {
+        problems.add(
+            "country",
+            format!("{country:?} is not a two-letter country code"),
+        );
+    }
+    problems.range("latitude", latitude, -90.0, 90.0);
+    problems.range("longitude", longitude, -180.0, 180.0);
+    if latitude.is_some() != longitude.is_some() {
+        problems.add("longitude", "latitude and longitude go together");
+    }
+}
+
+fn node(model: venues::Model) -> Venue {
+    Venue::new(model.clone(), Batch::new(vec![model]))
+}
+
+#[derive(Default)]
+pub struct VenueMutations;
+
+/// Changes to venues (admin only).
+#[Object]
+impl VenueMutations {
+    /// Creates a venue.
+    async fn create_venue(&self, ctx: &Context<'_>, input: CreateVenueInput) -> Result<Venue> {
+        let read = admin(ctx)?;
+        let mut problems = Problems::default();
+        let provider = reference::<providers::Entity>(
+            &read.db,
+            &mut problems,
+            "providerId",
+            input.provider_id.as_ref(),
+        )
+        .await?;
+        problems.required("name", Some(&input.name));
+        problems.url("url", input.url.as_deref());
+        place(
+            &mut problems,
+            input.country.as_deref(),
+            input.latitude,
+            input.longitude,
+        );
+        problems.finish().map_err(validation_failed)?;
+        let row = venues::ActiveModel {
+            provider_id: Set(provider),
+            name: Set(input.name.trim().to_owned()),
+            description: Set(input.description),
+            location_type: Set(input.location_type.unwrap_or(LocationType::Physical).into()),
+            address_1: Set(input.address_1),
+            address_2: Set(input.address_2),
+            city: Set(input.city),
+            region: Set(input.region),
+            state_province: Set(input.state_province),
+            postal_code: Set(input.postal_code),
+            country: Set(input
+                .country
+                .map_or_else(|| "GB".to_owned(), |c| c.to_ascii_uppercase())),
+            latitude: Set(input.latitude),
+            longitude: Set(input.longitude),
+            transportation: Set(input.transportation),
+            accessibility: Set(input.accessibility),
+            url: Set(input.url),
+            flagged: Set(false),
+            ..Default::default()
+        };
+        let model =
+            write::create::<venues::Entity, _>(&read.db, row, read.viewer.subject.as_deref())
+                .await
+                .map_err(write_error)?;
+        Ok(node(model))
+    }
+
+    /// Changes a venue at `version` (its current one: `CONFLICT` otherwise).
+    async fn update_venue(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+        input: UpdateVenueInput,
+    ) -> Result<Venue> {
+        let read = admin(ctx)?;
+        let id = parse_id("id", &id)?;
+        let current = write::fetch::<venues::Entity>(&read.db, id)
+            .await
+            .map_err(repo_error)?;
+        let mut problems = Problems::default();
+        for (field, cleared) in [
+            ("name", input.name.is_null()),
+            ("locationType", input.location_type.is_null()),
+            ("country", input.country.is_null()),
+        ] {
+            if cleared {
+                problems.add(field, "is required and cannot be cleared");
+            }
+        }
+        if let MaybeUndefined::Value(name) = &input.name {
+            problems.required("name", Some(name));
+        }
+        let provider = reference::<providers::Entity>(
+            &read.db,
+            &mut problems,
+            "providerId",
+            input.provider_id.value(),
+        )
+        .await?;
+        problems.url("url", input.url.value().map(String::as_str));
+        let after = |patch: &MaybeUndefined<f64>, now: Option<f64>| match patch {
+            MaybeUndefined::Undefined => now,
+            MaybeUndefined::Null => None,
+            MaybeUndefined::Value(value) => Some(*value),
+        };
+        place(
+            &mut problems,
+            input.country.value().map(String::as_str),
+            after(&input.latitude, current.latitude),
+            after(&input.longitude, current.longitude),
+        );
+        problems.finish().map_err(validation_failed)?;
+        let changes = venues::ActiveModel {
+            provider_id: match input.provider_id {
+                MaybeUndefined::Undefined => NotSet,
+                MaybeUndefined::Null => Set(None),
+                MaybeUndefined::Value(_) => Set(provider),
+            },
+            name: match input.name {
+                MaybeUndefined::Value(name) => Set(name.trim().to_owned()),
+                _ => NotSet,
+            },
+            description: patch(input.description),
+            location_type: match input.location_type {
+                MaybeUndefined::Value(kind) => Set(kind.into()),
+                _ => NotSet,
+            },
+            address_1: patch(input.address_1),
+            address_2: patch(input.address_2),
+            city: patch(input.city),
+            region: patch(input.region),
+            state_province: patch(input.state_province),
+            postal_code: patch(input.postal_code),
+            country: match input.country {
+                MaybeUndefined::Value(country) => Set(country.to_ascii_uppercase()),
+                _ => NotSet,
+            },
+            latitude: patch(input.latitude),
+            longitude: patch(input.longitude),
+            transportation: patch(input.transportation),
+            accessibility: patch(input.accessibility),
+            url: patch(input.url),
+            ..Default::default()
+        };
+        let model = write::update::<venues::Entity, _>(
+            &read.db,
+            id,
+            version,
+            changes,
+            read.viewer.subject.as_deref(),
+        )
+        .await
+        .map_err(write_error)?;
+        Ok(node(model))
+    }
+
+    /// Deletes (tombstones) a venue; refused while services, contacts or events
+    /// live there, unless `cascade`.
+    async fn delete_venue(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "Also delete the live records that depend on it."
+        )]
+        cascade: Option<bool>,
+    ) -> Result<ID> {
+        let read = admin(ctx)?;
+        let uuid = parse_id("id", &id)?;
+        write::delete::<venues::Entity, _>(
+            &read.db,
+            uuid,
+            cascade.unwrap_or(false),
+            read.viewer.subject.as_deref(),
+        )
+        .await
+        .map_err(write_error)?;
+        Ok(id)
+    }
+
+    /// Marks a venue as needing review.
+    async fn flag_venue(&self, ctx: &Context<'_>, id: ID) -> Result<Venue> {
+        flag(ctx, &id, true).await
+    }
+
+    /// Clears a venue's review mark.
+    async fn unflag_venue(&self, ctx: &Context<'_>, id: ID) -> Result<Venue> {
+        flag(ctx, &id, false).await
+    }
+
+    /// Says a service is delivered at a venue (both live); linking twice is refused.
+    async fn link_service_venue(
+        &self,
+        ctx: &Context<'_>,
+        service_id: ID,
+        venue_id: ID,
+        description: Option<String>,
+    ) -> Result<ID> {
+        let read = admin(ctx)?;
+        let mut problems = Problems::default();
+        let service =
+            reference::<services::Entity>(&read.db, &mut problems, "serviceId", Some(&service_id))
+                .await?;
+        let venue =
+            reference::<venues::Entity>(&read.db, &mut problems, "venueId", Some(&venue_id))
+                .await?;
+        problems.finish().map_err(validation_failed)?;
+        let (Some(service), Some(venue)) = (service, venue) else {
+            return Err(validation_failed(Vec::new()));
+        };
+        let row = service_venues::ActiveModel {
+            service_id: Set(service),
+            venue_id: Set(venue),
+            description: Set(description),
+            ..Default::default()
+        };
+        let model = write::create::<service_venues::Entity, _>(
+            &read.db,
+            row,
+            read.viewer.subject.as_deref(),
+        )
+        .await
+        .map_err(write_error)?;
+        Ok(ID(model.id.to_string()))
+    }
+
+    /// Ends a service's link to a venue (tombstones the link).
+    async fn unlink_service_venue(
+        &self,
+        ctx: &Context<'_>,
+        service_id: ID,
+        venue_id: ID,
+    ) -> Result<bool> {
+        let read = admin(ctx)?;
+        let service = parse_id("serviceId", &service_id)?;
+        let venue = parse_id("venueId", &venue_id)?;
+        let link = service_venues::Entity::find()
+            .filter(service_venues::Column::ServiceId.eq(service))
+            .filter(service_venues::Column::VenueId.eq(venue))
+            .filter(service_venues::Column::DeletedAt.is_null())
+            .one(&read.db)
+            .await
+            .map_err(crate::graphql::error::db)?;
+        let Some(link) = link else {
+            return Err(crate::graphql::error::user_error(
+                crate::error::ErrorCode::NotFound,
+                "that service is not linked to that venue",
+            ));
+        };
+        write::delete::<service_venues::Entity, _>(
+            &read.db,
+            link.id,
+            false,
+            read.viewer.subject.as_deref(),
+        )
+        .await
+        .map_err(write_error)?;
+        Ok(true)
+    }
+}
+
+async fn flag(ctx: &Context<'_>, id: &ID, value: bool) -> Result<Venue> {
+    let read = admin(ctx)?;
+    let id = parse_id("id", id)?;
+    let model = write::set_flag::<venues::Entity, _>(
+        &read.db,
+        id,
+        "flagged",
+        value,
+        read.viewer.subject.as_deref(),
+    )
+    .await
+    .map_err(write_error)?;
+    Ok(node(model))
+}
