@@ -12,6 +12,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_directory;
 mod m20261122_000002_create_operations;
 mod m20261201_000003_search_words;
+mod m20261201_000004_unlogged_nonces;
 pub mod render;
 
 /// Every migration of the schema, oldest first.
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_directory::Migration),
             Box::new(m20261122_000002_create_operations::Migration),
             Box::new(m20261201_000003_search_words::Migration),
+            Box::new(m20261201_000004_unlogged_nonces::Migration),
         ]
     }
 }

@@ -11,13 +11,19 @@ mod provider;
 mod service;
 mod venue;
 
+use super::batch::Batch;
+use super::connection::NodeObject;
 use super::context::ReadContext;
 use super::error::{internal, user_error};
+use super::filter::scalar::parse_id;
 use crate::error::ErrorCode;
 use crate::read::viewer::Role;
+use crate::repo::Record;
 use crate::repo::RepoError;
 use crate::write::{FieldProblem, WriteError};
-use async_graphql::{Context, ErrorExtensions, MergedObject, Result};
+use async_graphql::{Context, ErrorExtensions, ID, MaybeUndefined, MergedObject, Result};
+use sea_orm::{ActiveModelTrait, EntityTrait};
+use serde::Serialize;
 
 /// The root `Mutation` type.
 #[derive(MergedObject, Default)]
@@ -94,4 +100,59 @@ fn repo_error(error: RepoError) -> async_graphql::Error {
         }
         RepoError::Db(error) => internal(error),
     }
+}
+
+/// The GraphQL object for a record just written.
+fn node<N: NodeObject>(model: <N::Entity as EntityTrait>::Model) -> N {
+    N::new(model.clone(), Batch::new(vec![model]))
+}
+
+/// What a patched field will hold: the patch's value, or the current one.
+fn after<T: Copy>(patch: &MaybeUndefined<T>, current: Option<T>) -> Option<T> {
+    match patch {
+        MaybeUndefined::Undefined => current,
+        MaybeUndefined::Null => None,
+        MaybeUndefined::Value(value) => Some(*value),
+    }
+}
+
+/// `delete<Type>`: tombstones the record, and with `cascade` its live children.
+async fn delete_record<E>(ctx: &Context<'_>, id: ID, cascade: Option<bool>) -> Result<ID>
+where
+    E: Record,
+    E::Model: Serialize + Send + Sync,
+{
+    let read = admin(ctx)?;
+    let uuid = parse_id("id", &id)?;
+    crate::write::delete::<E, _>(
+        &read.db,
+        uuid,
+        cascade.unwrap_or(false),
+        read.viewer.subject.as_deref(),
+    )
+    .await
+    .map_err(write_error)?;
+    Ok(id)
+}
+
+/// `publish…`, `unpublish…`, `flag…`, `unflag…`: a boolean column at the record's
+/// current version.
+async fn set_flag<N>(ctx: &Context<'_>, id: &ID, field: &'static str, value: bool) -> Result<N>
+where
+    N: NodeObject,
+    <N::Entity as EntityTrait>::Model: Serialize,
+    <N::Entity as EntityTrait>::ActiveModel: ActiveModelTrait<Entity = N::Entity> + Send,
+{
+    let read = admin(ctx)?;
+    let id = parse_id("id", id)?;
+    let model = crate::write::set_flag::<N::Entity, _>(
+        &read.db,
+        id,
+        field,
+        value,
+        read.viewer.subject.as_deref(),
+    )
+    .await
+    .map_err(write_error)?;
+    Ok(node(model))
 }

@@ -1,9 +1,7 @@
 //! `createProvider`, `updateProvider`, `deleteProvider` and the publish and flag
 //! mutations of providers.
 
-use super::{admin, validation_failed, write_error};
-use crate::graphql::batch::Batch;
-use crate::graphql::connection::NodeObject;
+use super::{admin, delete_record, node, set_flag, validation_failed, write_error};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::provider::Provider;
 use crate::repo::providers;
@@ -79,10 +77,6 @@ pub(super) async fn reference<E: crate::repo::Record>(
         problems.add(field, format!("no live {} has id {uuid}", E::KIND));
     }
     Ok(Some(uuid))
-}
-
-fn node(model: providers::Model) -> Provider {
-    Provider::new(model.clone(), Batch::new(vec![model]))
 }
 
 #[derive(Default)]
@@ -208,52 +202,26 @@ impl ProviderMutations {
         )]
         cascade: Option<bool>,
     ) -> Result<ID> {
-        let cascade = cascade.unwrap_or(false);
-        let read = admin(ctx)?;
-        let uuid = parse_id("id", &id)?;
-        write::delete::<providers::Entity, _>(
-            &read.db,
-            uuid,
-            cascade,
-            read.viewer.subject.as_deref(),
-        )
-        .await
-        .map_err(write_error)?;
-        Ok(id)
+        delete_record::<providers::Entity>(ctx, id, cascade).await
     }
 
     /// Shows a provider to anonymous callers.
     async fn publish_provider(&self, ctx: &Context<'_>, id: ID) -> Result<Provider> {
-        flag(ctx, &id, "published", true).await
+        set_flag(ctx, &id, "published", true).await
     }
 
     /// Hides a provider (and its services) from anonymous callers.
     async fn unpublish_provider(&self, ctx: &Context<'_>, id: ID) -> Result<Provider> {
-        flag(ctx, &id, "published", false).await
+        set_flag(ctx, &id, "published", false).await
     }
 
     /// Marks a provider as needing review.
     async fn flag_provider(&self, ctx: &Context<'_>, id: ID) -> Result<Provider> {
-        flag(ctx, &id, "flagged", true).await
+        set_flag(ctx, &id, "flagged", true).await
     }
 
     /// Clears a provider's review mark.
     async fn unflag_provider(&self, ctx: &Context<'_>, id: ID) -> Result<Provider> {
-        flag(ctx, &id, "flagged", false).await
+        set_flag(ctx, &id, "flagged", false).await
     }
-}
-
-async fn flag(ctx: &Context<'_>, id: &ID, field: &'static str, value: bool) -> Result<Provider> {
-    let read = admin(ctx)?;
-    let id = parse_id("id", id)?;
-    let model = write::set_flag::<providers::Entity, _>(
-        &read.db,
-        id,
-        field,
-        value,
-        read.viewer.subject.as_deref(),
-    )
-    .await
-    .map_err(write_error)?;
-    Ok(node(model))
 }

@@ -2,9 +2,7 @@
 //! mutations of services.
 
 use super::provider::{patch, reference};
-use super::{admin, validation_failed, write_error};
-use crate::graphql::batch::Batch;
-use crate::graphql::connection::NodeObject;
+use super::{admin, after, delete_record, node, set_flag, validation_failed, write_error};
 use crate::graphql::enums::ServiceStatus;
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::scalars::Date;
@@ -69,10 +67,6 @@ fn ages(problems: &mut Problems, minimum: Option<i32>, maximum: Option<i32>) {
         }
     }
     problems.ordered("minimumAge", minimum, "maximumAge", maximum);
-}
-
-fn node(model: services::Model) -> Service {
-    Service::new(model.clone(), Batch::new(vec![model]))
 }
 
 #[derive(Default)]
@@ -166,11 +160,6 @@ impl ServiceMutations {
         problems.email("email", input.email.value().map(String::as_str));
         problems.url("url", input.url.value().map(String::as_str));
         // The ages after the change, against each other.
-        let after = |patch: &MaybeUndefined<i32>, now: Option<i32>| match patch {
-            MaybeUndefined::Undefined => now,
-            MaybeUndefined::Null => None,
-            MaybeUndefined::Value(age) => Some(*age),
-        };
         ages(
             &mut problems,
             after(&input.minimum_age, current.minimum_age),
@@ -230,52 +219,26 @@ impl ServiceMutations {
         )]
         cascade: Option<bool>,
     ) -> Result<ID> {
-        let cascade = cascade.unwrap_or(false);
-        let read = admin(ctx)?;
-        let uuid = parse_id("id", &id)?;
-        write::delete::<services::Entity, _>(
-            &read.db,
-            uuid,
-            cascade,
-            read.viewer.subject.as_deref(),
-        )
-        .await
-        .map_err(write_error)?;
-        Ok(id)
+        delete_record::<services::Entity>(ctx, id, cascade).await
     }
 
     /// Shows a service to anonymous callers (its provider must be published too).
     async fn publish_service(&self, ctx: &Context<'_>, id: ID) -> Result<Service> {
-        flag(ctx, &id, "published", true).await
+        set_flag(ctx, &id, "published", true).await
     }
 
     /// Hides a service from anonymous callers.
     async fn unpublish_service(&self, ctx: &Context<'_>, id: ID) -> Result<Service> {
-        flag(ctx, &id, "published", false).await
+        set_flag(ctx, &id, "published", false).await
     }
 
     /// Marks a service as needing review.
     async fn flag_service(&self, ctx: &Context<'_>, id: ID) -> Result<Service> {
-        flag(ctx, &id, "flagged", true).await
+        set_flag(ctx, &id, "flagged", true).await
     }
 
     /// Clears a service's review mark.
     async fn unflag_service(&self, ctx: &Context<'_>, id: ID) -> Result<Service> {
-        flag(ctx, &id, "flagged", false).await
+        set_flag(ctx, &id, "flagged", false).await
     }
-}
-
-async fn flag(ctx: &Context<'_>, id: &ID, field: &'static str, value: bool) -> Result<Service> {
-    let read = admin(ctx)?;
-    let id = parse_id("id", id)?;
-    let model = write::set_flag::<services::Entity, _>(
-        &read.db,
-        id,
-        field,
-        value,
-        read.viewer.subject.as_deref(),
-    )
-    .await
-    .map_err(write_error)?;
-    Ok(node(model))
 }

@@ -2,9 +2,9 @@
 //! venues (`linkServiceVenue`, `unlinkServiceVenue`).
 
 use super::provider::{patch, reference};
-use super::{admin, repo_error, validation_failed, write_error};
-use crate::graphql::batch::Batch;
-use crate::graphql::connection::NodeObject;
+use super::{
+    admin, after, delete_record, node, repo_error, set_flag, validation_failed, write_error,
+};
 use crate::graphql::enums::LocationType;
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::venue::Venue;
@@ -82,10 +82,6 @@ fn place(
     if latitude.is_some() != longitude.is_some() {
         problems.add("longitude", "latitude and longitude go together");
     }
-}
-
-fn node(model: venues::Model) -> Venue {
-    Venue::new(model.clone(), Batch::new(vec![model]))
 }
 
 #[derive(Default)]
@@ -177,11 +173,6 @@ impl VenueMutations {
         )
         .await?;
         problems.url("url", input.url.value().map(String::as_str));
-        let after = |patch: &MaybeUndefined<f64>, now: Option<f64>| match patch {
-            MaybeUndefined::Undefined => now,
-            MaybeUndefined::Null => None,
-            MaybeUndefined::Value(value) => Some(*value),
-        };
         place(
             &mut problems,
             input.country.value().map(String::as_str),
@@ -245,27 +236,17 @@ impl VenueMutations {
         )]
         cascade: Option<bool>,
     ) -> Result<ID> {
-        let read = admin(ctx)?;
-        let uuid = parse_id("id", &id)?;
-        write::delete::<venues::Entity, _>(
-            &read.db,
-            uuid,
-            cascade.unwrap_or(false),
-            read.viewer.subject.as_deref(),
-        )
-        .await
-        .map_err(write_error)?;
-        Ok(id)
+        delete_record::<venues::Entity>(ctx, id, cascade).await
     }
 
     /// Marks a venue as needing review.
     async fn flag_venue(&self, ctx: &Context<'_>, id: ID) -> Result<Venue> {
-        flag(ctx, &id, true).await
+        set_flag(ctx, &id, "flagged", true).await
     }
 
     /// Clears a venue's review mark.
     async fn unflag_venue(&self, ctx: &Context<'_>, id: ID) -> Result<Venue> {
-        flag(ctx, &id, false).await
+        set_flag(ctx, &id, "flagged", false).await
     }
 
     /// Says a service is delivered at a venue (both live); linking twice is refused.
@@ -337,19 +318,4 @@ impl VenueMutations {
         .map_err(write_error)?;
         Ok(true)
     }
-}
-
-async fn flag(ctx: &Context<'_>, id: &ID, value: bool) -> Result<Venue> {
-    let read = admin(ctx)?;
-    let id = parse_id("id", id)?;
-    let model = write::set_flag::<venues::Entity, _>(
-        &read.db,
-        id,
-        "flagged",
-        value,
-        read.viewer.subject.as_deref(),
-    )
-    .await
-    .map_err(write_error)?;
-    Ok(node(model))
 }
