@@ -195,8 +195,9 @@ impl HawkVerifier {
     }
 }
 
-/// The payload hash of `body` as mohawk computes it.
-fn payload_hash(content_type: Option<&str>, body: &[u8]) -> Result<Vec<u8>, AuthFailure> {
+/// The payload hash of `body` as mohawk computes it (content type before `;`,
+/// trimmed, lower-case).
+pub fn payload_hash(content_type: Option<&str>, body: &[u8]) -> Result<Vec<u8>, AuthFailure> {
     let normalised = content_type
         .unwrap_or_default()
         .split(';')

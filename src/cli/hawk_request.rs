@@ -5,9 +5,10 @@
 //! machine, from `hawk_clients`. `--sign-for` signs for another base URL than the
 //! one connected to (a server behind a proxy validates against its public URL).
 
+use crate::auth::hawk::payload_hash;
 use crate::config::Config;
 use anyhow::Context;
-use hawk::{Credentials, DigestAlgorithm, Header, Key, PayloadHasher, RequestBuilder};
+use hawk::{Credentials, DigestAlgorithm, Header, Key, RequestBuilder};
 use secrecy::{ExposeSecret, SecretString};
 use std::str::FromStr;
 
@@ -78,8 +79,8 @@ pub async fn run(config: &Config, args: HawkRequestArgs) -> anyhow::Result<()> {
     } else {
         ""
     };
-    let hash = PayloadHasher::hash(content_type.as_bytes(), DigestAlgorithm::Sha256, &body)
-        .map_err(|e| anyhow::anyhow!("cannot hash the body: {e}"))?;
+    let hash = payload_hash(Some(content_type), &body)
+        .map_err(|failure| anyhow::anyhow!(failure.reason))?;
     let method = args.method.to_ascii_uppercase();
     let request = RequestBuilder::new(&method, host, port, path)
         .hash(&hash[..])
@@ -106,12 +107,7 @@ pub async fn run(config: &Config, args: HawkRequestArgs) -> anyhow::Result<()> {
         .headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+        .map(str::to_owned);
     let bytes = response.bytes().await?;
     println!("{status}");
     println!("{}", String::from_utf8_lossy(&bytes));
@@ -119,9 +115,8 @@ pub async fn run(config: &Config, args: HawkRequestArgs) -> anyhow::Result<()> {
     let signature = signature.context("the response has no Server-Authorization")?;
     let signed = Header::from_str(signature.trim_start_matches("Hawk "))
         .map_err(|e| anyhow::anyhow!("malformed Server-Authorization: {e}"))?;
-    let response_hash =
-        PayloadHasher::hash(response_type.as_bytes(), DigestAlgorithm::Sha256, &bytes)
-            .map_err(|e| anyhow::anyhow!("cannot hash the response: {e}"))?;
+    let response_hash = payload_hash(response_type.as_deref(), &bytes)
+        .map_err(|failure| anyhow::anyhow!(failure.reason))?;
     let verified = request
         .make_response_builder(&header)
         .hash(&response_hash[..])

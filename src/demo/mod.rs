@@ -107,7 +107,12 @@ async fn load_in(db: &impl ConnectionTrait, options: &DemoOptions) -> anyhow::Re
     // Fresh statistics: right after a bulk load PostgreSQL still believes the tables
     // are nearly empty and plans a first page as a sort of every row (89 ms instead
     // of 0.7 ms at 100,000 services) until autovacuum gets round to them.
-    db.execute_unprepared("ANALYZE").await?;
+    // SQLite is left without statistics: with the ones ANALYZE gathers, the bundled
+    // SQLite planned the first page of services slower (8 ms instead of 2.6 ms end
+    // to end at 100,000 services).
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        db.execute_unprepared("ANALYZE").await?;
+    }
     Ok(report)
 }
 
