@@ -436,3 +436,67 @@ async fn venues_are_validated_and_linked_to_services() {
     .await;
     assert_eq!(code(&again), "NOT_FOUND");
 }
+
+#[tokio::test]
+async fn cost_options_check_money_and_dates() {
+    let (_t, db) = fresh().await;
+    let owner = provider(&db, "Priced Org").await;
+    let input = json!({"providerId": owner, "name": "Priced Service", "published": true});
+    let service = run(&db, admin(), CREATE_SERVICE, json!({"input": input})).await;
+    let service_id = service["data"]["createService"]["id"].clone();
+    let create = "mutation($input: CreateCostOptionInput!) { createCostOption(input: $input) { id option amount currency version } }";
+    let bad = json!({"serviceId": service_id, "option": "", "amount": "-1.50", "currency": "POUNDS",
+                     "validFrom": "2026-12-31", "validTo": "2026-01-01"});
+    let response = run(&db, admin(), create, json!({"input": bad})).await;
+    assert_eq!(code(&response), "VALIDATION_FAILED", "{response}");
+    let fields: Vec<&str> = response["errors"][0]["extensions"]["errors"]
+        .as_array()
+        .map(|list| list.iter().filter_map(|e| e["field"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        fields,
+        ["option", "amount", "currency", "validTo"],
+        "{response}"
+    );
+    let good = json!({"serviceId": service_id, "option": "Per session", "amount": "5.00", "validFrom": "2026-01-01"});
+    let created = run(&db, admin(), create, json!({"input": good})).await;
+    assert_eq!(
+        created["data"]["createCostOption"]["currency"],
+        json!("GBP"),
+        "{created}"
+    );
+    let id = created["data"]["createCostOption"]["id"].clone();
+    // validTo before the stored validFrom is caught on update too.
+    let update = "mutation($id: ID!, $input: UpdateCostOptionInput!) { updateCostOption(id: $id, version: 1, input: $input) { amount version } }";
+    let response = run(
+        &db,
+        admin(),
+        update,
+        json!({"id": id, "input": {"validTo": "2025-01-01"}}),
+    )
+    .await;
+    assert_eq!(code(&response), "VALIDATION_FAILED", "{response}");
+    let response = run(
+        &db,
+        admin(),
+        update,
+        json!({"id": id, "input": {"amount": null}}),
+    )
+    .await;
+    assert_eq!(
+        response["data"]["updateCostOption"]["amount"],
+        Value::Null,
+        "{response}"
+    );
+    // With its only amount cleared, the service counts as free.
+    let free = "{ services(filter: {free: true}) { nodes { name } } }";
+    assert_eq!(
+        run(&db, Viewer::anonymous(), free, json!({})).await["data"]["services"]["nodes"],
+        json!([{"name": "Priced Service"}])
+    );
+    let delete = "mutation($id: ID!) { deleteCostOption(id: $id) }";
+    assert_eq!(
+        run(&db, admin(), delete, json!({"id": id})).await["data"]["deleteCostOption"],
+        id
+    );
+}

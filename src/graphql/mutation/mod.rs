@@ -7,6 +7,7 @@
 //! `CONFLICT` for a stale `version`, `NOT_FOUND`, and `BAD_USER_INPUT` for a delete
 //! refused while live children exist.
 
+mod cost_option;
 mod provider;
 mod service;
 mod venue;
@@ -32,6 +33,7 @@ pub struct MutationRoot(
     provider::ProviderMutations,
     service::ServiceMutations,
     venue::VenueMutations,
+    cost_option::CostOptionMutations,
 );
 
 /// The read context of an admin; `FORBIDDEN` for anyone else.
