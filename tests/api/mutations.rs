@@ -500,3 +500,76 @@ async fn cost_options_check_money_and_dates() {
         id
     );
 }
+
+#[tokio::test]
+async fn eligibility_rules_apply_to_services_and_narrow_the_age_filter() {
+    let (_t, db) = fresh().await;
+    let owner = provider(&db, "Youth Org").await;
+    let input = json!({"providerId": owner, "name": "Youth Club", "published": true});
+    let service = run(&db, admin(), CREATE_SERVICE, json!({"input": input})).await;
+    let service_id = service["data"]["createService"]["id"].clone();
+    let create = "mutation($input: CreateEligibilityInput!) { createEligibility(input: $input) { id minimumAge maximumAge } }";
+    let bad = run(
+        &db,
+        admin(),
+        create,
+        json!({"input": {"description": "", "minimumAge": 30, "maximumAge": 12}}),
+    )
+    .await;
+    assert_eq!(code(&bad), "VALIDATION_FAILED", "{bad}");
+    let rule = run(
+        &db,
+        admin(),
+        create,
+        json!({"input": {"description": "Aged 11 to 18", "minimumAge": 11, "maximumAge": 18}}),
+    )
+    .await;
+    let rule_id = rule["data"]["createEligibility"]["id"].clone();
+    let aged = |age: i64| json!({ "age": age });
+    let by_age = "query($f: ServiceFilter) { services(filter: $f) { nodes { name } } }";
+    let count = |response: Value| {
+        response["data"]["services"]["nodes"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(
+        count(run(&db, Viewer::anonymous(), by_age, json!({"f": aged(40)})).await),
+        1
+    );
+    let link =
+        "mutation($s: ID!, $e: ID!) { linkServiceEligibility(serviceId: $s, eligibilityId: $e) }";
+    let linked = run(&db, admin(), link, json!({"s": service_id, "e": rule_id})).await;
+    assert!(
+        linked["data"]["linkServiceEligibility"].is_string(),
+        "{linked}"
+    );
+    assert_eq!(
+        count(run(&db, Viewer::anonymous(), by_age, json!({"f": aged(40)})).await),
+        0,
+        "the rule now applies"
+    );
+    assert_eq!(
+        count(run(&db, Viewer::anonymous(), by_age, json!({"f": aged(15)})).await),
+        1
+    );
+    let delete = "mutation($id: ID!) { deleteEligibility(id: $id) }";
+    assert_eq!(
+        code(&run(&db, admin(), delete, json!({"id": rule_id})).await),
+        "BAD_USER_INPUT",
+        "in use"
+    );
+    let unlink =
+        "mutation($s: ID!, $e: ID!) { unlinkServiceEligibility(serviceId: $s, eligibilityId: $e) }";
+    assert_eq!(
+        run(&db, admin(), unlink, json!({"s": service_id, "e": rule_id})).await["data"]["unlinkServiceEligibility"],
+        json!(true)
+    );
+    assert_eq!(
+        count(run(&db, Viewer::anonymous(), by_age, json!({"f": aged(40)})).await),
+        1
+    );
+    assert_eq!(
+        run(&db, admin(), delete, json!({"id": rule_id})).await["data"]["deleteEligibility"],
+        rule_id
+    );
+}

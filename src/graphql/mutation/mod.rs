@@ -8,6 +8,7 @@
 //! refused while live children exist.
 
 mod cost_option;
+mod eligibility;
 mod provider;
 mod service;
 mod venue;
@@ -34,6 +35,7 @@ pub struct MutationRoot(
     service::ServiceMutations,
     venue::VenueMutations,
     cost_option::CostOptionMutations,
+    eligibility::EligibilityMutations,
 );
 
 /// The read context of an admin; `FORBIDDEN` for anyone else.

@@ -58,7 +58,7 @@ pub struct UpdateServiceInput {
     pub published: MaybeUndefined<bool>,
 }
 
-fn ages(problems: &mut Problems, minimum: Option<i32>, maximum: Option<i32>) {
+pub(super) fn ages(problems: &mut Problems, minimum: Option<i32>, maximum: Option<i32>) {
     for (field, age) in [("minimumAge", minimum), ("maximumAge", maximum)] {
         if let Some(age) = age
             && age < 0

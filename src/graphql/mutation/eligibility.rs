@@ -1,0 +1,203 @@
+//! `createEligibility`, `updateEligibility`, `deleteEligibility`, and linking
+//! services to eligibility rules (`linkServiceEligibility`, `unlinkServiceEligibility`).
+
+use super::provider::reference;
+use super::service::ages;
+use super::{admin, after, delete_record, node, repo_error, validation_failed, write_error};
+use crate::error::ErrorCode;
+use crate::graphql::error::{db, user_error};
+use crate::graphql::filter::scalar::parse_id;
+use crate::graphql::types::eligibility::Eligibility;
+use crate::repo::{eligibilities, service_eligibilities, services};
+use crate::write::{self, Problems};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+/// A new eligibility rule.
+#[derive(InputObject)]
+pub struct CreateEligibilityInput {
+    /// Who qualifies, in words (required).
+    pub description: String,
+    /// Youngest age admitted (0 or more).
+    pub minimum_age: Option<i32>,
+    /// Oldest age admitted (not below `minimumAge`).
+    pub maximum_age: Option<i32>,
+}
+
+/// Changes to an eligibility rule: omitted fields stay as they are, `null` clears one.
+#[derive(InputObject)]
+pub struct UpdateEligibilityInput {
+    pub description: MaybeUndefined<String>,
+    pub minimum_age: MaybeUndefined<i32>,
+    pub maximum_age: MaybeUndefined<i32>,
+}
+
+#[derive(Default)]
+pub struct EligibilityMutations;
+
+/// Changes to eligibility rules (admin only).
+#[Object]
+impl EligibilityMutations {
+    /// Creates an eligibility rule.
+    async fn create_eligibility(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateEligibilityInput,
+    ) -> Result<Eligibility> {
+        let read = admin(ctx)?;
+        let mut problems = Problems::default();
+        problems.required("description", Some(&input.description));
+        ages(&mut problems, input.minimum_age, input.maximum_age);
+        problems.finish().map_err(validation_failed)?;
+        let row = eligibilities::ActiveModel {
+            description: Set(input.description.trim().to_owned()),
+            minimum_age: Set(input.minimum_age),
+            maximum_age: Set(input.maximum_age),
+            ..Default::default()
+        };
+        let model = write::create::<eligibilities::Entity, _>(
+            &read.db,
+            row,
+            read.viewer.subject.as_deref(),
+        )
+        .await
+        .map_err(write_error)?;
+        Ok(node(model))
+    }
+
+    /// Changes an eligibility rule at `version` (its current one: `CONFLICT` otherwise).
+    async fn update_eligibility(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+        input: UpdateEligibilityInput,
+    ) -> Result<Eligibility> {
+        let read = admin(ctx)?;
+        let id = parse_id("id", &id)?;
+        let current = write::fetch::<eligibilities::Entity>(&read.db, id)
+            .await
+            .map_err(repo_error)?;
+        let mut problems = Problems::default();
+        match &input.description {
+            MaybeUndefined::Null => {
+                problems.add("description", "is required and cannot be cleared")
+            }
+            MaybeUndefined::Value(text) => problems.required("description", Some(text)),
+            MaybeUndefined::Undefined => {}
+        }
+        ages(
+            &mut problems,
+            after(&input.minimum_age, current.minimum_age),
+            after(&input.maximum_age, current.maximum_age),
+        );
+        problems.finish().map_err(validation_failed)?;
+        let changes = eligibilities::ActiveModel {
+            description: match input.description {
+                MaybeUndefined::Value(text) => Set(text.trim().to_owned()),
+                _ => NotSet,
+            },
+            minimum_age: super::provider::patch(input.minimum_age),
+            maximum_age: super::provider::patch(input.maximum_age),
+            ..Default::default()
+        };
+        let model = write::update::<eligibilities::Entity, _>(
+            &read.db,
+            id,
+            version,
+            changes,
+            read.viewer.subject.as_deref(),
+        )
+        .await
+        .map_err(write_error)?;
+        Ok(node(model))
+    }
+
+    /// Deletes (tombstones) an eligibility rule; refused while services use it,
+    /// unless `cascade`, which ends those links too.
+    async fn delete_eligibility(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "Also delete the live records that depend on it."
+        )]
+        cascade: Option<bool>,
+    ) -> Result<ID> {
+        delete_record::<eligibilities::Entity>(ctx, id, cascade).await
+    }
+
+    /// Applies an eligibility rule to a service (both live); linking twice is refused.
+    async fn link_service_eligibility(
+        &self,
+        ctx: &Context<'_>,
+        service_id: ID,
+        eligibility_id: ID,
+    ) -> Result<ID> {
+        let read = admin(ctx)?;
+        let mut problems = Problems::default();
+        let service =
+            reference::<services::Entity>(&read.db, &mut problems, "serviceId", Some(&service_id))
+                .await?;
+        let rule = reference::<eligibilities::Entity>(
+            &read.db,
+            &mut problems,
+            "eligibilityId",
+            Some(&eligibility_id),
+        )
+        .await?;
+        problems.finish().map_err(validation_failed)?;
+        let (Some(service), Some(rule)) = (service, rule) else {
+            return Err(validation_failed(Vec::new()));
+        };
+        let row = service_eligibilities::ActiveModel {
+            service_id: Set(service),
+            eligibility_id: Set(rule),
+            ..Default::default()
+        };
+        let model = write::create::<service_eligibilities::Entity, _>(
+            &read.db,
+            row,
+            read.viewer.subject.as_deref(),
+        )
+        .await
+        .map_err(write_error)?;
+        Ok(ID(model.id.to_string()))
+    }
+
+    /// Removes an eligibility rule from a service (tombstones the link).
+    async fn unlink_service_eligibility(
+        &self,
+        ctx: &Context<'_>,
+        service_id: ID,
+        eligibility_id: ID,
+    ) -> Result<bool> {
+        let read = admin(ctx)?;
+        let service = parse_id("serviceId", &service_id)?;
+        let rule = parse_id("eligibilityId", &eligibility_id)?;
+        let link = service_eligibilities::Entity::find()
+            .filter(service_eligibilities::Column::ServiceId.eq(service))
+            .filter(service_eligibilities::Column::EligibilityId.eq(rule))
+            .filter(service_eligibilities::Column::DeletedAt.is_null())
+            .one(&read.db)
+            .await
+            .map_err(db)?;
+        let Some(link) = link else {
+            return Err(user_error(
+                ErrorCode::NotFound,
+                "that eligibility rule is not applied to that service",
+            ));
+        };
+        write::delete::<service_eligibilities::Entity, _>(
+            &read.db,
+            link.id,
+            false,
+            read.viewer.subject.as_deref(),
+        )
+        .await
+        .map_err(write_error)?;
+        Ok(true)
+    }
+}
