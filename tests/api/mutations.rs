@@ -573,3 +573,69 @@ async fn eligibility_rules_apply_to_services_and_narrow_the_age_filter() {
         rule_id
     );
 }
+
+#[tokio::test]
+async fn contacts_keep_at_least_one_parent() {
+    let (_t, db) = fresh().await;
+    let owner = provider(&db, "Contact Org").await;
+    let create =
+        "mutation($input: CreateContactInput!) { createContact(input: $input) { id name email } }";
+    let orphan = run(
+        &db,
+        admin(),
+        create,
+        json!({"input": {"name": "Nobody's", "email": "x"}}),
+    )
+    .await;
+    assert_eq!(code(&orphan), "VALIDATION_FAILED");
+    let text = orphan.to_string();
+    assert!(
+        text.contains("providerId") && text.contains("\"email\""),
+        "{text}"
+    );
+    let created = run(
+        &db,
+        admin(),
+        create,
+        json!({"input": {"providerId": owner, "name": "Reception", "email": "desk@org.uk"}}),
+    )
+    .await;
+    let id = created["data"]["createContact"]["id"].clone();
+    let update = "mutation($id: ID!, $input: UpdateContactInput!) { updateContact(id: $id, version: 1, input: $input) { name } }";
+    let bare = run(
+        &db,
+        admin(),
+        update,
+        json!({"id": id, "input": {"providerId": null}}),
+    )
+    .await;
+    assert_eq!(
+        code(&bare),
+        "VALIDATION_FAILED",
+        "clearing the only parent: {bare}"
+    );
+    let renamed = run(
+        &db,
+        admin(),
+        update,
+        json!({"id": id, "input": {"name": "Front desk"}}),
+    )
+    .await;
+    assert_eq!(
+        renamed["data"]["updateContact"]["name"],
+        json!("Front desk"),
+        "{renamed}"
+    );
+    let flagged = run(
+        &db,
+        admin(),
+        "mutation($id: ID!) { flagContact(id: $id) { flagged } }",
+        json!({"id": id}),
+    )
+    .await;
+    assert_eq!(
+        flagged["data"]["flagContact"]["flagged"],
+        json!(true),
+        "{flagged}"
+    );
+}

@@ -7,6 +7,7 @@
 //! `CONFLICT` for a stale `version`, `NOT_FOUND`, and `BAD_USER_INPUT` for a delete
 //! refused while live children exist.
 
+mod contact;
 mod cost_option;
 mod eligibility;
 mod provider;
@@ -36,6 +37,7 @@ pub struct MutationRoot(
     venue::VenueMutations,
     cost_option::CostOptionMutations,
     eligibility::EligibilityMutations,
+    contact::ContactMutations,
 );
 
 /// The read context of an admin; `FORBIDDEN` for anyone else.

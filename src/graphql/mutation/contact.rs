@@ -1,0 +1,232 @@
+//! `createContact`, `updateContact`, `deleteContact`, flagging.
+
+use super::provider::{patch, reference};
+use super::{admin, delete_record, node, repo_error, set_flag, validation_failed, write_error};
+use crate::graphql::filter::scalar::parse_id;
+use crate::graphql::types::contact::Contact;
+use crate::repo::{contacts, providers, services, venues};
+use crate::write::{self, Problems};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use sea_orm::ActiveValue::{NotSet, Set};
+use uuid::Uuid;
+
+/// A new contact, for at least one of a provider, a service and a venue.
+#[derive(InputObject)]
+pub struct CreateContactInput {
+    pub provider_id: Option<ID>,
+    pub service_id: Option<ID>,
+    pub venue_id: Option<ID>,
+    /// Who or what to contact (required).
+    pub name: String,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// Web page (an http or https URL).
+    pub url: Option<String>,
+    pub social_facebook: Option<String>,
+    pub social_twitter: Option<String>,
+}
+
+/// Changes to a contact: omitted fields stay as they are, `null` clears one (it must
+/// keep at least one of provider, service and venue).
+#[derive(InputObject)]
+pub struct UpdateContactInput {
+    pub provider_id: MaybeUndefined<ID>,
+    pub service_id: MaybeUndefined<ID>,
+    pub venue_id: MaybeUndefined<ID>,
+    pub name: MaybeUndefined<String>,
+    pub title: MaybeUndefined<String>,
+    pub department: MaybeUndefined<String>,
+    pub email: MaybeUndefined<String>,
+    pub phone: MaybeUndefined<String>,
+    pub url: MaybeUndefined<String>,
+    pub social_facebook: MaybeUndefined<String>,
+    pub social_twitter: MaybeUndefined<String>,
+}
+
+/// A parent reference after a patch: the checked new id, none, or the current one.
+fn parent(
+    patched: &MaybeUndefined<ID>,
+    checked: Option<Uuid>,
+    current: Option<Uuid>,
+) -> Option<Uuid> {
+    match patched {
+        MaybeUndefined::Undefined => current,
+        MaybeUndefined::Null => None,
+        MaybeUndefined::Value(_) => checked,
+    }
+}
+
+fn parent_value(
+    patched: &MaybeUndefined<ID>,
+    checked: Option<Uuid>,
+) -> sea_orm::ActiveValue<Option<Uuid>> {
+    match patched {
+        MaybeUndefined::Undefined => NotSet,
+        MaybeUndefined::Null => Set(None),
+        MaybeUndefined::Value(_) => Set(checked),
+    }
+}
+
+const NO_PARENT: &str = "a contact belongs to a provider, a service or a venue: give at least one";
+
+#[derive(Default)]
+pub struct ContactMutations;
+
+/// Changes to contacts (admin only).
+#[Object]
+impl ContactMutations {
+    /// Creates a contact.
+    async fn create_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateContactInput,
+    ) -> Result<Contact> {
+        let read = admin(ctx)?;
+        let mut problems = Problems::default();
+        let db = &read.db;
+        let provider = reference::<providers::Entity>(
+            db,
+            &mut problems,
+            "providerId",
+            input.provider_id.as_ref(),
+        )
+        .await?;
+        let service = reference::<services::Entity>(
+            db,
+            &mut problems,
+            "serviceId",
+            input.service_id.as_ref(),
+        )
+        .await?;
+        let venue =
+            reference::<venues::Entity>(db, &mut problems, "venueId", input.venue_id.as_ref())
+                .await?;
+        if input.provider_id.is_none() && input.service_id.is_none() && input.venue_id.is_none() {
+            problems.add("providerId", NO_PARENT);
+        }
+        problems.required("name", Some(&input.name));
+        problems.email("email", input.email.as_deref());
+        problems.url("url", input.url.as_deref());
+        problems.finish().map_err(validation_failed)?;
+        let row = contacts::ActiveModel {
+            provider_id: Set(provider),
+            service_id: Set(service),
+            venue_id: Set(venue),
+            name: Set(input.name.trim().to_owned()),
+            title: Set(input.title),
+            department: Set(input.department),
+            email: Set(input.email),
+            phone: Set(input.phone),
+            url: Set(input.url),
+            social_facebook: Set(input.social_facebook),
+            social_twitter: Set(input.social_twitter),
+            flagged: Set(false),
+            ..Default::default()
+        };
+        let model = write::create::<contacts::Entity, _>(db, row, read.viewer.subject.as_deref())
+            .await
+            .map_err(write_error)?;
+        Ok(node(model))
+    }
+
+    /// Changes a contact at `version` (its current one: `CONFLICT` otherwise).
+    async fn update_contact(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+        input: UpdateContactInput,
+    ) -> Result<Contact> {
+        let read = admin(ctx)?;
+        let db = &read.db;
+        let id = parse_id("id", &id)?;
+        let current = write::fetch::<contacts::Entity>(db, id)
+            .await
+            .map_err(repo_error)?;
+        let mut problems = Problems::default();
+        let provider = reference::<providers::Entity>(
+            db,
+            &mut problems,
+            "providerId",
+            input.provider_id.value(),
+        )
+        .await?;
+        let service =
+            reference::<services::Entity>(db, &mut problems, "serviceId", input.service_id.value())
+                .await?;
+        let venue =
+            reference::<venues::Entity>(db, &mut problems, "venueId", input.venue_id.value())
+                .await?;
+        let keeps_a_parent = [
+            parent(&input.provider_id, provider, current.provider_id),
+            parent(&input.service_id, service, current.service_id),
+            parent(&input.venue_id, venue, current.venue_id),
+        ]
+        .iter()
+        .any(Option::is_some);
+        if !keeps_a_parent {
+            problems.add("providerId", NO_PARENT);
+        }
+        match &input.name {
+            MaybeUndefined::Null => problems.add("name", "is required and cannot be cleared"),
+            MaybeUndefined::Value(name) => problems.required("name", Some(name)),
+            MaybeUndefined::Undefined => {}
+        }
+        problems.email("email", input.email.value().map(String::as_str));
+        problems.url("url", input.url.value().map(String::as_str));
+        problems.finish().map_err(validation_failed)?;
+        let changes = contacts::ActiveModel {
+            provider_id: parent_value(&input.provider_id, provider),
+            service_id: parent_value(&input.service_id, service),
+            venue_id: parent_value(&input.venue_id, venue),
+            name: match input.name {
+                MaybeUndefined::Value(name) => Set(name.trim().to_owned()),
+                _ => NotSet,
+            },
+            title: patch(input.title),
+            department: patch(input.department),
+            email: patch(input.email),
+            phone: patch(input.phone),
+            url: patch(input.url),
+            social_facebook: patch(input.social_facebook),
+            social_twitter: patch(input.social_twitter),
+            ..Default::default()
+        };
+        let model = write::update::<contacts::Entity, _>(
+            db,
+            id,
+            version,
+            changes,
+            read.viewer.subject.as_deref(),
+        )
+        .await
+        .map_err(write_error)?;
+        Ok(node(model))
+    }
+
+    /// Deletes (tombstones) a contact.
+    async fn delete_contact(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "Also delete the live records that depend on it."
+        )]
+        cascade: Option<bool>,
+    ) -> Result<ID> {
+        delete_record::<contacts::Entity>(ctx, id, cascade).await
+    }
+
+    /// Marks a contact as needing review.
+    async fn flag_contact(&self, ctx: &Context<'_>, id: ID) -> Result<Contact> {
+        set_flag(ctx, &id, "flagged", true).await
+    }
+
+    /// Clears a contact's review mark.
+    async fn unflag_contact(&self, ctx: &Context<'_>, id: ID) -> Result<Contact> {
+        set_flag(ctx, &id, "flagged", false).await
+    }
+}
