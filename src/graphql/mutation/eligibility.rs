@@ -3,16 +3,15 @@
 
 use super::provider::reference;
 use super::service::ages;
-use super::{admin, after, delete_record, node, repo_error, validation_failed, write_error};
-use crate::error::ErrorCode;
-use crate::graphql::error::{db, user_error};
+use super::{
+    admin, after, delete_record, node, repo_error, unlink, validation_failed, write_error,
+};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::eligibility::Eligibility;
 use crate::repo::{eligibilities, service_eligibilities, services};
 use crate::write::{self, Problems};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// A new eligibility rule.
 #[derive(InputObject)]
@@ -174,30 +173,14 @@ impl EligibilityMutations {
         service_id: ID,
         eligibility_id: ID,
     ) -> Result<bool> {
-        let read = admin(ctx)?;
         let service = parse_id("serviceId", &service_id)?;
         let rule = parse_id("eligibilityId", &eligibility_id)?;
-        let link = service_eligibilities::Entity::find()
-            .filter(service_eligibilities::Column::ServiceId.eq(service))
-            .filter(service_eligibilities::Column::EligibilityId.eq(rule))
-            .filter(service_eligibilities::Column::DeletedAt.is_null())
-            .one(&read.db)
-            .await
-            .map_err(db)?;
-        let Some(link) = link else {
-            return Err(user_error(
-                ErrorCode::NotFound,
-                "that eligibility rule is not applied to that service",
-            ));
-        };
-        write::delete::<service_eligibilities::Entity, _>(
-            &read.db,
-            link.id,
-            false,
-            read.viewer.subject.as_deref(),
+        unlink::<service_eligibilities::Entity>(
+            ctx,
+            ("service_id", service),
+            ("eligibility_id", rule),
+            "that eligibility rule is not applied to that service",
         )
         .await
-        .map_err(write_error)?;
-        Ok(true)
     }
 }

@@ -27,6 +27,7 @@ use crate::write::{FieldProblem, WriteError};
 use async_graphql::{Context, ErrorExtensions, ID, MaybeUndefined, MergedObject, Result};
 use sea_orm::{ActiveModelTrait, EntityTrait};
 use serde::Serialize;
+use uuid::Uuid;
 
 /// The root `Mutation` type.
 #[derive(MergedObject, Default)]
@@ -161,4 +162,41 @@ where
     .await
     .map_err(write_error)?;
     Ok(node(model))
+}
+
+/// `unlink…`: tombstones the live link row of `E` joining `left` and `right`
+/// (columns and ids); `NOT_FOUND` with `missing` when there is none.
+async fn unlink<E>(
+    ctx: &Context<'_>,
+    left: (&'static str, Uuid),
+    right: (&'static str, Uuid),
+    missing: &str,
+) -> Result<bool>
+where
+    E: Record,
+    E::Model: Serialize + Send + Sync,
+{
+    use sea_orm::{ColumnTrait, ModelTrait, QueryFilter};
+    let read = admin(ctx)?;
+    let column = |name: &'static str| {
+        name.parse::<E::Column>()
+            .map_err(|_| internal(format!("{} has no column {name}", E::TABLE)))
+    };
+    let link = E::find()
+        .filter(column(left.0)?.eq(left.1))
+        .filter(column(right.0)?.eq(right.1))
+        .filter(column("deleted_at")?.is_null())
+        .one(&read.db)
+        .await
+        .map_err(super::error::db)?;
+    let Some(link) = link else {
+        return Err(user_error(ErrorCode::NotFound, missing));
+    };
+    let sea_orm::Value::Uuid(Some(id)) = link.get(column("id")?) else {
+        return Err(internal(format!("{} id is not a UUID", E::TABLE)));
+    };
+    crate::write::delete::<E, _>(&read.db, id, false, read.viewer.subject.as_deref())
+        .await
+        .map_err(write_error)?;
+    Ok(true)
 }

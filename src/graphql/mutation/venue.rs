@@ -3,7 +3,7 @@
 
 use super::provider::{patch, reference};
 use super::{
-    admin, after, delete_record, node, repo_error, set_flag, validation_failed, write_error,
+    admin, after, delete_record, node, repo_error, set_flag, unlink, validation_failed, write_error,
 };
 use crate::graphql::enums::LocationType;
 use crate::graphql::filter::scalar::parse_id;
@@ -12,7 +12,6 @@ use crate::repo::{providers, service_venues, services, venues};
 use crate::write::{self, Problems};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// A new venue.
 #[derive(InputObject)]
@@ -292,30 +291,14 @@ impl VenueMutations {
         service_id: ID,
         venue_id: ID,
     ) -> Result<bool> {
-        let read = admin(ctx)?;
         let service = parse_id("serviceId", &service_id)?;
         let venue = parse_id("venueId", &venue_id)?;
-        let link = service_venues::Entity::find()
-            .filter(service_venues::Column::ServiceId.eq(service))
-            .filter(service_venues::Column::VenueId.eq(venue))
-            .filter(service_venues::Column::DeletedAt.is_null())
-            .one(&read.db)
-            .await
-            .map_err(crate::graphql::error::db)?;
-        let Some(link) = link else {
-            return Err(crate::graphql::error::user_error(
-                crate::error::ErrorCode::NotFound,
-                "that service is not linked to that venue",
-            ));
-        };
-        write::delete::<service_venues::Entity, _>(
-            &read.db,
-            link.id,
-            false,
-            read.viewer.subject.as_deref(),
+        unlink::<service_venues::Entity>(
+            ctx,
+            ("service_id", service),
+            ("venue_id", venue),
+            "that service is not linked to that venue",
         )
         .await
-        .map_err(write_error)?;
-        Ok(true)
     }
 }
