@@ -1,7 +1,7 @@
 //! `createContact`, `updateContact`, `deleteContact`, flagging.
 
 use super::provider::{patch, reference};
-use super::{admin, delete_record, node, repo_error, set_flag, validation_failed, write_error};
+use super::{admin, created, delete_record, repo_error, set_flag, updated, validation_failed};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::contact::Contact;
 use crate::repo::{contacts, providers, services, venues};
@@ -125,10 +125,7 @@ impl ContactMutations {
             flagged: Set(false),
             ..Default::default()
         };
-        let model = write::create::<contacts::Entity, _>(db, row, read.viewer.subject.as_deref())
-            .await
-            .map_err(write_error)?;
-        Ok(node(model))
+        created(read, row).await
     }
 
     /// Changes a contact at `version` (its current one: `CONFLICT` otherwise).
@@ -194,16 +191,7 @@ impl ContactMutations {
             social_twitter: patch(input.social_twitter),
             ..Default::default()
         };
-        let model = write::update::<contacts::Entity, _>(
-            db,
-            id,
-            version,
-            changes,
-            read.viewer.subject.as_deref(),
-        )
-        .await
-        .map_err(write_error)?;
-        Ok(node(model))
+        updated(read, id, version, changes).await
     }
 
     /// Deletes (tombstones) a contact.

@@ -1,7 +1,7 @@
 //! `createCostOption`, `updateCostOption`, `deleteCostOption`.
 
 use super::provider::{patch, reference};
-use super::{admin, delete_record, node, repo_error, validation_failed, write_error};
+use super::{admin, created, delete_record, repo_error, updated, validation_failed};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::cost_option::CostOption;
@@ -101,11 +101,7 @@ impl CostOptionMutations {
             valid_to: Set(input.valid_to.map(|d| d.0)),
             ..Default::default()
         };
-        let model =
-            write::create::<cost_options::Entity, _>(&read.db, row, read.viewer.subject.as_deref())
-                .await
-                .map_err(write_error)?;
-        Ok(node(model))
+        created(read, row).await
     }
 
     /// Changes a cost option at `version` (its current one: `CONFLICT` otherwise).
@@ -165,16 +161,7 @@ impl CostOptionMutations {
             valid_to: patch(input.valid_to.map_value(|d| d.0)),
             ..Default::default()
         };
-        let model = write::update::<cost_options::Entity, _>(
-            &read.db,
-            id,
-            version,
-            changes,
-            read.viewer.subject.as_deref(),
-        )
-        .await
-        .map_err(write_error)?;
-        Ok(node(model))
+        updated(read, id, version, changes).await
     }
 
     /// Deletes (tombstones) a cost option.

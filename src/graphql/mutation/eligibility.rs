@@ -1,10 +1,10 @@
 //! `createEligibility`, `updateEligibility`, `deleteEligibility`, and linking
 //! services to eligibility rules (`linkServiceEligibility`, `unlinkServiceEligibility`).
 
-use super::provider::reference;
 use super::service::ages;
 use super::{
-    admin, after, delete_record, node, repo_error, unlink, validation_failed, write_error,
+    admin, after, created, delete_record, link_ends, repo_error, unlink, updated,
+    validation_failed, write_error,
 };
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::eligibility::Eligibility;
@@ -55,14 +55,7 @@ impl EligibilityMutations {
             maximum_age: Set(input.maximum_age),
             ..Default::default()
         };
-        let model = write::create::<eligibilities::Entity, _>(
-            &read.db,
-            row,
-            read.viewer.subject.as_deref(),
-        )
-        .await
-        .map_err(write_error)?;
-        Ok(node(model))
+        created(read, row).await
     }
 
     /// Changes an eligibility rule at `version` (its current one: `CONFLICT` otherwise).
@@ -101,16 +94,7 @@ impl EligibilityMutations {
             maximum_age: super::provider::patch(input.maximum_age),
             ..Default::default()
         };
-        let model = write::update::<eligibilities::Entity, _>(
-            &read.db,
-            id,
-            version,
-            changes,
-            read.viewer.subject.as_deref(),
-        )
-        .await
-        .map_err(write_error)?;
-        Ok(node(model))
+        updated(read, id, version, changes).await
     }
 
     /// Deletes (tombstones) an eligibility rule; refused while services use it,
@@ -136,21 +120,12 @@ impl EligibilityMutations {
         eligibility_id: ID,
     ) -> Result<ID> {
         let read = admin(ctx)?;
-        let mut problems = Problems::default();
-        let service =
-            reference::<services::Entity>(&read.db, &mut problems, "serviceId", Some(&service_id))
-                .await?;
-        let rule = reference::<eligibilities::Entity>(
-            &read.db,
-            &mut problems,
-            "eligibilityId",
-            Some(&eligibility_id),
+        let (service, rule) = link_ends::<services::Entity, eligibilities::Entity>(
+            read,
+            ("serviceId", &service_id),
+            ("eligibilityId", &eligibility_id),
         )
         .await?;
-        problems.finish().map_err(validation_failed)?;
-        let (Some(service), Some(rule)) = (service, rule) else {
-            return Err(validation_failed(Vec::new()));
-        };
         let row = service_eligibilities::ActiveModel {
             service_id: Set(service),
             eligibility_id: Set(rule),

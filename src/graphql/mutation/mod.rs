@@ -200,3 +200,57 @@ where
         .map_err(write_error)?;
     Ok(true)
 }
+
+/// Inserts a validated row (logged) and returns its GraphQL object.
+async fn created<N>(read: &ReadContext, row: <N::Entity as EntityTrait>::ActiveModel) -> Result<N>
+where
+    N: NodeObject,
+    <N::Entity as EntityTrait>::Model: Serialize,
+    <N::Entity as EntityTrait>::ActiveModel: ActiveModelTrait<Entity = N::Entity> + Send,
+{
+    let model = crate::write::create::<N::Entity, _>(&read.db, row, read.viewer.subject.as_deref())
+        .await
+        .map_err(write_error)?;
+    Ok(node(model))
+}
+
+/// Applies validated changes at `version` (logged) and returns the GraphQL object.
+async fn updated<N>(
+    read: &ReadContext,
+    id: Uuid,
+    version: i32,
+    changes: <N::Entity as EntityTrait>::ActiveModel,
+) -> Result<N>
+where
+    N: NodeObject,
+    <N::Entity as EntityTrait>::Model: Serialize,
+    <N::Entity as EntityTrait>::ActiveModel: ActiveModelTrait<Entity = N::Entity> + Send,
+{
+    let model = crate::write::update::<N::Entity, _>(
+        &read.db,
+        id,
+        version,
+        changes,
+        read.viewer.subject.as_deref(),
+    )
+    .await
+    .map_err(write_error)?;
+    Ok(node(model))
+}
+
+/// The ids of the two live records a link joins, or `VALIDATION_FAILED` naming
+/// whichever is not a UUID or names no live record.
+async fn link_ends<L: Record, R: Record>(
+    read: &ReadContext,
+    left: (&str, &ID),
+    right: (&str, &ID),
+) -> Result<(Uuid, Uuid)> {
+    let mut problems = crate::write::Problems::default();
+    let left = provider::reference::<L>(&read.db, &mut problems, left.0, Some(left.1)).await?;
+    let right = provider::reference::<R>(&read.db, &mut problems, right.0, Some(right.1)).await?;
+    problems.finish().map_err(validation_failed)?;
+    match (left, right) {
+        (Some(left), Some(right)) => Ok((left, right)),
+        _ => Err(validation_failed(Vec::new())),
+    }
+}

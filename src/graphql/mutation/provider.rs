@@ -1,7 +1,7 @@
 //! `createProvider`, `updateProvider`, `deleteProvider` and the publish and flag
 //! mutations of providers.
 
-use super::{admin, delete_record, node, set_flag, validation_failed, write_error};
+use super::{admin, created, delete_record, set_flag, updated, validation_failed};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::provider::Provider;
 use crate::repo::providers;
@@ -117,11 +117,7 @@ impl ProviderMutations {
             flagged: Set(false),
             ..Default::default()
         };
-        let model =
-            write::create::<providers::Entity, _>(&read.db, row, read.viewer.subject.as_deref())
-                .await
-                .map_err(write_error)?;
-        Ok(node(model))
+        created(read, row).await
     }
 
     /// Changes a provider at `version` (its current one: `CONFLICT` otherwise).
@@ -178,16 +174,7 @@ impl ProviderMutations {
             },
             ..Default::default()
         };
-        let model = write::update::<providers::Entity, _>(
-            &read.db,
-            id,
-            version,
-            changes,
-            read.viewer.subject.as_deref(),
-        )
-        .await
-        .map_err(write_error)?;
-        Ok(node(model))
+        updated(read, id, version, changes).await
     }
 
     /// Deletes (tombstones) a provider; refused while it has live services, venues,

@@ -2,7 +2,7 @@
 //! mutations of services.
 
 use super::provider::{patch, reference};
-use super::{admin, after, delete_record, node, set_flag, validation_failed, write_error};
+use super::{admin, after, created, delete_record, set_flag, updated, validation_failed};
 use crate::graphql::enums::ServiceStatus;
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::scalars::Date;
@@ -116,11 +116,7 @@ impl ServiceMutations {
             flagged: Set(false),
             ..Default::default()
         };
-        let model =
-            write::create::<services::Entity, _>(&read.db, row, read.viewer.subject.as_deref())
-                .await
-                .map_err(write_error)?;
-        Ok(node(model))
+        created(read, row).await
     }
 
     /// Changes a service at `version` (its current one: `CONFLICT` otherwise).
@@ -195,16 +191,7 @@ impl ServiceMutations {
             },
             ..Default::default()
         };
-        let model = write::update::<services::Entity, _>(
-            &read.db,
-            id,
-            version,
-            changes,
-            read.viewer.subject.as_deref(),
-        )
-        .await
-        .map_err(write_error)?;
-        Ok(node(model))
+        updated(read, id, version, changes).await
     }
 
     /// Deletes (tombstones) a service; refused while it has live contacts, cost

@@ -3,7 +3,8 @@
 
 use super::provider::{patch, reference};
 use super::{
-    admin, after, delete_record, node, repo_error, set_flag, unlink, validation_failed, write_error,
+    admin, after, created, delete_record, link_ends, repo_error, set_flag, unlink, updated,
+    validation_failed, write_error,
 };
 use crate::graphql::enums::LocationType;
 use crate::graphql::filter::scalar::parse_id;
@@ -131,11 +132,7 @@ impl VenueMutations {
             flagged: Set(false),
             ..Default::default()
         };
-        let model =
-            write::create::<venues::Entity, _>(&read.db, row, read.viewer.subject.as_deref())
-                .await
-                .map_err(write_error)?;
-        Ok(node(model))
+        created(read, row).await
     }
 
     /// Changes a venue at `version` (its current one: `CONFLICT` otherwise).
@@ -211,16 +208,7 @@ impl VenueMutations {
             url: patch(input.url),
             ..Default::default()
         };
-        let model = write::update::<venues::Entity, _>(
-            &read.db,
-            id,
-            version,
-            changes,
-            read.viewer.subject.as_deref(),
-        )
-        .await
-        .map_err(write_error)?;
-        Ok(node(model))
+        updated(read, id, version, changes).await
     }
 
     /// Deletes (tombstones) a venue; refused while services, contacts or events
@@ -257,17 +245,12 @@ impl VenueMutations {
         description: Option<String>,
     ) -> Result<ID> {
         let read = admin(ctx)?;
-        let mut problems = Problems::default();
-        let service =
-            reference::<services::Entity>(&read.db, &mut problems, "serviceId", Some(&service_id))
-                .await?;
-        let venue =
-            reference::<venues::Entity>(&read.db, &mut problems, "venueId", Some(&venue_id))
-                .await?;
-        problems.finish().map_err(validation_failed)?;
-        let (Some(service), Some(venue)) = (service, venue) else {
-            return Err(validation_failed(Vec::new()));
-        };
+        let (service, venue) = link_ends::<services::Entity, venues::Entity>(
+            read,
+            ("serviceId", &service_id),
+            ("venueId", &venue_id),
+        )
+        .await?;
         let row = service_venues::ActiveModel {
             service_id: Set(service),
             venue_id: Set(venue),
