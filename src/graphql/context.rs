@@ -11,3 +11,16 @@ pub struct ReadContext {
     pub limits: PageLimits,
     pub max_radius_km: f64,
 }
+
+impl ReadContext {
+    /// `FORBIDDEN` with `message` unless the caller has at least `role`.
+    pub fn require(&self, role: crate::read::Role, message: &str) -> async_graphql::Result<()> {
+        if self.viewer.role < role {
+            return Err(super::error::user_error(
+                crate::error::ErrorCode::Forbidden,
+                message,
+            ));
+        }
+        Ok(())
+    }
+}

@@ -44,6 +44,24 @@ pub enum AttendingType {
     Hybrid,
 }
 
+/// A kind of directory record, as imports, exports and the change log name it.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::repo::RecordType")]
+pub enum RecordType {
+    Providers,
+    Services,
+    Venues,
+    ServiceVenues,
+    Contacts,
+    Eligibilities,
+    ServiceEligibilities,
+    CostOptions,
+    Events,
+    Taxonomies,
+    TaxonomyTerms,
+    TaxonomyRefs,
+}
+
 impl Stored for ServiceStatus {
     type Db = enums::ServiceStatus;
 }

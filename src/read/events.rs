@@ -42,10 +42,7 @@ pub fn overlaps(event: &Model, window: TimeWindow) -> bool {
         .map(|end| end - start)
         .unwrap_or_default()
         .max(chrono::TimeDelta::zero());
-    let rule = rule.trim();
-    let rule = rule.strip_prefix("RRULE:").unwrap_or(rule);
-    let text = format!("DTSTART:{}\nRRULE:{rule}", start.format("%Y%m%dT%H%M%SZ"));
-    let Ok(set) = text.parse::<rrule::RRuleSet>() else {
+    let Ok(set) = recurrence(rule, start) else {
         // An unreadable rule: the event is taken as its first occurrence alone.
         return start + duration >= window.from;
     };
@@ -55,6 +52,19 @@ pub fn overlaps(event: &Model, window: TimeWindow) -> bool {
         .all(1)
         .dates
         .is_empty()
+}
+
+/// The occurrences of `rule` (an RFC 5545 RRULE, with or without its `RRULE:`
+/// prefix) from `start`, or why the rule cannot be read.
+pub fn recurrence(rule: &str, start: DateTime<Utc>) -> Result<rrule::RRuleSet, String> {
+    let rule = rule.trim();
+    let rule = rule.strip_prefix("RRULE:").unwrap_or(rule);
+    if rule.is_empty() || rule.contains(['\n', '\r']) {
+        return Err("is not one RRULE line".into());
+    }
+    let text = format!("DTSTART:{}\nRRULE:{rule}", start.format("%Y%m%dT%H%M%SZ"));
+    text.parse::<rrule::RRuleSet>()
+        .map_err(|error| error.to_string())
 }
 
 /// A page of events in `spec` (which includes [`prefilter`]) that overlap `window`.

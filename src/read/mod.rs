@@ -7,6 +7,7 @@
 //! GraphQL layer turns arguments into these specs and results into objects, so tests
 //! can call the read side directly and the SQL is in one place.
 
+pub mod change_log;
 pub mod children;
 pub mod events;
 pub mod lookup;
@@ -28,57 +29,10 @@ pub use viewer::{Role, Viewer};
 use crate::repo::Record;
 use sea_orm::{Iden, Iterable};
 
-/// The directory tables the read side knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Table {
-    Providers,
-    Services,
-    Venues,
-    ServiceVenues,
-    Contacts,
-    Eligibilities,
-    ServiceEligibilities,
-    CostOptions,
-    Events,
-    Taxonomies,
-    TaxonomyTerms,
-    TaxonomyRefs,
-}
+/// The directory tables the read side knows: the record types.
+pub use crate::repo::RecordType as Table;
 
 impl Table {
-    /// Every table, for looking an id up anywhere (`node`).
-    pub const ALL: [Table; 12] = [
-        Table::Providers,
-        Table::Services,
-        Table::Venues,
-        Table::ServiceVenues,
-        Table::Contacts,
-        Table::Eligibilities,
-        Table::ServiceEligibilities,
-        Table::CostOptions,
-        Table::Events,
-        Table::Taxonomies,
-        Table::TaxonomyTerms,
-        Table::TaxonomyRefs,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Table::Providers => "providers",
-            Table::Services => "services",
-            Table::Venues => "venues",
-            Table::ServiceVenues => "service_venues",
-            Table::Contacts => "contacts",
-            Table::Eligibilities => "eligibilities",
-            Table::ServiceEligibilities => "service_eligibilities",
-            Table::CostOptions => "cost_options",
-            Table::Events => "events",
-            Table::Taxonomies => "taxonomies",
-            Table::TaxonomyTerms => "taxonomy_terms",
-            Table::TaxonomyRefs => "taxonomy_refs",
-        }
-    }
-
     /// A short alias stem for nested subqueries.
     fn short(self) -> &'static str {
         match self {

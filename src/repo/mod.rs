@@ -10,6 +10,7 @@ pub mod children;
 pub mod error;
 pub mod keyset;
 pub mod record;
+pub mod record_type;
 
 pub mod contacts;
 pub mod cost_options;
@@ -27,6 +28,7 @@ pub mod venues;
 pub use error::RepoError;
 pub use keyset::{Direction, KeysetCursor, PageRequest, SortKey};
 pub use record::{Record, delete, get_by_ids, insert_many, list, update};
+pub use record_type::RecordType;
 use sea_orm::{DbErr, TransactionSession, TransactionTrait};
 use std::future::Future;
 use std::pin::Pin;

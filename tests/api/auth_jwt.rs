@@ -1,5 +1,5 @@
 //! Bearer tokens on `/graphql`: real tokens signed in the test (HS256 with a secret,
-//! ES256 with a P-256 key generated here and published as a JWKS file or URL), every
+//! RS256 with an RSA key and ES256 with a P-256 key generated here and published as a JWKS file or URL), every
 //! refusal case, and what each role sees.
 
 use crate::fixtures;
@@ -222,6 +222,80 @@ async fn es256_tokens_verify_against_a_jwks_file() {
     .expect("sign");
     let (status, body) = services_as(&app, Some(&confused)).await;
     assert_refused(status, &body, "HS256 with the public key");
+}
+
+/// A 2048-bit RSA key: the signing key, its public JWK (with `kid`) and the
+/// public key as PEM, which a confused verifier might take as an HMAC secret.
+fn rs256_key(kid: &str) -> (EncodingKey, Value, String) {
+    use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
+    use rsa::traits::PublicKeyParts;
+    let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("rsa key");
+    let public = private.to_public_key();
+    let jwk = json!({
+        "kty": "RSA", "kid": kid, "alg": "RS256", "use": "sig",
+        "n": URL_SAFE_NO_PAD.encode(public.n().to_bytes_be()),
+        "e": URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),
+    });
+    let der = private.to_pkcs1_der().expect("der");
+    let pem = public
+        .to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)
+        .expect("pem");
+    (EncodingKey::from_rsa_der(der.as_bytes()), jwk, pem)
+}
+
+#[tokio::test]
+async fn rs256_tokens_verify_against_a_jwks_file() {
+    let (key, jwk, public_pem) = rs256_key("rsa-1");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("jwks.json");
+    std::fs::write(&path, json!({ "keys": [jwk] }).to_string()).expect("write");
+    let app = spawn_app_with(|config| {
+        config.jwt_jwks = Some(path.display().to_string());
+        config.jwt_issuer = Some(ISSUER.into());
+        config.jwt_audience = Some(AUDIENCE.into());
+    })
+    .await;
+    published_and_draft(&app).await;
+    let sign =
+        |header: Header, claims: &Value| jsonwebtoken::encode(&header, claims, &key).expect("sign");
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("rsa-1".into());
+    let (status, body) =
+        services_as(&app, Some(&sign(header.clone(), &claims(json!("reader"))))).await;
+    assert_eq!((status, names(&body).len()), (200, 2), "{body}");
+    let (status, body) = services_as(&app, None).await;
+    assert_eq!((status, names(&body).len()), (200, 1), "{body}");
+
+    let mut wrong_issuer = claims(json!(["reader"]));
+    wrong_issuer["iss"] = json!("https://elsewhere.example.org");
+    let (status, body) = services_as(&app, Some(&sign(header.clone(), &wrong_issuer))).await;
+    assert_refused(status, &body, "RS256 from another issuer");
+    let mut expired = claims(json!(["reader"]));
+    expired["exp"] = json!(now() - 3600);
+    let (status, body) = services_as(&app, Some(&sign(header.clone(), &expired))).await;
+    assert_refused(status, &body, "expired RS256");
+
+    // The classic key confusion: HS256 keyed with the RSA public key.
+    let mut confused = Header::new(Algorithm::HS256);
+    confused.kid = Some("rsa-1".into());
+    for secret in [public_pem.as_bytes(), public_pem.trim().as_bytes()] {
+        let token = jsonwebtoken::encode(
+            &confused,
+            &claims(json!(["admin"])),
+            &EncodingKey::from_secret(secret),
+        )
+        .expect("sign");
+        let (status, body) = services_as(&app, Some(&token)).await;
+        assert_refused(status, &body, "HS256 with the RSA public key");
+    }
+    // `alg: none`, unsigned, naming the kid.
+    let unsigned = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(json!({"alg": "none", "typ": "JWT", "kid": "rsa-1"}).to_string()),
+        URL_SAFE_NO_PAD.encode(claims(json!(["admin"])).to_string()),
+    );
+    let (status, body) = services_as(&app, Some(&unsigned)).await;
+    assert_refused(status, &body, "alg none");
 }
 
 #[tokio::test]

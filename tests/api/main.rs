@@ -13,6 +13,7 @@ mod helpers;
 mod http_graphql;
 mod migrations;
 mod mutations;
+mod mutations_taxonomy;
 mod read_batching;
 mod read_filters;
 mod read_paging;

@@ -11,24 +11,29 @@ use signpost::read::viewer::Role;
 /// (action, field, old value, new value) of a change log row.
 type LogEntry = (String, Option<String>, Option<Value>, Option<Value>);
 
-async fn fresh() -> (TestDb, DatabaseConnection) {
+pub(crate) async fn fresh() -> (TestDb, DatabaseConnection) {
     let test_db = TestDb::new().await;
     let db = test_db.migrated().await;
     (test_db, db)
 }
 
-fn admin() -> Viewer {
+pub(crate) fn admin() -> Viewer {
     Viewer {
         role: Role::Admin,
         subject: Some("admin@example.org".into()),
     }
 }
 
-async fn run(db: &DatabaseConnection, viewer: Viewer, query: &str, vars: Value) -> Value {
+pub(crate) async fn run(
+    db: &DatabaseConnection,
+    viewer: Viewer,
+    query: &str,
+    vars: Value,
+) -> Value {
     execute_as(db, viewer, query, vars).await
 }
 
-fn code(response: &Value) -> &str {
+pub(crate) fn code(response: &Value) -> &str {
     response["errors"][0]["extensions"]["code"]
         .as_str()
         .unwrap_or_default()
@@ -38,7 +43,7 @@ const CREATE_PROVIDER: &str = "mutation($input: CreateProviderInput!) { createPr
 const UPDATE_PROVIDER: &str = "mutation($id: ID!, $version: Int!, $input: UpdateProviderInput!) { updateProvider(id: $id, version: $version, input: $input) { id name version description email } }";
 const CREATE_SERVICE: &str = "mutation($input: CreateServiceInput!) { createService(input: $input) { id name version status minimumAge maximumAge } }";
 
-async fn provider(db: &DatabaseConnection, name: &str) -> String {
+pub(crate) async fn provider(db: &DatabaseConnection, name: &str) -> String {
     let response = run(
         db,
         admin(),

@@ -1,6 +1,6 @@
 //! `createContact`, `updateContact`, `deleteContact`, flagging.
 
-use super::provider::{patch, reference};
+use super::provider::{parent, parent_value, patch, reference};
 use super::{admin, created, delete_record, repo_error, set_flag, updated, validation_failed};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::contact::Contact;
@@ -8,7 +8,6 @@ use crate::repo::{contacts, providers, services, venues};
 use crate::write::{self, Problems};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
-use uuid::Uuid;
 
 /// A new contact, for at least one of a provider, a service and a venue.
 #[derive(InputObject)]
@@ -43,30 +42,6 @@ pub struct UpdateContactInput {
     pub url: MaybeUndefined<String>,
     pub social_facebook: MaybeUndefined<String>,
     pub social_twitter: MaybeUndefined<String>,
-}
-
-/// A parent reference after a patch: the checked new id, none, or the current one.
-fn parent(
-    patched: &MaybeUndefined<ID>,
-    checked: Option<Uuid>,
-    current: Option<Uuid>,
-) -> Option<Uuid> {
-    match patched {
-        MaybeUndefined::Undefined => current,
-        MaybeUndefined::Null => None,
-        MaybeUndefined::Value(_) => checked,
-    }
-}
-
-fn parent_value(
-    patched: &MaybeUndefined<ID>,
-    checked: Option<Uuid>,
-) -> sea_orm::ActiveValue<Option<Uuid>> {
-    match patched {
-        MaybeUndefined::Undefined => NotSet,
-        MaybeUndefined::Null => Set(None),
-        MaybeUndefined::Value(_) => Set(checked),
-    }
 }
 
 const NO_PARENT: &str = "a contact belongs to a provider, a service or a venue: give at least one";

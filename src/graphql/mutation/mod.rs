@@ -10,8 +10,11 @@
 mod contact;
 mod cost_option;
 mod eligibility;
+mod event;
 mod provider;
 mod service;
+mod taxonomy;
+mod taxonomy_ref;
 mod venue;
 
 use super::batch::Batch;
@@ -39,17 +42,15 @@ pub struct MutationRoot(
     cost_option::CostOptionMutations,
     eligibility::EligibilityMutations,
     contact::ContactMutations,
+    event::EventMutations,
+    taxonomy::TaxonomyMutations,
+    taxonomy_ref::TaxonomyRefMutations,
 );
 
 /// The read context of an admin; `FORBIDDEN` for anyone else.
 fn admin<'a>(ctx: &'a Context<'_>) -> Result<&'a ReadContext> {
     let read = ctx.data::<ReadContext>()?;
-    if read.viewer.role < Role::Admin {
-        return Err(user_error(
-            ErrorCode::Forbidden,
-            "only an admin may change the directory",
-        ));
-    }
+    read.require(Role::Admin, "only an admin may change the directory")?;
     Ok(read)
 }
 

@@ -79,6 +79,31 @@ pub(super) async fn reference<E: crate::repo::Record>(
     Ok(Some(uuid))
 }
 
+/// A parent reference after a patch: the checked new id, none, or the current one.
+pub(super) fn parent(
+    patched: &MaybeUndefined<ID>,
+    checked: Option<Uuid>,
+    current: Option<Uuid>,
+) -> Option<Uuid> {
+    match patched {
+        MaybeUndefined::Undefined => current,
+        MaybeUndefined::Null => None,
+        MaybeUndefined::Value(_) => checked,
+    }
+}
+
+/// A parent reference patch as an active value.
+pub(super) fn parent_value(
+    patched: &MaybeUndefined<ID>,
+    checked: Option<Uuid>,
+) -> sea_orm::ActiveValue<Option<Uuid>> {
+    match patched {
+        MaybeUndefined::Undefined => NotSet,
+        MaybeUndefined::Null => Set(None),
+        MaybeUndefined::Value(_) => Set(checked),
+    }
+}
+
 #[derive(Default)]
 pub struct ProviderMutations;
 

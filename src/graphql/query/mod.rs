@@ -1,6 +1,7 @@
 //! The root of every read: connections over each record type ([`lists`]) and
 //! lookups by id ([`lookups`]).
 
+pub mod change_log;
 pub mod lists;
 pub mod lookups;
 mod plan;
@@ -22,4 +23,9 @@ impl ServerQuery {
 /// The root of every read.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(lists::ListQuery, lookups::LookupQuery, ServerQuery);
+pub struct QueryRoot(
+    lists::ListQuery,
+    lookups::LookupQuery,
+    change_log::ChangeLogQuery,
+    ServerQuery,
+);

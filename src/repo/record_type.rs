@@ -1,0 +1,100 @@
+//! The record types of the directory, by one name used everywhere: GraphQL's
+//! `RecordType`, the change log's `record_type` (the table name), and the import
+//! and export commands.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One kind of directory record, named after its table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RecordType {
+    Providers,
+    Services,
+    Venues,
+    ServiceVenues,
+    Contacts,
+    Eligibilities,
+    ServiceEligibilities,
+    CostOptions,
+    Events,
+    Taxonomies,
+    TaxonomyTerms,
+    TaxonomyRefs,
+}
+
+impl RecordType {
+    /// Every record type, parents before the records that refer to them.
+    pub const ALL: [Self; 12] = [
+        Self::Taxonomies,
+        Self::TaxonomyTerms,
+        Self::Providers,
+        Self::Services,
+        Self::Venues,
+        Self::ServiceVenues,
+        Self::Eligibilities,
+        Self::ServiceEligibilities,
+        Self::CostOptions,
+        Self::Events,
+        Self::Contacts,
+        Self::TaxonomyRefs,
+    ];
+
+    /// Its table name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Providers => "providers",
+            Self::Services => "services",
+            Self::Venues => "venues",
+            Self::ServiceVenues => "service_venues",
+            Self::Contacts => "contacts",
+            Self::Eligibilities => "eligibilities",
+            Self::ServiceEligibilities => "service_eligibilities",
+            Self::CostOptions => "cost_options",
+            Self::Events => "events",
+            Self::Taxonomies => "taxonomies",
+            Self::TaxonomyTerms => "taxonomy_terms",
+            Self::TaxonomyRefs => "taxonomy_refs",
+        }
+    }
+
+    /// The record type stored in `table`.
+    pub fn from_table(table: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == table)
+    }
+}
+
+impl fmt::Display for RecordType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Parses a table name, in any case, with `-` or `_` (`cost-options`, `COST_OPTIONS`).
+impl FromStr for RecordType {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let wanted = text.trim().to_ascii_lowercase().replace('-', "_");
+        Self::from_table(&wanted).ok_or_else(|| {
+            let known: Vec<&str> = Self::ALL.iter().map(|kind| kind.name()).collect();
+            format!(
+                "{text:?} is not a record type (expected one of {})",
+                known.join(", ")
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RecordType;
+
+    #[test]
+    fn names_round_trip() {
+        for kind in RecordType::ALL {
+            assert_eq!(kind.name().parse::<RecordType>(), Ok(kind));
+        }
+        assert_eq!("Cost-Options".parse(), Ok(RecordType::CostOptions));
+        assert!("service".parse::<RecordType>().is_err());
+    }
+}
