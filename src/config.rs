@@ -50,6 +50,7 @@ const ENV_SETTINGS: &[&str] = &[
     "hawk_clients",
     "hawk_skew_secs",
     "public_url",
+    "objectstore",
 ];
 
 /// How log lines are written.
@@ -158,6 +159,25 @@ pub struct Config {
     /// (behind a proxy, the proxy's); HAWK signatures are checked against its host and
     /// port. Default: the bind address.
     pub public_url: Option<String>,
+    /// `SIGNPOST_OBJECTSTORE`: where raw files live, as JSON (or an `[objectstore]`
+    /// table in the file), e.g. `{"type":"s3","bucket":"signpost"}`; types `memory`,
+    /// `filesystem`, `s3`, `sql`, `migrating`, `caching` (see `store::config`).
+    /// Default: `filesystem` under `<data_dir>/objects`.
+    #[serde(deserialize_with = "objectstore_setting")]
+    pub objectstore: Option<serde_json::Value>,
+}
+
+/// `objectstore` from a JSON string (the environment) or a table (the file).
+fn objectstore_setting<'de, D>(deserializer: D) -> Result<Option<serde_json::Value>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    match Option::<serde_json::Value>::deserialize(deserializer)? {
+        Some(serde_json::Value::String(text)) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|error| serde::de::Error::custom(format!("not JSON: {error}"))),
+        other => Ok(other),
+    }
 }
 
 /// `hawk_clients` from a JSON string (the environment) or a table (the file).
@@ -213,6 +233,7 @@ impl Default for Config {
             hawk_clients: std::collections::HashMap::new(),
             hawk_skew_secs: 60,
             public_url: None,
+            objectstore: None,
         }
     }
 }
@@ -299,7 +320,34 @@ impl Config {
                 message: "must be a positive number".into(),
             });
         }
+        self.store_config()?;
         Ok(())
+    }
+
+    /// The object store configured, or the default (files under the data dir).
+    pub fn store_config(&self) -> Result<crate::store::StoreConfig, ConfigError> {
+        match &self.objectstore {
+            None => Ok(crate::store::StoreConfig::default_for(&self.data_dir)),
+            Some(value) => {
+                crate::store::StoreConfig::from_json(value).map_err(|message| ConfigError {
+                    setting: setting_name("objectstore"),
+                    message,
+                })
+            }
+        }
+    }
+
+    /// Opens the configured object store (checking a filesystem base, say).
+    pub async fn open_store(
+        &self,
+        db: &sea_orm::DatabaseConnection,
+    ) -> anyhow::Result<crate::store::Store> {
+        let config = self.store_config()?;
+        let default_dir = self.data_dir.join("objects");
+        config
+            .open(db, Some(&default_dir))
+            .await
+            .map_err(|error| anyhow::anyhow!("SIGNPOST_OBJECTSTORE: {error}"))
     }
 
     /// The host and port clients put in their URLs: `public_url`'s, or the bind

@@ -11,6 +11,7 @@
 //! - `read`: the read side: visibility, keyset pages, batched children, filters.
 //! - `repo`: data access, one module per record type.
 //! - `state`: what handlers share.
+//! - `store`: object storage for raw files (memory, filesystem, S3, SQL; migrating and caching wrappers).
 //! - `telemetry`: logging.
 
 pub mod auth;
@@ -24,6 +25,7 @@ pub mod http;
 pub mod read;
 pub mod repo;
 pub mod state;
+pub mod store;
 pub mod telemetry;
 pub mod write;
 

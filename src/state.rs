@@ -15,16 +15,24 @@ pub struct AppState {
     pub schema: SignpostSchema,
     /// Turns a request's credentials into its viewer.
     pub auth: Arc<crate::auth::Auth>,
+    /// Where raw files (imports, ingested downloads) live.
+    pub store: crate::store::Store,
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, config: Config, auth: crate::auth::Auth) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        config: Config,
+        auth: crate::auth::Auth,
+        store: crate::store::Store,
+    ) -> Self {
         Self {
             db,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
             schema: build_schema(),
             auth: Arc::new(auth),
+            store,
         }
     }
 }

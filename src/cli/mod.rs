@@ -5,6 +5,7 @@ pub mod hawk_request;
 pub mod migrate;
 pub mod print_schema;
 pub mod serve;
+pub mod store;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -34,4 +35,6 @@ pub enum Command {
     PrintSchema,
     /// Make a HAWK-signed request (as a pipeline would) and check the signed response.
     HawkRequest(hawk_request::HawkRequestArgs),
+    /// Work on the object store (moving to another one).
+    Store(store::StoreArgs),
 }

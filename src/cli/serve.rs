@@ -54,5 +54,7 @@ pub async fn prepare(config: Config, args: &ServeArgs) -> anyhow::Result<AppStat
         let report = demo::load(&db, &demo::DemoOptions::new(AUTO_DEMO_SCALE, 1)).await?;
         tracing::info!(rows = report.total_rows(), "demo directory loaded");
     }
-    Ok(AppState::new(db, config, auth))
+    let store = config.open_store(&db).await?;
+    tracing::info!("object store ready");
+    Ok(AppState::new(db, config, auth, store))
 }

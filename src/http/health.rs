@@ -15,29 +15,54 @@ pub async fn healthcheck() -> Json<Value> {
     Json(json!({ "status": "OK" }))
 }
 
-/// `GET /health/ready`: 200 when the database answers, 503 (with which check
-/// failed) otherwise. The failure's details go to the log, not the response.
+/// `GET /health/ready`: 200 when the database and the object store answer, 503
+/// (naming the checks that failed) otherwise. The failures' details go to the log,
+/// not the response.
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let database = match tokio::time::timeout(READY_TIMEOUT, crate::db::ping(&state.db)).await {
+    let (database, store) = tokio::join!(
+        within(crate::db::ping(&state.db)),
+        within(state.store.check())
+    );
+    let mut failed = Vec::new();
+    for (name, outcome) in [("database", &database), ("objectStore", &store)] {
+        if let Err(error) = outcome {
+            tracing::warn!(%error, check = name, "readiness check failed");
+            failed.push(name);
+        }
+    }
+    let status = |outcome: &Result<(), String>| match outcome {
+        Ok(()) => "OK",
+        Err(_) => "UNAVAILABLE",
+    };
+    let checks = json!({ "database": status(&database), "objectStore": status(&store) });
+    if failed.is_empty() {
+        return (
+            StatusCode::OK,
+            Json(json!({ "status": "OK", "checks": checks })),
+        );
+    }
+    let message = match failed.as_slice() {
+        ["database"] => "the database is not reachable".to_owned(),
+        ["objectStore"] => "the object store is not reachable".to_owned(),
+        _ => "the database and the object store are not reachable".to_owned(),
+    };
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({
+            "status": "UNAVAILABLE",
+            "checks": checks,
+            "error": { "code": "UNAVAILABLE", "message": message }
+        })),
+    )
+}
+
+/// `check`'s outcome, or an error when it takes longer than [`READY_TIMEOUT`].
+async fn within<E: std::fmt::Display>(
+    check: impl std::future::Future<Output = Result<(), E>>,
+) -> Result<(), String> {
+    match tokio::time::timeout(READY_TIMEOUT, check).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(error)) => Err(error.to_string()),
         Err(_) => Err(format!("no answer within {READY_TIMEOUT:?}")),
-    };
-    match database {
-        Ok(()) => (
-            StatusCode::OK,
-            Json(json!({ "status": "OK", "checks": { "database": "OK" } })),
-        ),
-        Err(error) => {
-            tracing::warn!(%error, "readiness check failed: database");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({
-                    "status": "UNAVAILABLE",
-                    "checks": { "database": "UNAVAILABLE" },
-                    "error": { "code": "UNAVAILABLE", "message": "the database is not reachable" }
-                })),
-            )
-        }
     }
 }

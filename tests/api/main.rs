@@ -19,3 +19,4 @@ mod read_filters;
 mod read_paging;
 mod repo;
 mod schema;
+mod store_conformance;

@@ -1,0 +1,291 @@
+//! Which object store to use, from `SIGNPOST_OBJECTSTORE` (JSON) or the config
+//! file's `[objectstore]` table; wrappers nest other configurations:
+//!
+//! ```json
+//! {"type": "caching", "main": {"type": "s3", "bucket": "signpost", "endpoint_url": "http://127.0.0.1:9000"},
+//!  "default_policy": {"max_cache_size": 268435456, "cull_to_size": 201326592, "timeout_ms": 60000}}
+//! ```
+//!
+//! Default: `filesystem` under `<data dir>/objects`.
+
+use super::caching::CachingStore;
+use super::filesystem::FilesystemStore;
+use super::memory::MemoryStore;
+use super::migrating::MigratingStore;
+use super::s3::{S3Settings, S3Store};
+use super::sql::SqlStore;
+use super::{ObjectStore, Store, StoreError};
+use sea_orm::DatabaseConnection;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A store being opened (boxed: wrappers open their inner stores recursively).
+pub type Opening<'a> = Pin<Box<dyn Future<Output = Result<Store, StoreError>> + Send + 'a>>;
+
+/// One store, or a wrapper around others.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum StoreConfig {
+    /// In this process's memory (tests; nothing survives a restart).
+    Memory {},
+    /// Files under `base_location`, which must exist and be writable.
+    Filesystem { base_location: PathBuf },
+    /// An S3 bucket, or a bucket on an S3-compatible server (`endpoint_url`).
+    S3 {
+        bucket: String,
+        region: Option<String>,
+        endpoint_url: Option<String>,
+        /// Default: true when `endpoint_url` is set (local servers), else false.
+        force_path_style: Option<bool>,
+        /// Without these the AWS default chain is used (environment, profile, role).
+        access_key_id: Option<String>,
+        secret_access_key: Option<SecretString>,
+        /// Multipart part size in MiB (at least 5; default 8).
+        part_size_mb: Option<usize>,
+    },
+    /// The database's `objects` and `object_chunks` tables.
+    Sql {},
+    /// Reads from `from`; writes and deletes go to both.
+    Migrating {
+        from: Box<StoreConfig>,
+        to: Box<StoreConfig>,
+    },
+    /// `main` with a per-process `cache` (default memory) in front.
+    Caching {
+        main: Box<StoreConfig>,
+        cache: Option<Box<StoreConfig>>,
+        #[serde(default)]
+        default_policy: CachePolicy,
+        /// Policies for keys under a prefix, e.g. `{"imports/": {"cache": false}}`.
+        #[serde(default)]
+        table_policy_override: BTreeMap<String, CachePolicy>,
+    },
+}
+
+/// How the `caching` wrapper treats keys.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CachePolicy {
+    /// Whether to cache at all.
+    pub cache: bool,
+    /// Bytes the cache may hold before it is culled; also the largest object cached.
+    pub max_cache_size: u64,
+    /// Bytes the cache is culled down to, oldest first.
+    pub cull_to_size: u64,
+    /// How long an entry is served before `main` is read again.
+    pub timeout_ms: u64,
+}
+
+impl Default for CachePolicy {
+    fn default() -> Self {
+        Self {
+            cache: true,
+            max_cache_size: 256 * 1024 * 1024,
+            cull_to_size: 192 * 1024 * 1024,
+            timeout_ms: 60_000,
+        }
+    }
+}
+
+impl StoreConfig {
+    /// The store configured by `value` (JSON), or an error naming the key at fault
+    /// and what was expected.
+    pub fn from_json(value: &serde_json::Value) -> Result<Self, String> {
+        let config: Self = serde_path_to_error::deserialize(value).map_err(|error| {
+            let path = error.path().to_string();
+            let inner = error.into_inner().to_string();
+            if path == "." || path.is_empty() {
+                inner
+            } else {
+                format!("{path}: {inner}")
+            }
+        })?;
+        config.validate("")?;
+        Ok(config)
+    }
+
+    fn validate(&self, at: &str) -> Result<(), String> {
+        let field = |name: &str| format!("{at}{name}");
+        match self {
+            Self::S3 {
+                bucket,
+                part_size_mb,
+                access_key_id,
+                secret_access_key,
+                ..
+            } => {
+                if bucket.trim().is_empty() {
+                    return Err(format!("{}: must not be empty", field("bucket")));
+                }
+                if part_size_mb.is_some_and(|size| size < 5) {
+                    return Err(format!(
+                        "{}: S3 parts are at least 5 MiB",
+                        field("part_size_mb")
+                    ));
+                }
+                if access_key_id.is_some() != secret_access_key.is_some() {
+                    return Err(format!(
+                        "{}: give access_key_id and secret_access_key together",
+                        field("access_key_id")
+                    ));
+                }
+                Ok(())
+            }
+            Self::Migrating { from, to } => {
+                from.validate(&field("from."))?;
+                to.validate(&field("to."))
+            }
+            Self::Caching {
+                main,
+                cache,
+                default_policy,
+                table_policy_override,
+            } => {
+                main.validate(&field("main."))?;
+                if let Some(cache) = cache {
+                    cache.validate(&field("cache."))?;
+                }
+                let policies = std::iter::once(("default_policy".to_owned(), default_policy))
+                    .chain(table_policy_override.iter().map(|(prefix, policy)| {
+                        (format!("table_policy_override.{prefix}"), policy)
+                    }));
+                for (name, policy) in policies {
+                    if policy.cull_to_size > policy.max_cache_size {
+                        return Err(format!(
+                            "{}: cull_to_size must not exceed max_cache_size",
+                            field(&name)
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            Self::Memory {} | Self::Filesystem { .. } | Self::Sql {} => Ok(()),
+        }
+    }
+
+    /// The default: files under `<data_dir>/objects`, created if missing.
+    pub fn default_for(data_dir: &Path) -> Self {
+        Self::Filesystem {
+            base_location: data_dir.join("objects"),
+        }
+    }
+
+    /// Opens the configured store: checks a filesystem base, builds S3 clients.
+    /// `default_dir` is created when it is the (unconfigured) default.
+    pub fn open<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        default_dir: Option<&'a Path>,
+    ) -> Opening<'a> {
+        Box::pin(async move {
+            let store: Arc<dyn ObjectStore> = match self {
+                Self::Memory {} => Arc::new(MemoryStore::new()),
+                Self::Filesystem { base_location } => {
+                    let create = default_dir == Some(base_location.as_path());
+                    Arc::new(FilesystemStore::open(base_location, create).await?)
+                }
+                Self::S3 {
+                    bucket,
+                    region,
+                    endpoint_url,
+                    force_path_style,
+                    access_key_id,
+                    secret_access_key,
+                    part_size_mb,
+                } => {
+                    let settings = S3Settings {
+                        bucket: bucket.clone(),
+                        region: region.clone(),
+                        endpoint_url: endpoint_url.clone(),
+                        force_path_style: force_path_style.unwrap_or(endpoint_url.is_some()),
+                        access_key_id: access_key_id.clone(),
+                        secret_access_key: secret_access_key
+                            .as_ref()
+                            .map(|secret| secret.expose_secret().to_owned()),
+                        part_size: part_size_mb.unwrap_or(8) * 1024 * 1024,
+                    };
+                    Arc::new(S3Store::new(&settings).await)
+                }
+                Self::Sql {} => Arc::new(SqlStore::new(db.clone())),
+                Self::Migrating { from, to } => Arc::new(MigratingStore {
+                    from: from.open(db, default_dir).await?,
+                    to: to.open(db, default_dir).await?,
+                }),
+                Self::Caching {
+                    main,
+                    cache,
+                    default_policy,
+                    table_policy_override,
+                } => {
+                    let cache = match cache {
+                        Some(cache) => cache.open(db, default_dir).await?,
+                        None => Arc::new(MemoryStore::new()),
+                    };
+                    Arc::new(
+                        CachingStore::new(
+                            main.open(db, default_dir).await?,
+                            cache,
+                            default_policy.clone(),
+                            table_policy_override.clone(),
+                        )
+                        .await?,
+                    )
+                }
+            };
+            Ok(store)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreConfig;
+    use serde_json::json;
+
+    fn error(value: serde_json::Value) -> String {
+        StoreConfig::from_json(&value).err().unwrap_or_default()
+    }
+
+    #[test]
+    fn bad_configurations_name_the_key_and_the_expected_values() {
+        let missing = error(json!({"bucket": "b"}));
+        assert!(missing.contains("type"), "{missing}");
+        let unknown = error(json!({"type": "s4"}));
+        assert!(
+            unknown.contains("s4") && unknown.contains("filesystem") && unknown.contains("caching"),
+            "{unknown}"
+        );
+        let nested =
+            error(json!({"type": "migrating", "from": {"type": "memory"}, "to": {"type": "s3"}}));
+        assert!(
+            nested.contains("to") && nested.contains("bucket"),
+            "{nested}"
+        );
+        let typo =
+            error(json!({"type": "filesystem", "base_location": "/x", "base_locaton": "/y"}));
+        assert!(typo.contains("base_locaton"), "{typo}");
+        let policy = error(json!({"type": "caching", "main": {"type": "memory"},
+            "default_policy": {"max_cache_size": 10, "cull_to_size": 20}}));
+        assert!(
+            policy.contains("default_policy") && policy.contains("cull_to_size"),
+            "{policy}"
+        );
+        let part = error(json!({"type": "s3", "bucket": "b", "part_size_mb": 1}));
+        assert!(part.contains("part_size_mb"), "{part}");
+    }
+
+    #[test]
+    fn good_configurations_parse() {
+        let config = StoreConfig::from_json(&json!({
+            "type": "caching",
+            "main": {"type": "migrating", "from": {"type": "sql"}, "to": {"type": "s3", "bucket": "b", "endpoint_url": "http://127.0.0.1:9000"}},
+            "table_policy_override": {"imports/": {"cache": false}}
+        }));
+        assert!(config.is_ok(), "{config:?}");
+    }
+}
