@@ -47,6 +47,9 @@ pub enum StoreConfig {
         secret_access_key: Option<SecretString>,
         /// Multipart part size in MiB (at least 5; default 8).
         part_size_mb: Option<usize>,
+        /// Create the bucket at start when it is missing (local trials; default false).
+        #[serde(default)]
+        create_bucket: bool,
     },
     /// The database's `objects` and `object_chunks` tables.
     Sql {},
@@ -96,17 +99,37 @@ impl StoreConfig {
     /// The store configured by `value` (JSON), or an error naming the key at fault
     /// and what was expected.
     pub fn from_json(value: &serde_json::Value) -> Result<Self, String> {
-        let config: Self = serde_path_to_error::deserialize(value).map_err(|error| {
-            let path = error.path().to_string();
-            let inner = error.into_inner().to_string();
-            if path == "." || path.is_empty() {
-                inner
-            } else {
-                format!("{path}: {inner}")
-            }
-        })?;
+        let config = Self::parse_at(value, "")?;
         config.validate("")?;
         Ok(config)
+    }
+
+    /// Parses the nested configurations first, so that an error names the innermost
+    /// one at fault (`to.`, `main.from.`): serde cannot track paths through the
+    /// `type`-tagged enum itself.
+    fn parse_at(value: &serde_json::Value, at: &str) -> Result<Self, String> {
+        let wrapper = matches!(
+            value.get("type").and_then(serde_json::Value::as_str),
+            Some("migrating" | "caching")
+        );
+        if wrapper {
+            for field in ["from", "to", "main", "cache"] {
+                if let Some(inner) = value.get(field).filter(|inner| !inner.is_null()) {
+                    Self::parse_at(inner, &format!("{at}{field}."))?;
+                }
+            }
+        }
+        serde_path_to_error::deserialize(value).map_err(|error| {
+            let path = error.path().to_string();
+            let inner = error.into_inner().to_string();
+            let at = at.trim_end_matches('.');
+            match (at.is_empty(), path == "." || path.is_empty()) {
+                (true, true) => inner,
+                (true, false) => format!("{path}: {inner}"),
+                (false, true) => format!("{at}: {inner}"),
+                (false, false) => format!("{at}.{path}: {inner}"),
+            }
+        })
     }
 
     fn validate(&self, at: &str) -> Result<(), String> {
@@ -197,6 +220,7 @@ impl StoreConfig {
                     access_key_id,
                     secret_access_key,
                     part_size_mb,
+                    create_bucket,
                 } => {
                     let settings = S3Settings {
                         bucket: bucket.clone(),
@@ -209,7 +233,11 @@ impl StoreConfig {
                             .map(|secret| secret.expose_secret().to_owned()),
                         part_size: part_size_mb.unwrap_or(8) * 1024 * 1024,
                     };
-                    Arc::new(S3Store::new(&settings).await)
+                    let store = S3Store::new(&settings).await;
+                    if *create_bucket {
+                        store.create_bucket().await?;
+                    }
+                    Arc::new(store)
                 }
                 Self::Sql {} => Arc::new(SqlStore::new(db.clone())),
                 Self::Migrating { from, to } => Arc::new(MigratingStore {

@@ -20,3 +20,4 @@ mod read_paging;
 mod repo;
 mod schema;
 mod store_conformance;
+mod store_wrappers;
