@@ -10,6 +10,7 @@
 //! - `http`: routes, middleware, health and metrics, serving.
 //! - `read`: the read side: visibility, keyset pages, batched children, filters.
 //! - `repo`: data access, one module per record type.
+//! - `import`: CSV imports: checked, previewed, applied all-or-nothing.
 //! - `state`: what handlers share.
 //! - `store`: object storage for raw files (memory, filesystem, S3, SQL; migrating and caching wrappers).
 //! - `telemetry`: logging.
@@ -22,6 +23,7 @@ pub mod demo;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod import;
 pub mod read;
 pub mod repo;
 pub mod state;

@@ -41,6 +41,7 @@ fn main() -> ExitCode {
             Some(Command::Serve(args)) => signpost::cli::serve::run(config, args).await,
             Some(Command::Migrate(args)) => signpost::cli::migrate::run(&config, args).await,
             Some(Command::DemoData(args)) => signpost::cli::demo_data::run(&config, args).await,
+            Some(Command::Import(args)) => signpost::cli::import::run(&config, args).await,
             Some(Command::Store(args)) => signpost::cli::store::run(&config, args).await,
             Some(Command::HawkRequest(args)) => {
                 signpost::cli::hawk_request::run(&config, args).await
@@ -55,7 +56,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("signpost: {error:#}");
-            ExitCode::FAILURE
+            if error.downcast_ref::<signpost::cli::UsageError>().is_some() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

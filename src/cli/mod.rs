@@ -2,6 +2,7 @@
 
 pub mod demo_data;
 pub mod hawk_request;
+pub mod import;
 pub mod migrate;
 pub mod print_schema;
 pub mod serve;
@@ -35,6 +36,13 @@ pub enum Command {
     PrintSchema,
     /// Make a HAWK-signed request (as a pipeline would) and check the signed response.
     HawkRequest(hawk_request::HawkRequestArgs),
+    /// Import a CSV file (or a zip of them): checked, previewed, applied all-or-nothing.
+    Import(import::ImportArgs),
     /// Work on the object store (moving to another one).
     Store(store::StoreArgs),
 }
+
+/// A usage error: the command exits with code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);

@@ -57,6 +57,24 @@ impl RecordType {
         }
     }
 
+    /// One record of the type, in words ("cost option").
+    pub fn singular(self) -> &'static str {
+        match self {
+            Self::Providers => "provider",
+            Self::Services => "service",
+            Self::Venues => "venue",
+            Self::ServiceVenues => "service-venue link",
+            Self::Contacts => "contact",
+            Self::Eligibilities => "eligibility rule",
+            Self::ServiceEligibilities => "service-eligibility link",
+            Self::CostOptions => "cost option",
+            Self::Events => "event",
+            Self::Taxonomies => "taxonomy",
+            Self::TaxonomyTerms => "taxonomy term",
+            Self::TaxonomyRefs => "taxonomy reference",
+        }
+    }
+
     /// The record type stored in `table`.
     pub fn from_table(table: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.name() == table)

@@ -18,6 +18,8 @@ pub mod s3;
 pub mod sql;
 mod tee;
 
+pub use tee::at_most;
+
 use async_trait::async_trait;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};

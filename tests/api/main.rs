@@ -11,6 +11,7 @@ mod fixtures;
 mod health;
 mod helpers;
 mod http_graphql;
+mod import_csv;
 mod migrations;
 mod mutations;
 mod mutations_taxonomy;
