@@ -30,6 +30,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
+    /// What the import does (or a dry run would do): counts per file and the
+    /// first rows read.
+    pub preview: Option<Json>,
+    /// Rows of the current pass done (PostgreSQL; SQLite keeps it in memory).
+    pub rows_done: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ mod m20261122_000001_create_directory;
 mod m20261122_000002_create_operations;
 mod m20261201_000003_search_words;
 mod m20261201_000004_unlogged_nonces;
+mod m20261202_000005_import_progress;
 pub mod render;
 
 /// Every migration of the schema, oldest first.
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_operations::Migration),
             Box::new(m20261201_000003_search_words::Migration),
             Box::new(m20261201_000004_unlogged_nonces::Migration),
+            Box::new(m20261202_000005_import_progress::Migration),
         ]
     }
 }

@@ -17,6 +17,8 @@ use crate::store::{Key, Store};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, Value};
 use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;
 
 /// Bind parameters per statement, under both backends' limits.
@@ -48,6 +50,7 @@ pub async fn apply_file(
     options: ReadOptions,
     file_ids: &HashSet<Uuid>,
     now: DateTime<Utc>,
+    progress: &Arc<AtomicU64>,
 ) -> Result<Applied, ApplyError> {
     let postgres = db.get_database_backend() == DatabaseBackend::Postgres;
     let mut rx = spawn(store, key, options);
@@ -96,6 +99,7 @@ pub async fn apply_file(
         let per_statement = (MAX_PARAMETERS / (header.present.len() + 3)).max(1);
         for chunk in rows.chunks(per_statement) {
             applied.written += upsert(db, header, chunk, now, postgres).await?;
+            progress.fetch_add(chunk.len() as u64, Ordering::Relaxed);
         }
     }
     for (id, column, parent) in deferred {

@@ -9,6 +9,8 @@ use crate::repo::RecordType;
 use crate::store::{Key, Store};
 use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;
 
 /// Rows shown in a preview.
@@ -112,6 +114,7 @@ pub async fn check_file(
     earlier: &HashMap<RecordType, HashSet<Uuid>>,
     replace: bool,
     max_errors: usize,
+    progress: &Arc<AtomicU64>,
 ) -> Result<FileCheck, DbErr> {
     let kind = options.kind;
     let mut rx = spawn(store, key, options);
@@ -139,6 +142,7 @@ pub async fn check_file(
             }
             Parsed::Rows(batch) => batch,
         };
+        progress.fetch_add(batch.len() as u64, Ordering::Relaxed);
         let Some(header) = check.header.clone() else {
             continue;
         };

@@ -15,6 +15,7 @@ pub mod apply;
 pub mod check;
 pub mod decode;
 pub mod header;
+pub mod progress;
 pub mod row;
 pub mod run;
 pub mod source;

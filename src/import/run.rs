@@ -141,7 +141,7 @@ impl From<RepoError> for ImportError {
     }
 }
 
-/// Stores `body` as `imports/<id>` and imports it.
+/// Stores `body` as `imports/<id>` and imports it (both steps, waiting).
 pub async fn import_file(
     db: &DatabaseConnection,
     store: &Store,
@@ -150,16 +150,26 @@ pub async fn import_file(
     options: &ImportOptions,
     actor: Option<&str>,
 ) -> Result<ImportOutcome, ImportError> {
-    let kind = match options
+    let import = submit(db, store, file_name, body, options, actor).await?;
+    process(db, store, import, options).await
+}
+
+/// Stores the file under `imports/<id>` and records the import (`validating`).
+pub async fn submit(
+    db: &DatabaseConnection,
+    store: &Store,
+    file_name: &str,
+    body: Body,
+    options: &ImportOptions,
+    actor: Option<&str>,
+) -> Result<imports::Model, ImportError> {
+    let Some(kind) = options
         .record_type
         .or_else(|| record_type_of_file(file_name))
-    {
-        Some(kind) => kind,
-        None => {
-            return Err(ImportError::Usage(format!(
-                "cannot tell the record type from the file name {file_name:?}: name it after the type (services.csv, organizations.csv, …) or give the type"
-            )));
-        }
+    else {
+        return Err(ImportError::Usage(format!(
+            "cannot tell the record type from the file name {file_name:?}: name it after the type (services.csv, organizations.csv, …) or give the type"
+        )));
     };
     let id = crate::repo::new_id();
     let key = Key::parse(&format!("imports/{id}"))?;
@@ -176,7 +186,7 @@ pub async fn import_file(
             other => ImportError::Store(other),
         })?;
     let now = crate::repo::now();
-    let mut import = imports::Model {
+    let import = imports::Model {
         id,
         record_type: Some(kind.name().to_owned()),
         mode: options.mode.as_str().to_owned(),
@@ -200,12 +210,30 @@ pub async fn import_file(
         created_at: now,
         updated_at: now,
         finished_at: None,
+        preview: None,
+        rows_done: 0,
     };
-    if !options.dry_run {
-        imports::ActiveModel::from(import.clone())
-            .insert(db)
-            .await?;
-    }
+    imports::ActiveModel::from(import.clone())
+        .insert(db)
+        .await?;
+    Ok(import)
+}
+
+/// Checks and (unless a dry run) applies a submitted import, keeping its row and
+/// its progress up to date.
+pub async fn process(
+    db: &DatabaseConnection,
+    store: &Store,
+    mut import: imports::Model,
+    options: &ImportOptions,
+) -> Result<ImportOutcome, ImportError> {
+    let kind = import
+        .record_type
+        .as_deref()
+        .and_then(RecordType::from_table)
+        .ok_or_else(|| ImportError::Usage("the import has no record type".into()))?;
+    let key = Key::parse(&import.object_key)?;
+    let progress = super::progress::track(db, import.id);
     let read = ReadOptions {
         kind,
         strict: options.strict,
@@ -221,6 +249,7 @@ pub async fn import_file(
         &HashMap::new(),
         replace,
         options.limits.max_errors,
+        &progress.counter(),
     )
     .await?;
     let mut errors = check.errors.clone();
@@ -248,6 +277,7 @@ pub async fn import_file(
         ));
         import.warnings = Some(serde_json::json!([warning]));
         save(db, &import).await?;
+        progress.finish();
         return Ok(ImportOutcome {
             import,
             files: Vec::new(),
@@ -256,8 +286,8 @@ pub async fn import_file(
             duplicate_of: Some(earlier.id),
         });
     }
-    let report = FileReport {
-        file: file_name.to_owned(),
+    let mut report = FileReport {
+        file: import.file_name.clone(),
         record_type: kind,
         rows: check.rows,
         inserts: check.inserts,
@@ -272,6 +302,7 @@ pub async fn import_file(
     import.rows_updated = check.updates as i64;
     import.rows_deleted = check.deletes as i64;
     import.warnings = json_or_none(&check.warnings);
+    import.preview = serde_json::to_value([&report]).ok();
     if !errors.is_empty() || options.dry_run {
         import.state = if errors.is_empty() {
             "validated"
@@ -281,11 +312,8 @@ pub async fn import_file(
         .into();
         import.errors = json_or_none(&errors);
         import.finished_at = Some(crate::repo::now());
-        if options.dry_run {
-            store.delete(&key).await?;
-        } else {
-            save(db, &import).await?;
-        }
+        save(db, &import).await?;
+        progress.finish();
         return Ok(ImportOutcome {
             import,
             files: vec![report],
@@ -296,14 +324,28 @@ pub async fn import_file(
     }
     import.state = "applying".into();
     save(db, &import).await?;
-    let applied = apply(db, store, &key, read, &check, replace, options, &mut import).await;
-    let mut report = report;
+    progress.restart();
+    let applied = apply(
+        db,
+        store,
+        &key,
+        read,
+        &check,
+        replace,
+        options,
+        &mut import,
+        &progress,
+    )
+    .await;
+    progress.finish();
     match applied {
         Ok((written, deleted)) => {
             report.unchanged = check
                 .updates
                 .saturating_sub(written.saturating_sub(check.inserts));
             report.deletes = deleted;
+            import.preview = serde_json::to_value([&report]).ok();
+            save(db, &import).await?;
             Ok(ImportOutcome {
                 import,
                 files: vec![report],
@@ -340,7 +382,9 @@ async fn apply(
     replace: bool,
     options: &ImportOptions,
     import: &mut imports::Model,
+    progress: &super::progress::Progress,
 ) -> Result<(u64, u64), Problem> {
+    let counter = progress.counter();
     let kind = read.kind;
     let now = crate::repo::now();
     let store = store.clone();
@@ -351,7 +395,7 @@ async fn apply(
     let mut finished = import.clone();
     let result = crate::repo::in_transaction(db, move |txn| {
         Box::pin(async move {
-            let applied = apply_file(txn, store, key, read, &ids, now)
+            let applied = apply_file(txn, store, key, read, &ids, now, &counter)
                 .await
                 .map_err(|error| match error {
                     ApplyError::Invalid(problem) => problem,

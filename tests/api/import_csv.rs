@@ -306,7 +306,7 @@ async fn replace_deletes_what_the_file_lacks_within_the_guard() {
 }
 
 #[tokio::test]
-async fn a_dry_run_previews_and_leaves_no_trace() {
+async fn a_dry_run_previews_and_changes_nothing() {
     let setup = setup().await;
     providers(&setup).await;
     let imports_before = state_imports(&setup.db).await;
@@ -325,13 +325,22 @@ async fn a_dry_run_previews_and_leaves_no_trace() {
     assert_eq!(state(&setup.db, "services").await.0, 0, "nothing written");
     assert_eq!(
         state_imports(&setup.db).await,
-        imports_before,
-        "no history row"
+        imports_before + 1,
+        "the dry run is in the history, marked as one"
     );
-    let stored = signpost::store::list_all(setup.store.as_ref(), "imports/")
+    assert!(outcome.import.dry_run);
+    let preview = outcome.import.preview.clone().unwrap_or_default();
+    assert_eq!(preview[0]["inserts"], 1, "{preview}");
+    let log = setup
+        .db
+        .query_one_raw(Statement::from_string(
+            setup.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM change_log",
+        ))
         .await
-        .expect("list");
-    assert_eq!(stored.len(), 1, "only the providers import's file is kept");
+        .expect("query")
+        .expect("row");
+    assert_eq!(log.try_get::<i64>("", "n").expect("n"), 0, "no change logged");
 }
 
 async fn state_imports(db: &DatabaseConnection) -> i64 {
