@@ -104,18 +104,31 @@ pub(super) async fn live_ids(db: &impl ConnectionTrait, table: &str) -> Result<V
         .collect()
 }
 
-/// Checks the file at `key` as `options.kind`. `earlier` holds the ids of files
-/// of the same import applied before this one; `replace` counts deletions.
+/// How a file is checked.
+pub struct CheckPlan<'a> {
+    /// Ids of the files of the same import applied before this one.
+    pub earlier: &'a HashMap<RecordType, HashSet<Uuid>>,
+    /// Count what REPLACE would delete.
+    pub replace: bool,
+    pub max_errors: usize,
+    /// Rows read so far.
+    pub progress: &'a Arc<AtomicU64>,
+}
+
+/// Checks the file at `key` as `options.kind`.
 pub async fn check_file(
     db: &impl ConnectionTrait,
     store: Store,
     key: Key,
     options: ReadOptions,
-    earlier: &HashMap<RecordType, HashSet<Uuid>>,
-    replace: bool,
-    max_errors: usize,
-    progress: &Arc<AtomicU64>,
+    plan: CheckPlan<'_>,
 ) -> Result<FileCheck, DbErr> {
+    let CheckPlan {
+        earlier,
+        replace,
+        max_errors,
+        progress,
+    } = plan;
     let kind = options.kind;
     let mut rx = spawn(store, key, options);
     let mut check = FileCheck::default();

@@ -3,7 +3,7 @@
 
 use super::Problem;
 use super::apply::{ApplyError, apply_file};
-use super::check::{FileCheck, check_file, live_ids};
+use super::check::{CheckPlan, FileCheck, check_file, live_ids};
 use super::source::ReadOptions;
 use super::spec::record_type_of_file;
 use crate::repo::{RecordType, RepoError};
@@ -246,10 +246,12 @@ pub async fn process(
         store.clone(),
         key.clone(),
         read.clone(),
-        &HashMap::new(),
-        replace,
-        options.limits.max_errors,
-        &progress.counter(),
+        CheckPlan {
+            earlier: &HashMap::new(),
+            replace,
+            max_errors: options.limits.max_errors,
+            progress: &progress.counter(),
+        },
     )
     .await?;
     let mut errors = check.errors.clone();

@@ -340,7 +340,11 @@ async fn a_dry_run_previews_and_changes_nothing() {
         .await
         .expect("query")
         .expect("row");
-    assert_eq!(log.try_get::<i64>("", "n").expect("n"), 0, "no change logged");
+    assert_eq!(
+        log.try_get::<i64>("", "n").expect("n"),
+        0,
+        "no change logged"
+    );
 }
 
 async fn state_imports(db: &DatabaseConnection) -> i64 {
