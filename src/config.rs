@@ -51,6 +51,10 @@ const ENV_SETTINGS: &[&str] = &[
     "hawk_skew_secs",
     "public_url",
     "objectstore",
+    "import_max_errors",
+    "import_max_field_bytes",
+    "import_max_file_bytes",
+    "import_max_delete_share",
 ];
 
 /// How log lines are written.
@@ -165,6 +169,15 @@ pub struct Config {
     /// Default: `filesystem` under `<data_dir>/objects`.
     #[serde(deserialize_with = "objectstore_setting")]
     pub objectstore: Option<serde_json::Value>,
+    /// `SIGNPOST_IMPORT_MAX_ERRORS`: errors an import lists (more are counted). Default 1000.
+    pub import_max_errors: usize,
+    /// `SIGNPOST_IMPORT_MAX_FIELD_BYTES`: the longest CSV field accepted. Default 65536.
+    pub import_max_field_bytes: usize,
+    /// `SIGNPOST_IMPORT_MAX_FILE_BYTES`: the largest import file. Default 2 GiB.
+    pub import_max_file_bytes: u64,
+    /// `SIGNPOST_IMPORT_MAX_DELETE_SHARE`: share of a type's live records a REPLACE
+    /// import may delete without `force`. Default 0.5.
+    pub import_max_delete_share: f64,
 }
 
 /// `objectstore` from a JSON string (the environment) or a table (the file).
@@ -234,6 +247,10 @@ impl Default for Config {
             hawk_skew_secs: 60,
             public_url: None,
             objectstore: None,
+            import_max_errors: 1000,
+            import_max_field_bytes: 64 * 1024,
+            import_max_file_bytes: 2 * 1024 * 1024 * 1024,
+            import_max_delete_share: 0.5,
         }
     }
 }
@@ -371,6 +388,16 @@ impl Config {
     }
 
     /// The API limits these settings give.
+    /// The limits every import runs under.
+    pub fn import_limits(&self) -> crate::import::run::ImportLimits {
+        crate::import::run::ImportLimits {
+            max_errors: self.import_max_errors.max(1),
+            max_field_bytes: self.import_max_field_bytes,
+            max_file_bytes: self.import_max_file_bytes,
+            max_delete_share: self.import_max_delete_share.clamp(0.0, 1.0),
+        }
+    }
+
     pub fn api_limits(&self) -> crate::graphql::ApiLimits {
         crate::graphql::ApiLimits {
             pages: crate::graphql::PageLimits {

@@ -74,6 +74,7 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
         force: args.force,
         strict: args.strict,
         encoding: args.encoding,
+        limits: config.import_limits(),
         ..ImportOptions::default()
     };
     let spinner = indicatif::ProgressBar::new_spinner();

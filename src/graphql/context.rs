@@ -24,3 +24,11 @@ impl ReadContext {
         Ok(())
     }
 }
+
+/// What writes beyond the database need: the object store for raw files and the
+/// limits of imports.
+#[derive(Clone)]
+pub struct WriteContext {
+    pub store: crate::store::Store,
+    pub import_limits: crate::import::run::ImportLimits,
+}

@@ -24,7 +24,6 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -55,7 +54,10 @@ pub fn router(state: AppState) -> Router {
             config.max_body_bytes,
             explain_body_limit,
         ))
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            (config.max_body_bytes, config.import_max_file_bytes),
+            limit_body,
+        ))
         .option_layer(cors::layer(&config.cors_origins));
     let mut routes = Router::new()
         .route("/healthcheck", get(health::healthcheck))
@@ -79,6 +81,44 @@ pub fn router(state: AppState) -> Router {
         ))
         .with_state(state)
         .layer(middleware)
+}
+
+/// Bodies are limited to `max_body_bytes`, except file uploads (GraphQL multipart
+/// requests), which may reach `import_max_file_bytes`: a declared length over the
+/// limit is refused at once, a stream that runs over it fails when read.
+async fn limit_body(
+    axum::extract::State((body_limit, upload_limit)): axum::extract::State<(usize, u64)>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let upload = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
+    let limit = if upload {
+        usize::try_from(upload_limit).unwrap_or(usize::MAX)
+    } else {
+        body_limit
+    };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
 }
 
 /// The body limit's bare 413, given a body that says which limit was passed.

@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod http_graphql;
 mod import_csv;
+mod import_http;
 mod migrations;
 mod mutations;
 mod mutations_taxonomy;

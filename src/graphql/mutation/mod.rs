@@ -11,6 +11,7 @@ mod contact;
 mod cost_option;
 mod eligibility;
 mod event;
+mod import;
 mod provider;
 mod service;
 mod taxonomy;
@@ -43,6 +44,7 @@ pub struct MutationRoot(
     eligibility::EligibilityMutations,
     contact::ContactMutations,
     event::EventMutations,
+    import::ImportMutations,
     taxonomy::TaxonomyMutations,
     taxonomy_ref::TaxonomyRefMutations,
 );

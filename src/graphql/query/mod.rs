@@ -2,6 +2,7 @@
 //! lookups by id ([`lookups`]).
 
 pub mod change_log;
+pub mod imports;
 pub mod lists;
 pub mod lookups;
 mod plan;
@@ -27,5 +28,6 @@ pub struct QueryRoot(
     lists::ListQuery,
     lookups::LookupQuery,
     change_log::ChangeLogQuery,
+    imports::ImportQuery,
     ServerQuery,
 );

@@ -7,6 +7,7 @@ pub mod contact;
 pub mod cost_option;
 pub mod eligibility;
 pub mod event;
+pub mod import;
 pub mod node;
 pub mod provider;
 pub mod service;

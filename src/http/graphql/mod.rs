@@ -7,7 +7,8 @@
 //! - the response type is negotiated from `Accept` ([`negotiate`]): `*/*` or no
 //!   `Accept` gives `application/graphql-response+json`; nothing acceptable is a 406;
 //! - a POST body must be `application/json` in UTF-8 (415 otherwise) and a
-//!   well-formed request ([`params`]; 400 otherwise, naming the parameter);
+//!   well-formed request ([`params`]; 400 otherwise, naming the parameter), or a
+//!   GraphQL multipart request carrying files ([`upload`]);
 //!   batched requests (a JSON array) are refused;
 //! - over GET the document is parsed first and a mutation is a 405 with
 //!   `Allow: POST`, before validation;
@@ -22,6 +23,7 @@
 
 pub mod negotiate;
 pub mod params;
+pub mod upload;
 
 use crate::error::ErrorCode;
 use crate::graphql::limits::{ExecutionStarted, limit_error, uses_introspection};
@@ -30,7 +32,6 @@ use crate::read::Viewer;
 use crate::state::AppState;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{ErrorExtensions, ServerError, Variables};
-use axum::body::Bytes;
 use axum::extract::{Extension, State};
 use axum::http::header::{ALLOW, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
@@ -61,18 +62,19 @@ pub async fn get(
     }
 }
 
-/// `POST /graphql`: a JSON body.
+/// `POST /graphql`: a JSON body, or a GraphQL multipart request (file uploads).
 pub async fn post(
     State(state): State<AppState>,
     hawk: Option<Extension<Viewer>>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Response {
+    let headers = request.headers().clone();
     let Some(response_type) = negotiate::response_type(&headers) else {
         return not_acceptable();
     };
-    match negotiate::request_body(&headers) {
-        RequestBody::Json => {}
+    let kind = negotiate::request_body(&headers);
+    match &kind {
+        RequestBody::Json | RequestBody::Multipart(_) => {}
         RequestBody::Missing => {
             return refusal(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -91,6 +93,18 @@ pub async fn post(
     let viewer = match caller(&state, hawk, &headers).await {
         Ok(viewer) => viewer,
         Err(failure) => return unauthenticated(response_type, &failure),
+    };
+    let body = request.into_body();
+    if let RequestBody::Multipart(boundary) = kind {
+        let limit = state.config.import_max_file_bytes;
+        return match upload::receive(body, &boundary, limit).await {
+            Ok(request) => run(&state, response_type, request, viewer, false).await,
+            Err(message) => malformed(response_type, message),
+        };
+    }
+    let body = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
+        Ok(body) => body,
+        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     };
     match params::from_json_body(&body) {
         Ok(params) => execute(&state, response_type, params, viewer, false).await,
@@ -123,6 +137,17 @@ async fn execute(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
+    run(state, response_type, request, viewer, over_get).await
+}
+
+/// Runs a request: the GET rules, introspection by role, limits and timeout.
+async fn run(
+    state: &AppState,
+    response_type: ResponseType,
+    mut request: async_graphql::Request,
+    viewer: Viewer,
+    over_get: bool,
+) -> Response {
     // `extensions` are accepted; none is acted on yet.
     if over_get {
         let name = request.operation_name.clone();
@@ -162,7 +187,12 @@ async fn execute(
     }
     let limits: ApiLimits = state.config.api_limits();
     let started = ExecutionStarted::default();
-    let request = graphql::attach(request, &state.db, viewer, limits).data(started.clone());
+    let request = graphql::attach(request, &state.db, viewer, limits)
+        .data(started.clone())
+        .data(crate::graphql::context::WriteContext {
+            store: state.store.clone(),
+            import_limits: state.config.import_limits(),
+        });
     let timeout = Duration::from_millis(state.config.execution_timeout_ms);
     let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
         Ok(response) => response,

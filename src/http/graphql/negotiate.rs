@@ -69,6 +69,8 @@ pub fn response_type(headers: &HeaderMap) -> Option<ResponseType> {
 pub enum RequestBody {
     /// `application/json` (UTF-8; a missing charset means UTF-8).
     Json,
+    /// `multipart/form-data` (the GraphQL multipart request): the whole header.
+    Multipart(String),
     /// No `Content-Type` at all.
     Missing,
     /// Anything else, including JSON in another charset (415).
@@ -87,6 +89,9 @@ pub fn request_body(headers: &HeaderMap) -> RequestBody {
                 && media.charset_is_utf8() =>
         {
             RequestBody::Json
+        }
+        Some(media) if media.kind == "multipart" && media.subtype == "form-data" => {
+            RequestBody::Multipart(text.to_owned())
         }
         _ => RequestBody::Unsupported(text.to_owned()),
     }

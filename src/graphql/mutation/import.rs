@@ -1,0 +1,171 @@
+//! `importCsv` and `restoreImport` (admins). The file is stored and the import
+//! recorded before the mutation answers; checking and applying go on in the
+//! background, and the answer waits a few seconds for them, so a small file comes
+//! back finished and a large one comes back `VALIDATING` or `APPLYING` with
+//! `rowsDone` to poll through `import(id)`.
+
+use super::admin;
+use crate::error::ErrorCode;
+use crate::graphql::context::{ReadContext, WriteContext};
+use crate::graphql::enums::RecordType;
+use crate::graphql::error::{internal, user_error};
+use crate::graphql::filter::scalar::parse_id;
+use crate::graphql::types::import::{Import, ImportMode};
+use crate::import::run::{ImportError, ImportOptions, process, submit};
+use crate::store::{Key, Store};
+use async_graphql::{Context, ID, Object, Result, Upload};
+use entities::imports;
+use sea_orm::{DatabaseConnection, EntityTrait};
+use std::time::Duration;
+
+/// How long the mutation waits for the import before answering.
+const WAIT: Duration = Duration::from_secs(3);
+
+fn import_error(error: ImportError) -> async_graphql::Error {
+    match error {
+        ImportError::Usage(message) => user_error(ErrorCode::BadUserInput, message),
+        other => internal(other),
+    }
+}
+
+/// Runs `import` in the background; its row after at most [`WAIT`].
+async fn run(
+    db: DatabaseConnection,
+    store: Store,
+    import: imports::Model,
+    options: ImportOptions,
+) -> Result<Import> {
+    let id = import.id;
+    let work = tokio::spawn({
+        let db = db.clone();
+        async move {
+            if let Err(error) = process(&db, &store, import, &options).await {
+                tracing::error!(%error, %id, "import failed");
+            }
+        }
+    });
+    let _ = tokio::time::timeout(WAIT, work).await;
+    let row = imports::Entity::find_by_id(id)
+        .one(&db)
+        .await
+        .map_err(crate::graphql::error::db)?
+        .ok_or_else(|| internal(format!("import {id} vanished")))?;
+    Ok(Import(row))
+}
+
+#[derive(Default)]
+pub struct ImportMutations;
+
+#[Object]
+impl ImportMutations {
+    /// Imports a CSV file (a GraphQL multipart request): checked in full, then
+    /// applied all-or-nothing unless `dryRun`. The record type defaults to the
+    /// file's name (`services.csv`, `organizations.csv`).
+    #[allow(clippy::too_many_arguments)]
+    async fn import_csv(
+        &self,
+        ctx: &Context<'_>,
+        file: Upload,
+        record_type: Option<RecordType>,
+        #[graphql(default_with = "Some(ImportMode::Upsert)")] mode: Option<ImportMode>,
+        #[graphql(default_with = "Some(false)")] dry_run: Option<bool>,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "Let REPLACE delete more than the configured share."
+        )]
+        force: Option<bool>,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "Refuse columns Signpost does not store."
+        )]
+        strict: Option<bool>,
+        #[graphql(desc = "The file's encoding (utf-8, windows-1252); default: detected.")]
+        encoding: Option<String>,
+    ) -> Result<Import> {
+        let read: &ReadContext = admin(ctx)?;
+        let write = ctx.data::<WriteContext>()?;
+        let upload = file
+            .value(ctx)
+            .map_err(|error| user_error(ErrorCode::BadUserInput, format!("file: {error}")))?;
+        let name = upload.filename.clone();
+        let content = tokio::fs::File::from_std(upload.content);
+        let options = ImportOptions {
+            record_type: record_type.map(Into::into),
+            mode: mode.unwrap_or(ImportMode::Upsert).into(),
+            dry_run: dry_run.unwrap_or(false),
+            force: force.unwrap_or(false),
+            strict: strict.unwrap_or(false),
+            encoding,
+            limits: write.import_limits.clone(),
+            restored_from: None,
+        };
+        let body = Box::pin(tokio_util::io::ReaderStream::with_capacity(
+            content,
+            256 * 1024,
+        ));
+        let import = submit(
+            &read.db,
+            &write.store,
+            &name,
+            body,
+            &options,
+            read.viewer.subject.as_deref(),
+        )
+        .await
+        .map_err(import_error)?;
+        run(read.db.clone(), write.store.clone(), import, options).await
+    }
+
+    /// Applies an earlier import's stored file again, on purpose (even when
+    /// nothing in it changed).
+    async fn restore_import(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default_with = "Some(false)")] force: Option<bool>,
+    ) -> Result<Import> {
+        let read = admin(ctx)?;
+        let write = ctx.data::<WriteContext>()?;
+        let id = parse_id("id", &id)?;
+        let earlier = imports::Entity::find_by_id(id)
+            .one(&read.db)
+            .await
+            .map_err(crate::graphql::error::db)?
+            .ok_or_else(|| user_error(ErrorCode::NotFound, format!("no import has id {id}")))?;
+        let key = Key::parse(&earlier.object_key).map_err(internal)?;
+        let (_, body) = write.store.get(&key).await.map_err(|error| {
+            user_error(
+                ErrorCode::NotFound,
+                format!("the file of import {id} is no longer stored: {error}"),
+            )
+        })?;
+        let options = ImportOptions {
+            record_type: earlier
+                .record_type
+                .as_deref()
+                .and_then(crate::repo::RecordType::from_table),
+            mode: if earlier.mode == "replace" {
+                crate::import::Mode::Replace
+            } else {
+                crate::import::Mode::Upsert
+            },
+            dry_run: false,
+            force: force.unwrap_or(earlier.force),
+            strict: earlier.strict,
+            encoding: None,
+            limits: write.import_limits.clone(),
+            restored_from: Some(id),
+        };
+        let import = submit(
+            &read.db,
+            &write.store,
+            &earlier.file_name,
+            body,
+            &options,
+            read.viewer.subject.as_deref(),
+        )
+        .await
+        .map_err(import_error)?;
+        run(read.db.clone(), write.store.clone(), import, options).await
+    }
+}
