@@ -15,15 +15,18 @@ pub mod apply;
 pub mod check;
 pub mod decode;
 pub mod header;
+pub mod process;
 pub mod progress;
 pub mod row;
 pub mod run;
 pub mod source;
 pub mod spec;
+pub mod zip;
 
 use serde::Serialize;
 use std::fmt;
 
+pub use process::process;
 pub use run::{ImportOptions, ImportOutcome, Mode, import_file};
 
 /// One thing wrong with (or worth saying about) a file: where, and what.

@@ -2,9 +2,6 @@
 //! run) apply it in one transaction, keeping the `imports` row up to date.
 
 use super::Problem;
-use super::apply::{ApplyError, apply_file};
-use super::check::{CheckPlan, FileCheck, check_file, live_ids};
-use super::source::ReadOptions;
 use super::spec::record_type_of_file;
 use crate::repo::{RecordType, RepoError};
 use crate::store::{Body, Key, Store, StoreError, at_most};
@@ -14,7 +11,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde::Serialize;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// UPSERT inserts or updates by id; REPLACE also deletes the type's records the
@@ -151,7 +147,7 @@ pub async fn import_file(
     actor: Option<&str>,
 ) -> Result<ImportOutcome, ImportError> {
     let import = submit(db, store, file_name, body, options, actor).await?;
-    process(db, store, import, options).await
+    super::process::process(db, store, import, options).await
 }
 
 /// Stores the file under `imports/<id>` and records the import (`validating`).
@@ -163,14 +159,15 @@ pub async fn submit(
     options: &ImportOptions,
     actor: Option<&str>,
 ) -> Result<imports::Model, ImportError> {
-    let Some(kind) = options
+    let zip = super::zip::is_zip(file_name) && options.record_type.is_none();
+    let kind = options
         .record_type
-        .or_else(|| record_type_of_file(file_name))
-    else {
+        .or_else(|| record_type_of_file(file_name));
+    if kind.is_none() && !zip {
         return Err(ImportError::Usage(format!(
-            "cannot tell the record type from the file name {file_name:?}: name it after the type (services.csv, organizations.csv, …) or give the type"
+            "cannot tell the record type from the file name {file_name:?}: name it after the type (services.csv, organizations.csv, …), give the type, or send a .zip"
         )));
-    };
+    }
     let id = crate::repo::new_id();
     let key = Key::parse(&format!("imports/{id}"))?;
     let stored = store
@@ -188,7 +185,7 @@ pub async fn submit(
     let now = crate::repo::now();
     let import = imports::Model {
         id,
-        record_type: Some(kind.name().to_owned()),
+        record_type: kind.map(|kind| kind.name().to_owned()),
         mode: options.mode.as_str().to_owned(),
         dry_run: options.dry_run,
         force: options.force,
@@ -219,260 +216,11 @@ pub async fn submit(
     Ok(import)
 }
 
-/// Checks and (unless a dry run) applies a submitted import, keeping its row and
-/// its progress up to date.
-pub async fn process(
-    db: &DatabaseConnection,
-    store: &Store,
-    mut import: imports::Model,
-    options: &ImportOptions,
-) -> Result<ImportOutcome, ImportError> {
-    let kind = import
-        .record_type
-        .as_deref()
-        .and_then(RecordType::from_table)
-        .ok_or_else(|| ImportError::Usage("the import has no record type".into()))?;
-    let key = Key::parse(&import.object_key)?;
-    let progress = super::progress::track(db, import.id);
-    let read = ReadOptions {
-        kind,
-        strict: options.strict,
-        encoding: options.encoding.clone(),
-        max_field_bytes: options.limits.max_field_bytes,
-    };
-    let replace = options.mode == Mode::Replace;
-    let check = check_file(
-        db,
-        store.clone(),
-        key.clone(),
-        read.clone(),
-        CheckPlan {
-            earlier: &HashMap::new(),
-            replace,
-            max_errors: options.limits.max_errors,
-            progress: &progress.counter(),
-        },
-    )
-    .await?;
-    let mut errors = check.errors.clone();
-    if check.errors_truncated {
-        errors.push(Problem::file(format!(
-            "more errors were found; only the first {} are listed",
-            options.limits.max_errors
-        )));
-    }
-    if errors.is_empty() && replace && !options.force {
-        guard_deletes(&check, kind, options.limits.max_delete_share, &mut errors);
-    }
-    if errors.is_empty()
-        && !options.dry_run
-        && options.restored_from.is_none()
-        && let Some(earlier) = same_file(db, &import).await?
-    {
-        store.delete(&key).await?;
-        import.object_key = earlier.object_key.clone();
-        import.state = "completed".into();
-        import.finished_at = Some(crate::repo::now());
-        let warning = Problem::file(format!(
-            "the same file (sha256 {}) was imported as {}: nothing to do",
-            import.sha256, earlier.id
-        ));
-        import.warnings = Some(serde_json::json!([warning]));
-        save(db, &import).await?;
-        progress.finish();
-        return Ok(ImportOutcome {
-            import,
-            files: Vec::new(),
-            errors: Vec::new(),
-            warnings: vec![warning],
-            duplicate_of: Some(earlier.id),
-        });
-    }
-    let mut report = FileReport {
-        file: import.file_name.clone(),
-        record_type: kind,
-        rows: check.rows,
-        inserts: check.inserts,
-        updates: check.updates,
-        unchanged: 0,
-        deletes: check.deletes,
-        sample: check.sample.clone(),
-    };
-    import.rows_total = check.rows as i64;
-    import.rows_rejected = check.rejected as i64;
-    import.rows_inserted = check.inserts as i64;
-    import.rows_updated = check.updates as i64;
-    import.rows_deleted = check.deletes as i64;
-    import.warnings = json_or_none(&check.warnings);
-    import.preview = serde_json::to_value([&report]).ok();
-    if !errors.is_empty() || options.dry_run {
-        import.state = if errors.is_empty() {
-            "validated"
-        } else {
-            "failed"
-        }
-        .into();
-        import.errors = json_or_none(&errors);
-        import.finished_at = Some(crate::repo::now());
-        save(db, &import).await?;
-        progress.finish();
-        return Ok(ImportOutcome {
-            import,
-            files: vec![report],
-            errors,
-            warnings: check.warnings,
-            duplicate_of: None,
-        });
-    }
-    import.state = "applying".into();
-    save(db, &import).await?;
-    progress.restart();
-    let applied = apply(
-        db,
-        store,
-        &key,
-        read,
-        &check,
-        replace,
-        options,
-        &mut import,
-        &progress,
-    )
-    .await;
-    progress.finish();
-    match applied {
-        Ok((written, deleted)) => {
-            report.unchanged = check
-                .updates
-                .saturating_sub(written.saturating_sub(check.inserts));
-            report.deletes = deleted;
-            import.preview = serde_json::to_value([&report]).ok();
-            save(db, &import).await?;
-            Ok(ImportOutcome {
-                import,
-                files: vec![report],
-                errors: Vec::new(),
-                warnings: check.warnings,
-                duplicate_of: None,
-            })
-        }
-        Err(problem) => {
-            import.state = "failed".into();
-            import.errors = json_or_none(std::slice::from_ref(&problem));
-            import.finished_at = Some(crate::repo::now());
-            save(db, &import).await?;
-            Ok(ImportOutcome {
-                import,
-                files: vec![report],
-                errors: vec![problem],
-                warnings: check.warnings,
-                duplicate_of: None,
-            })
-        }
-    }
-}
-
-/// Applies the checked file in one transaction that also completes the import's
-/// row; (rows written, records deleted), or the problem that stopped it.
-#[allow(clippy::too_many_arguments)]
-async fn apply(
-    db: &DatabaseConnection,
-    store: &Store,
-    key: &Key,
-    read: ReadOptions,
-    check: &FileCheck,
-    replace: bool,
-    options: &ImportOptions,
-    import: &mut imports::Model,
-    progress: &super::progress::Progress,
-) -> Result<(u64, u64), Problem> {
-    let counter = progress.counter();
-    let kind = read.kind;
-    let now = crate::repo::now();
-    let store = store.clone();
-    let key = key.clone();
-    let ids = check.ids.clone();
-    let force = options.force;
-    let share = options.limits.max_delete_share;
-    let mut finished = import.clone();
-    let result = crate::repo::in_transaction(db, move |txn| {
-        Box::pin(async move {
-            let applied = apply_file(txn, store, key, read, &ids, now, &counter)
-                .await
-                .map_err(|error| match error {
-                    ApplyError::Invalid(problem) => problem,
-                    ApplyError::Db(error) => db_problem(error),
-                })?;
-            let mut deleted = 0;
-            if replace {
-                let doomed: Vec<Uuid> = live_ids(txn, kind.name())
-                    .await
-                    .map_err(db_problem)?
-                    .into_iter()
-                    .filter(|id| !applied.ids.contains(id))
-                    .collect();
-                let live = doomed.len() + applied.ids.len();
-                if !force && doomed.len() as f64 > share * live as f64 {
-                    return Err(Problem::file(format!(
-                        "REPLACE would now delete {} of {live} live {kind}; the file changed or others wrote meanwhile (use force)",
-                        doomed.len()
-                    )));
-                }
-                deleted = doomed.len() as u64;
-                crate::repo::children::tombstone_cascade(txn, kind.name(), doomed)
-                    .await
-                    .map_err(|error| Problem::file(format!("deleting records: {error}")))?;
-            }
-            finished.state = "completed".into();
-            finished.rows_updated = applied.written.saturating_sub(finished.rows_inserted as u64) as i64;
-            finished.rows_deleted = deleted as i64;
-            finished.finished_at = Some(crate::repo::now());
-            finished.updated_at = crate::repo::now();
-            imports::ActiveModel::from(finished.clone())
-                .reset_all()
-                .update(txn)
-                .await
-                .map_err(db_problem)?;
-            Ok::<_, Problem>((applied.written, deleted, finished))
-        })
-    })
-    .await;
-    match result {
-        Ok((written, deleted, finished)) => {
-            *import = finished;
-            Ok((written, deleted))
-        }
-        Err(problem) => Err(problem),
-    }
-}
-
-impl From<DbErr> for Problem {
-    fn from(error: DbErr) -> Self {
-        db_problem(error)
-    }
-}
-
-fn db_problem(error: DbErr) -> Problem {
-    Problem::file(format!("the database refused the import: {error}"))
-}
-
-fn guard_deletes(check: &FileCheck, kind: RecordType, share: f64, errors: &mut Vec<Problem>) {
-    if check.live_before > 0 && check.deletes as f64 > share * check.live_before as f64 {
-        errors.push(Problem::file(format!(
-            "REPLACE would delete {} of {} live {kind} ({:.0}%), more than the {:.0}% allowed; check the file, or force it",
-            check.deletes,
-            check.live_before,
-            100.0 * check.deletes as f64 / check.live_before as f64,
-            share * 100.0
-        )));
-    }
-}
-
-fn json_or_none(problems: &[Problem]) -> Option<serde_json::Value> {
+pub(super) fn json_or_none(problems: &[Problem]) -> Option<serde_json::Value> {
     (!problems.is_empty()).then(|| serde_json::to_value(problems).unwrap_or_default())
 }
 
-async fn save(db: &DatabaseConnection, import: &imports::Model) -> Result<(), DbErr> {
+pub(super) async fn save(db: &DatabaseConnection, import: &imports::Model) -> Result<(), DbErr> {
     let mut row = imports::ActiveModel::from(import.clone()).reset_all();
     row.updated_at = Set(crate::repo::now());
     row.update(db).await?;
@@ -481,7 +229,7 @@ async fn save(db: &DatabaseConnection, import: &imports::Model) -> Result<(), Db
 
 /// The latest completed import that applied the same bytes as the same type in
 /// the same mode (not one that was itself skipped as a duplicate).
-async fn same_file(
+pub(super) async fn same_file(
     db: &DatabaseConnection,
     import: &imports::Model,
 ) -> Result<Option<imports::Model>, DbErr> {

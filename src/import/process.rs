@@ -1,0 +1,315 @@
+//! Checking and applying a submitted import: its one file, or each CSV member of
+//! its zip in dependency order (a member may refer to rows of the members before
+//! it). Every error of every file is collected before anything is written; then
+//! all files are written in one transaction that also completes the import's row.
+
+use super::Problem;
+use super::apply::{ApplyError, apply_file};
+use super::check::{CheckPlan, FileCheck, check_file, live_ids};
+use super::progress::{Progress, track};
+use super::run::{
+    FileReport, ImportError, ImportOptions, ImportOutcome, Mode, json_or_none, same_file, save,
+};
+use super::source::ReadOptions;
+use super::zip::{Part, unpack};
+use crate::repo::RecordType;
+use crate::store::{Key, Store};
+use entities::imports;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// Checks and (unless a dry run) applies a submitted import, keeping its row and
+/// its progress up to date.
+pub async fn process(
+    db: &DatabaseConnection,
+    store: &Store,
+    mut import: imports::Model,
+    options: &ImportOptions,
+) -> Result<ImportOutcome, ImportError> {
+    let key = Key::parse(&import.object_key)?;
+    let progress = track(db, import.id);
+    let zipped = import.record_type.is_none();
+    let (parts, mut warnings) = match import
+        .record_type
+        .as_deref()
+        .and_then(RecordType::from_table)
+    {
+        Some(kind) => (
+            vec![Part {
+                name: import.file_name.clone(),
+                kind,
+                key: key.clone(),
+            }],
+            Vec::new(),
+        ),
+        None => match unpack(store, &key, import.id, &options.limits, options.strict).await {
+            Ok(unpacked) => unpacked,
+            Err(errors) => {
+                return finish(db, import, Vec::new(), errors, Vec::new(), &progress).await;
+            }
+        },
+    };
+    let replace = options.mode == Mode::Replace;
+    let mut earlier: HashMap<RecordType, HashSet<Uuid>> = HashMap::new();
+    let mut errors = Vec::new();
+    let mut checks = Vec::new();
+    for part in &parts {
+        let check = check_file(
+            db,
+            store.clone(),
+            part.key.clone(),
+            read_options(part.kind, options),
+            CheckPlan {
+                earlier: &earlier,
+                replace,
+                max_errors: options
+                    .limits
+                    .max_errors
+                    .saturating_sub(errors.len())
+                    .max(1),
+                progress: &progress.counter(),
+            },
+        )
+        .await?;
+        let named = |problem: &Problem| {
+            if zipped {
+                problem.clone().in_file(&part.name)
+            } else {
+                problem.clone()
+            }
+        };
+        errors.extend(check.errors.iter().map(named));
+        warnings.extend(check.warnings.iter().map(named));
+        if check.errors_truncated {
+            errors.push(Problem::file(format!(
+                "more errors were found; only the first {} are listed",
+                options.limits.max_errors
+            )));
+        }
+        if check.errors.is_empty() && replace && !options.force {
+            guard_deletes(
+                &check,
+                part.kind,
+                options.limits.max_delete_share,
+                &mut errors,
+            );
+        }
+        earlier.insert(part.kind, check.ids.clone());
+        checks.push(check);
+    }
+    let reports: Vec<FileReport> = parts
+        .iter()
+        .zip(&checks)
+        .map(|(part, check)| FileReport {
+            file: part.name.clone(),
+            record_type: part.kind,
+            rows: check.rows,
+            inserts: check.inserts,
+            updates: check.updates,
+            unchanged: 0,
+            deletes: check.deletes,
+            sample: check.sample.clone(),
+        })
+        .collect();
+    let sum = |field: fn(&FileCheck) -> u64| checks.iter().map(field).sum::<u64>() as i64;
+    import.rows_total = sum(|c| c.rows);
+    import.rows_rejected = sum(|c| c.rejected);
+    import.rows_inserted = sum(|c| c.inserts);
+    import.rows_updated = sum(|c| c.updates);
+    import.rows_deleted = sum(|c| c.deletes);
+    import.preview = serde_json::to_value(&reports).ok();
+    if errors.is_empty()
+        && !options.dry_run
+        && options.restored_from.is_none()
+        && let Some(earlier) = same_file(db, &import).await?
+    {
+        for part in parts.iter().filter(|part| part.key != key) {
+            store.delete(&part.key).await?;
+        }
+        store.delete(&key).await?;
+        import.object_key = earlier.object_key.clone();
+        import.state = "completed".into();
+        let warning = Problem::file(format!(
+            "the same file (sha256 {}) was imported as {}: nothing to do",
+            import.sha256, earlier.id
+        ));
+        let mut outcome =
+            finish(db, import, Vec::new(), Vec::new(), vec![warning], &progress).await?;
+        outcome.duplicate_of = Some(earlier.id);
+        return Ok(outcome);
+    }
+    if !errors.is_empty() || options.dry_run {
+        return finish(db, import, reports, errors, warnings, &progress).await;
+    }
+    import.state = "applying".into();
+    import.warnings = json_or_none(&warnings);
+    save(db, &import).await?;
+    progress.restart();
+    match apply_all(db, store, &parts, &checks, options, &import, &progress).await {
+        Ok((finished, applied)) => {
+            let reports = reports
+                .into_iter()
+                .zip(applied)
+                .map(|(mut report, (written, deleted))| {
+                    report.unchanged = report
+                        .updates
+                        .saturating_sub(written.saturating_sub(report.inserts));
+                    report.deletes = deleted;
+                    report
+                })
+                .collect();
+            import = finished;
+            finish(db, import, reports, Vec::new(), warnings, &progress).await
+        }
+        Err(problem) => finish(db, import, reports, vec![problem], warnings, &progress).await,
+    }
+}
+
+fn read_options(kind: RecordType, options: &ImportOptions) -> ReadOptions {
+    ReadOptions {
+        kind,
+        strict: options.strict,
+        encoding: options.encoding.clone(),
+        max_field_bytes: options.limits.max_field_bytes,
+    }
+}
+
+/// Records how the import ended and returns its outcome.
+async fn finish(
+    db: &DatabaseConnection,
+    mut import: imports::Model,
+    files: Vec<FileReport>,
+    errors: Vec<Problem>,
+    warnings: Vec<Problem>,
+    progress: &Progress,
+) -> Result<ImportOutcome, ImportError> {
+    if !files.is_empty() {
+        import.preview = serde_json::to_value(&files).ok();
+    }
+    import.state = if !errors.is_empty() {
+        "failed".into()
+    } else if import.state == "applying" || import.state == "completed" {
+        "completed".into()
+    } else {
+        "validated".into()
+    };
+    import.errors = json_or_none(&errors);
+    import.warnings = json_or_none(&warnings);
+    import.finished_at = Some(crate::repo::now());
+    save(db, &import).await?;
+    progress.finish();
+    Ok(ImportOutcome {
+        import,
+        files,
+        errors,
+        warnings,
+        duplicate_of: None,
+    })
+}
+
+/// Writes every part in one transaction that also marks the import completed;
+/// the row as written and (rows written, records deleted) per part.
+async fn apply_all(
+    db: &DatabaseConnection,
+    store: &Store,
+    parts: &[Part],
+    checks: &[FileCheck],
+    options: &ImportOptions,
+    import: &imports::Model,
+    progress: &Progress,
+) -> Result<(imports::Model, Vec<(u64, u64)>), Problem> {
+    let now = crate::repo::now();
+    let counter = progress.counter();
+    let plan: Vec<(Part, HashSet<Uuid>, ReadOptions)> = parts
+        .iter()
+        .zip(checks)
+        .map(|(part, check)| {
+            (
+                part.clone(),
+                check.ids.clone(),
+                read_options(part.kind, options),
+            )
+        })
+        .collect();
+    let (store, replace, force, share) = (
+        store.clone(),
+        options.mode == Mode::Replace,
+        options.force,
+        options.limits.max_delete_share,
+    );
+    let mut finished = import.clone();
+    crate::repo::in_transaction(db, move |txn| {
+        Box::pin(async move {
+            let mut results = Vec::new();
+            let (mut written_total, mut deleted_total) = (0u64, 0u64);
+            for (part, ids, read) in plan {
+                let applied = apply_file(txn, store.clone(), part.key.clone(), read, &ids, now, &counter)
+                    .await
+                    .map_err(|error| match error {
+                        ApplyError::Invalid(problem) => problem,
+                        ApplyError::Db(error) => db_problem(error),
+                    })?;
+                let mut deleted = 0;
+                if replace {
+                    let doomed: Vec<Uuid> = live_ids(txn, part.kind.name())
+                        .await
+                        .map_err(db_problem)?
+                        .into_iter()
+                        .filter(|id| !applied.ids.contains(id))
+                        .collect();
+                    let live = doomed.len() + applied.ids.len();
+                    if !force && doomed.len() as f64 > share * live as f64 {
+                        return Err(Problem::file(format!(
+                            "REPLACE would now delete {} of {live} live {}; others wrote meanwhile (use force)",
+                            doomed.len(),
+                            part.kind
+                        )));
+                    }
+                    deleted = doomed.len() as u64;
+                    crate::repo::children::tombstone_cascade(txn, part.kind.name(), doomed)
+                        .await
+                        .map_err(|error| Problem::file(format!("deleting records: {error}")))?;
+                }
+                written_total += applied.written;
+                deleted_total += deleted;
+                results.push((applied.written, deleted));
+            }
+            finished.state = "completed".into();
+            finished.rows_updated =
+                written_total.saturating_sub(finished.rows_inserted as u64) as i64;
+            finished.rows_deleted = deleted_total as i64;
+            finished.finished_at = Some(crate::repo::now());
+            finished.updated_at = crate::repo::now();
+            imports::ActiveModel::from(finished.clone())
+                .reset_all()
+                .update(txn)
+                .await
+                .map_err(db_problem)?;
+            Ok::<_, Problem>((finished, results))
+        })
+    })
+    .await
+}
+
+impl From<DbErr> for Problem {
+    fn from(error: DbErr) -> Self {
+        db_problem(error)
+    }
+}
+
+fn db_problem(error: DbErr) -> Problem {
+    Problem::file(format!("the database refused the import: {error}"))
+}
+
+fn guard_deletes(check: &FileCheck, kind: RecordType, share: f64, errors: &mut Vec<Problem>) {
+    if check.live_before > 0 && check.deletes as f64 > share * check.live_before as f64 {
+        errors.push(Problem::file(format!(
+            "REPLACE would delete {} of {} live {kind} ({:.0}%), more than the {:.0}% allowed; check the file, or force it",
+            check.deletes,
+            check.live_before,
+            100.0 * check.deletes as f64 / check.live_before as f64,
+            share * 100.0
+        )));
+    }
+}
