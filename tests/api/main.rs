@@ -13,6 +13,7 @@ mod helpers;
 mod http_graphql;
 mod import_csv;
 mod import_http;
+mod import_kill;
 mod import_zip;
 mod migrations;
 mod mutations;
