@@ -10,7 +10,7 @@
 use super::Problem;
 use super::check::placeholders;
 use super::header::Header;
-use super::row::{Cell, Row};
+use super::row::{Cell, Row, pg_array, pg_type};
 use super::source::{Parsed, ReadOptions, spawn};
 use super::spec::Kind;
 use crate::store::{Key, Store};
@@ -130,21 +130,46 @@ async fn upsert(
         .iter()
         .map(|&(spec, _)| header.columns[spec].kind)
         .collect();
-    let width = names.len() + 3;
-    let mut values: Vec<Value> = Vec::with_capacity(rows.len() * width);
-    let mut tuples = Vec::with_capacity(rows.len());
-    for row in rows {
-        tuples.push(format!(
-            "({})",
-            placeholders(postgres, values.len() + 1, width)
-        ));
-        for (cell, kind) in row.cells.iter().zip(&kinds) {
-            values.push(cell.to_value(*kind, postgres));
+    let (source, values) = if postgres {
+        // A column of the batch per parameter, unnested: one parse for the batch.
+        let mut values: Vec<Value> = kinds
+            .iter()
+            .enumerate()
+            .map(|(index, _)| Value::from(pg_array(rows.iter().map(|row| &row.cells[index]))))
+            .collect();
+        let columns: Vec<String> = kinds
+            .iter()
+            .enumerate()
+            .map(|(index, kind)| format!("${}::{}[]", index + 1, pg_type(*kind)))
+            .collect();
+        let now_at = values.len() + 1;
+        values.push(Value::ChronoDateTimeUtc(Some(now)));
+        (
+            format!(
+                "SELECT u.*, ${now_at}, ${now_at}, 1 FROM unnest({}) AS u({})",
+                columns.join(", "),
+                names.join(", ")
+            ),
+            values,
+        )
+    } else {
+        let width = names.len() + 3;
+        let mut values: Vec<Value> = Vec::with_capacity(rows.len() * width);
+        let mut tuples = Vec::with_capacity(rows.len());
+        for row in rows {
+            tuples.push(format!(
+                "({})",
+                placeholders(false, values.len() + 1, width)
+            ));
+            for (cell, kind) in row.cells.iter().zip(&kinds) {
+                values.push(cell.to_value(*kind, false));
+            }
+            values.push(Value::ChronoDateTimeUtc(Some(now)));
+            values.push(Value::ChronoDateTimeUtc(Some(now)));
+            values.push(Value::Int(Some(1)));
         }
-        values.push(Value::ChronoDateTimeUtc(Some(now)));
-        values.push(Value::ChronoDateTimeUtc(Some(now)));
-        values.push(Value::Int(Some(1)));
-    }
+        (format!("VALUES {}", tuples.join(", ")), values)
+    };
     let distinct = if postgres {
         "IS DISTINCT FROM"
     } else {
@@ -162,11 +187,10 @@ async fn upsert(
         .chain(std::iter::once(format!("{table}.deleted_at IS NOT NULL")))
         .collect();
     let sql = format!(
-        "INSERT INTO {table} ({columns}, created_at, updated_at, version) VALUES {tuples} \
+        "INSERT INTO {table} ({columns}, created_at, updated_at, version) {source} \
          ON CONFLICT (id) DO UPDATE SET {updates}{comma} updated_at = excluded.updated_at, \
          version = {table}.version + 1, deleted_at = NULL WHERE {changed}",
         columns = names.join(", "),
-        tuples = tuples.join(", "),
         updates = updates.join(", "),
         comma = if updates.is_empty() { "" } else { "," },
         changed = changed.join(" OR "),

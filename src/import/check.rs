@@ -69,22 +69,32 @@ pub(super) async fn existing(
     live: bool,
 ) -> Result<HashSet<Uuid>, DbErr> {
     let mut found = HashSet::new();
-    let postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+    let backend = db.get_database_backend();
+    let postgres = backend == sea_orm::DatabaseBackend::Postgres;
+    let live = if live { " AND deleted_at IS NULL" } else { "" };
     for chunk in ids.chunks(crate::repo::MAX_IDS_PER_STATEMENT) {
-        let sql = format!(
-            "SELECT id FROM {table} WHERE id IN ({}){}",
-            placeholders(postgres, 1, chunk.len()),
-            if live { " AND deleted_at IS NULL" } else { "" }
-        );
-        let values: Vec<Value> = chunk.iter().map(|id| Value::Uuid(Some(*id))).collect();
-        let rows = db
-            .query_all_raw(Statement::from_sql_and_values(
-                db.get_database_backend(),
-                sql,
+        let statement = if postgres {
+            // One array parameter: PostgreSQL plans `= ANY($1)` far faster than an
+            // IN list of a thousand placeholders.
+            let cells: Vec<super::row::Cell> =
+                chunk.iter().map(|id| super::row::Cell::Uuid(*id)).collect();
+            Statement::from_sql_and_values(
+                backend,
+                format!("SELECT id FROM {table} WHERE id = ANY($1::uuid[]){live}"),
+                [Value::from(super::row::pg_array(cells.iter()))],
+            )
+        } else {
+            let values: Vec<Value> = chunk.iter().map(|id| Value::Uuid(Some(*id))).collect();
+            Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "SELECT id FROM {table} WHERE id IN ({}){live}",
+                    placeholders(false, 1, chunk.len())
+                ),
                 values,
-            ))
-            .await?;
-        for row in rows {
+            )
+        };
+        for row in db.query_all_raw(statement).await? {
             found.insert(row.try_get::<Uuid>("", "id")?);
         }
     }

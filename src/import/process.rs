@@ -51,6 +51,7 @@ pub async fn process(
         },
     };
     let replace = options.mode == Mode::Replace;
+    let started = std::time::Instant::now();
     let mut earlier: HashMap<RecordType, HashSet<Uuid>> = HashMap::new();
     let mut errors = Vec::new();
     let mut checks = Vec::new();
@@ -98,6 +99,7 @@ pub async fn process(
         earlier.insert(part.kind, check.ids.clone());
         checks.push(check);
     }
+    tracing::debug!(import = %import.id, ms = started.elapsed().as_millis() as u64, "import checked");
     let reports: Vec<FileReport> = parts
         .iter()
         .zip(&checks)
@@ -146,7 +148,10 @@ pub async fn process(
     import.warnings = json_or_none(&warnings);
     save(db, &import).await?;
     progress.restart();
-    match apply_all(db, store, &parts, &checks, options, &import, &progress).await {
+    let applying = std::time::Instant::now();
+    let applied = apply_all(db, store, &parts, &checks, options, &import, &progress).await;
+    tracing::debug!(import = %import.id, ms = applying.elapsed().as_millis() as u64, "import applied");
+    match applied {
         Ok((finished, applied)) => {
             let reports = reports
                 .into_iter()

@@ -321,3 +321,73 @@ impl Cell {
         }
     }
 }
+
+/// The PostgreSQL type of a column of `kind`, for `unnest($n::type[])`.
+pub fn pg_type(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Ref(_) => "uuid",
+        Kind::Int => "int4",
+        Kind::Money => "numeric",
+        Kind::Latitude | Kind::Longitude => "float8",
+        Kind::Date => "date",
+        Kind::Timestamp => "timestamptz",
+        Kind::Bool => "bool",
+        _ => "text",
+    }
+}
+
+/// A PostgreSQL array literal (`{"a","b",NULL}`) of cells: one bind parameter for
+/// a whole column of a batch, which PostgreSQL parses far faster than a
+/// placeholder per value.
+pub fn pg_array<'a>(cells: impl Iterator<Item = &'a Cell>) -> String {
+    let mut out = String::from("{");
+    for (index, cell) in cells.enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        let text = match cell {
+            Cell::Null => {
+                out.push_str("NULL");
+                continue;
+            }
+            Cell::Text(text) => text.clone(),
+            Cell::Uuid(id) => id.to_string(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Money(amount) => amount.to_string(),
+            Cell::Float(x) => x.to_string(),
+            Cell::Date(date) => date.format("%Y-%m-%d").to_string(),
+            Cell::Timestamp(time) => time.to_rfc3339(),
+            Cell::Bool(b) => if *b { "t" } else { "f" }.to_owned(),
+        };
+        out.push('"');
+        for c in text.chars() {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push('"');
+    }
+    out.push('}');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cell, pg_array};
+
+    #[test]
+    fn array_literals_quote_and_escape() {
+        let cells = [
+            Cell::Text("a \"quoted\" \\ back, comma".into()),
+            Cell::Null,
+            Cell::Int(3),
+            Cell::Bool(true),
+            Cell::Text("NULL".into()),
+        ];
+        assert_eq!(
+            pg_array(cells.iter()),
+            r#"{"a \"quoted\" \\ back, comma",NULL,"3","t","NULL"}"#
+        );
+    }
+}
