@@ -14,7 +14,7 @@ use crate::read::Viewer;
 use crate::read::viewer::Role;
 use ::hawk::{DigestAlgorithm, Header, Key, PayloadHasher, RequestBuilder};
 use entities::hawk_nonces;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -90,7 +90,7 @@ impl HawkVerifier {
     /// Checks a request signed with `authorization` (without the `Hawk ` prefix).
     pub async fn verify(
         &self,
-        db: &impl ConnectionTrait,
+        db: &DatabaseConnection,
         authorization: &str,
         method: &str,
         path_and_query: &str,
@@ -158,7 +158,7 @@ impl HawkVerifier {
     /// key on (client, nonce) makes the check hold across replicas.
     async fn remember_nonce(
         &self,
-        db: &impl ConnectionTrait,
+        db: &DatabaseConnection,
         id: &str,
         header: &Header,
     ) -> Result<(), AuthFailure> {
@@ -169,21 +169,28 @@ impl HawkVerifier {
             .fetch_add(1, Ordering::Relaxed)
             .is_multiple_of(PURGE_EVERY)
         {
+            // Off the request's path: the purge is housekeeping, not a check.
             let horizon = chrono::Utc::now() - self.skew * 2;
-            if let Err(error) = hawk_nonces::Entity::delete_many()
-                .filter(hawk_nonces::Column::Ts.lt(horizon))
-                .exec(db)
-                .await
-            {
-                tracing::warn!(error = %error, "cannot purge old HAWK nonces");
-            }
+            let db = db.clone();
+            tokio::spawn(async move {
+                if let Err(error) = hawk_nonces::Entity::delete_many()
+                    .filter(hawk_nonces::Column::Ts.lt(horizon))
+                    .exec(&db)
+                    .await
+                {
+                    tracing::warn!(error = %error, "cannot purge old HAWK nonces");
+                }
+            });
         }
         let row = hawk_nonces::ActiveModel {
             client_id: Set(id.to_owned()),
             nonce: Set(nonce),
             ts: Set(ts),
         };
-        match hawk_nonces::Entity::insert(row).exec(db).await {
+        match hawk_nonces::Entity::insert(row)
+            .exec_without_returning(db)
+            .await
+        {
             Ok(_) => Ok(()),
             Err(error) if error.sql_err().is_some() => {
                 Err(AuthFailure::new(format!("HAWK nonce of {id:?} replayed")))
