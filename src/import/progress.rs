@@ -1,8 +1,8 @@
 //! Rows done of a running import's current pass. Kept in this process's memory
 //! (what `import(id)` reads on the replica running it); on PostgreSQL also written
 //! to the import's row about once a second, from the pool rather than the import's
-//! transaction, so other replicas see it too. SQLite's single writer is left to the
-//! import itself.
+//! transaction, so other replicas see it too (and the row's `updated_at` doubles as
+//! a heartbeat). SQLite's single writer is left to the import itself.
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, Value};
 use std::collections::HashMap;
@@ -48,7 +48,7 @@ pub fn track(db: &DatabaseConnection, id: Uuid) -> Progress {
                     let _ = db
                         .execute_raw(Statement::from_sql_and_values(
                             DatabaseBackend::Postgres,
-                            "UPDATE imports SET rows_done = $1 WHERE id = $2",
+                            "UPDATE imports SET rows_done = $1, updated_at = now() WHERE id = $2",
                             [Value::BigInt(Some(done as i64)), Value::Uuid(Some(id))],
                         ))
                         .await;
@@ -88,4 +88,31 @@ impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
     }
+}
+
+/// How long an import may sit in `validating` or `applying` without its row
+/// changing before it is taken for interrupted. Generous: on SQLite a running
+/// import does not touch its row until it ends.
+pub const STALE_AFTER: chrono::TimeDelta = chrono::TimeDelta::hours(6);
+
+/// Marks imports whose process stopped mid-way (killed, crashed, restarted) as
+/// failed, so the history does not show them running forever. Their changes were
+/// never committed. Returns how many were marked.
+pub async fn sweep_interrupted(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let now = crate::repo::now();
+    let error = serde_json::json!([{
+        "message": "interrupted: the process running this import stopped; nothing of it was applied"
+    }]);
+    let result = entities::imports::Entity::update_many()
+        .col_expr(entities::imports::Column::State, Expr::value("failed"))
+        .col_expr(entities::imports::Column::Errors, Expr::value(error))
+        .col_expr(entities::imports::Column::FinishedAt, Expr::value(now))
+        .col_expr(entities::imports::Column::UpdatedAt, Expr::value(now))
+        .filter(entities::imports::Column::State.is_in(["validating", "applying"]))
+        .filter(entities::imports::Column::UpdatedAt.lt(now - STALE_AFTER))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
 }

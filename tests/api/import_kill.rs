@@ -84,3 +84,70 @@ async fn a_killed_import_leaves_nothing_partial() {
     let providers = scalar(&db, "SELECT CAST(COUNT(*) AS TEXT) AS v FROM providers").await;
     assert_eq!(providers.as_deref(), Some("1"));
 }
+
+#[tokio::test]
+async fn imports_left_running_by_a_stopped_process_are_marked_failed() {
+    use sea_orm::{ActiveModelTrait, EntityTrait};
+    let test_db = TestDb::new().await;
+    let db = test_db.migrated().await;
+    let now = signpost::repo::now();
+    let row = |state: &str, age_hours: i64| entities::imports::Model {
+        id: signpost::repo::new_id(),
+        record_type: Some("services".into()),
+        mode: "upsert".into(),
+        dry_run: false,
+        force: false,
+        strict: false,
+        file_name: format!("{state}-{age_hours}.csv"),
+        object_key: "imports/x".into(),
+        sha256: String::new(),
+        size_bytes: 0,
+        state: state.into(),
+        rows_total: 0,
+        rows_inserted: 0,
+        rows_updated: 0,
+        rows_deleted: 0,
+        rows_rejected: 0,
+        errors: None,
+        warnings: None,
+        submitted_by: None,
+        restored_from: None,
+        created_at: now - chrono::TimeDelta::hours(age_hours),
+        updated_at: now - chrono::TimeDelta::hours(age_hours),
+        finished_at: None,
+        preview: None,
+        rows_done: 0,
+    };
+    for (state, age) in [
+        ("applying", 7),
+        ("validating", 8),
+        ("applying", 1),
+        ("completed", 9),
+    ] {
+        entities::imports::ActiveModel::from(row(state, age))
+            .insert(&db)
+            .await
+            .expect("insert");
+    }
+    let swept = signpost::import::progress::sweep_interrupted(&db)
+        .await
+        .expect("sweep");
+    assert_eq!(swept, 2);
+    let mut states: Vec<(String, String)> = entities::imports::Entity::find()
+        .all(&db)
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|row| (row.file_name, row.state))
+        .collect();
+    states.sort();
+    assert_eq!(
+        states,
+        [
+            ("applying-1.csv".to_owned(), "applying".to_owned()),
+            ("applying-7.csv".to_owned(), "failed".to_owned()),
+            ("completed-9.csv".to_owned(), "completed".to_owned()),
+            ("validating-8.csv".to_owned(), "failed".to_owned()),
+        ]
+    );
+}
