@@ -34,6 +34,21 @@ impl Default for PageLimits {
     }
 }
 
+impl PageLimits {
+    /// The page size a `first` argument asks for (the default when absent), or
+    /// `BAD_USER_INPUT` outside `0..=max_page_size`.
+    pub fn first(&self, first: Option<i32>) -> Result<u64> {
+        match first {
+            None => Ok(self.default_page_size),
+            Some(n) if n >= 0 && (n as u64) <= self.max_page_size => Ok(n as u64),
+            Some(_) => Err(bad_input(
+                "first",
+                format!("must be 0..{}", self.max_page_size),
+            )),
+        }
+    }
+}
+
 /// A GraphQL object wrapping one directory record.
 pub trait NodeObject: OutputType + Send + Sync + 'static {
     type Entity: Readable<Model: Send + Sync>;

@@ -1,13 +1,16 @@
 //! `createContact`, `updateContact`, `deleteContact`, flagging.
 
 use super::provider::{parent, parent_value, patch, reference};
-use super::{admin, created, delete_record, repo_error, set_flag, updated, validation_failed};
+use super::{
+    admin, created, delete_record, repo_error, required_patch, set_flag, trimmed, updated,
+    validation_failed,
+};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::contact::Contact;
 use crate::repo::{contacts, providers, services, venues};
 use crate::write::{self, Problems};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
-use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::ActiveValue::Set;
 
 /// A new contact, for at least one of a provider, a service and a venue.
 #[derive(InputObject)]
@@ -141,11 +144,7 @@ impl ContactMutations {
         if !keeps_a_parent {
             problems.add("providerId", NO_PARENT);
         }
-        match &input.name {
-            MaybeUndefined::Null => problems.add("name", "is required and cannot be cleared"),
-            MaybeUndefined::Value(name) => problems.required("name", Some(name)),
-            MaybeUndefined::Undefined => {}
-        }
+        required_patch(&mut problems, "name", &input.name);
         problems.email("email", input.email.value().map(String::as_str));
         problems.url("url", input.url.value().map(String::as_str));
         problems.finish().map_err(validation_failed)?;
@@ -153,10 +152,7 @@ impl ContactMutations {
             provider_id: parent_value(&input.provider_id, provider),
             service_id: parent_value(&input.service_id, service),
             venue_id: parent_value(&input.venue_id, venue),
-            name: match input.name {
-                MaybeUndefined::Value(name) => Set(name.trim().to_owned()),
-                _ => NotSet,
-            },
+            name: trimmed(input.name),
             title: patch(input.title),
             department: patch(input.department),
             email: patch(input.email),

@@ -1,7 +1,7 @@
 //! `createCostOption`, `updateCostOption`, `deleteCostOption`.
 
 use super::provider::{patch, reference};
-use super::{admin, created, delete_record, repo_error, updated, validation_failed};
+use super::{admin, created, delete_record, repo_error, trimmed, updated, validation_failed};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::cost_option::CostOption;
@@ -147,10 +147,7 @@ impl CostOptionMutations {
         );
         problems.finish().map_err(validation_failed)?;
         let changes = cost_options::ActiveModel {
-            option: match input.option {
-                MaybeUndefined::Value(option) => Set(option.trim().to_owned()),
-                _ => NotSet,
-            },
+            option: trimmed(input.option),
             amount: patch(input.amount),
             currency: match input.currency {
                 MaybeUndefined::Value(currency) => Set(currency.to_ascii_uppercase()),

@@ -3,15 +3,15 @@
 
 use super::service::ages;
 use super::{
-    admin, after, created, delete_record, link_ends, repo_error, unlink, updated,
-    validation_failed, write_error,
+    admin, after, created, delete_record, link_ends, repo_error, required_patch, trimmed, unlink,
+    updated, validation_failed, write_error,
 };
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::eligibility::Eligibility;
 use crate::repo::{eligibilities, service_eligibilities, services};
 use crate::write::{self, Problems};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
-use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::ActiveValue::Set;
 
 /// A new eligibility rule.
 #[derive(InputObject)]
@@ -72,13 +72,7 @@ impl EligibilityMutations {
             .await
             .map_err(repo_error)?;
         let mut problems = Problems::default();
-        match &input.description {
-            MaybeUndefined::Null => {
-                problems.add("description", "is required and cannot be cleared")
-            }
-            MaybeUndefined::Value(text) => problems.required("description", Some(text)),
-            MaybeUndefined::Undefined => {}
-        }
+        required_patch(&mut problems, "description", &input.description);
         ages(
             &mut problems,
             after(&input.minimum_age, current.minimum_age),
@@ -86,10 +80,7 @@ impl EligibilityMutations {
         );
         problems.finish().map_err(validation_failed)?;
         let changes = eligibilities::ActiveModel {
-            description: match input.description {
-                MaybeUndefined::Value(text) => Set(text.trim().to_owned()),
-                _ => NotSet,
-            },
+            description: trimmed(input.description),
             minimum_age: super::provider::patch(input.minimum_age),
             maximum_age: super::provider::patch(input.maximum_age),
             ..Default::default()

@@ -6,7 +6,8 @@
 
 use super::provider::{parent_value, patch, reference};
 use super::{
-    admin, after, created, delete_record, repo_error, set_flag, updated, validation_failed,
+    admin, after, created, delete_record, repo_error, required_patch, set_flag, trimmed, updated,
+    validation_failed,
 };
 use crate::graphql::enums::AttendingType;
 use crate::graphql::filter::scalar::parse_id;
@@ -15,7 +16,7 @@ use crate::repo::{events, providers, services, venues};
 use crate::write::{self, Problems};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
-use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::ActiveValue::Set;
 
 /// A new event.
 #[derive(InputObject)]
@@ -162,11 +163,7 @@ impl EventMutations {
             input.provider_id.value(),
         )
         .await?;
-        match &input.title {
-            MaybeUndefined::Null => problems.add("title", "is required and cannot be cleared"),
-            MaybeUndefined::Value(title) => problems.required("title", Some(title)),
-            MaybeUndefined::Undefined => {}
-        }
+        required_patch(&mut problems, "title", &input.title);
         problems.url("bookingUrl", input.booking_url.value().map(String::as_str));
         let rrule = match &input.rrule {
             MaybeUndefined::Undefined => current.rrule.as_deref(),
@@ -184,10 +181,7 @@ impl EventMutations {
             service_id: parent_value(&input.service_id, service),
             venue_id: parent_value(&input.venue_id, venue),
             provider_id: parent_value(&input.provider_id, provider),
-            title: match input.title {
-                MaybeUndefined::Value(title) => Set(title.trim().to_owned()),
-                _ => NotSet,
-            },
+            title: trimmed(input.title),
             description: patch(input.description),
             starts_at: patch(input.starts_at),
             ends_at: patch(input.ends_at),

@@ -126,6 +126,28 @@ fn after<T: Copy>(patch: &MaybeUndefined<T>, current: Option<T>) -> Option<T> {
     }
 }
 
+/// A required text in a patch: `null` cannot clear it, and a value must not be blank.
+fn required_patch(
+    problems: &mut crate::write::Problems,
+    field: &str,
+    value: &MaybeUndefined<String>,
+) {
+    match value {
+        MaybeUndefined::Null => problems.add(field, "is required and cannot be cleared"),
+        MaybeUndefined::Value(text) => problems.required(field, Some(text)),
+        MaybeUndefined::Undefined => {}
+    }
+}
+
+/// A required text's patch as an active value, trimmed (omitted or `null`: unchanged;
+/// `null` was refused by [`required_patch`]).
+fn trimmed(value: MaybeUndefined<String>) -> sea_orm::ActiveValue<String> {
+    match value {
+        MaybeUndefined::Value(text) => sea_orm::ActiveValue::Set(text.trim().to_owned()),
+        _ => sea_orm::ActiveValue::NotSet,
+    }
+}
+
 /// `delete<Type>`: tombstones the record, and with `cascade` its live children.
 async fn delete_record<E>(ctx: &Context<'_>, id: ID, cascade: Option<bool>) -> Result<ID>
 where

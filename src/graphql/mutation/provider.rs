@@ -1,7 +1,9 @@
 //! `createProvider`, `updateProvider`, `deleteProvider` and the publish and flag
 //! mutations of providers.
 
-use super::{admin, created, delete_record, set_flag, updated, validation_failed};
+use super::{
+    admin, created, delete_record, required_patch, set_flag, trimmed, updated, validation_failed,
+};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::provider::Provider;
 use crate::repo::providers;
@@ -156,11 +158,7 @@ impl ProviderMutations {
         let read = admin(ctx)?;
         let id = parse_id("id", &id)?;
         let mut problems = Problems::default();
-        match &input.name {
-            MaybeUndefined::Null => problems.add("name", "is required and cannot be cleared"),
-            MaybeUndefined::Value(name) => problems.required("name", Some(name)),
-            MaybeUndefined::Undefined => {}
-        }
+        required_patch(&mut problems, "name", &input.name);
         if input.published.is_null() {
             problems.add("published", "cannot be null");
         }
@@ -179,10 +177,7 @@ impl ProviderMutations {
         }
         problems.finish().map_err(validation_failed)?;
         let changes = providers::ActiveModel {
-            name: match input.name {
-                MaybeUndefined::Value(name) => Set(name.trim().to_owned()),
-                _ => NotSet,
-            },
+            name: trimmed(input.name),
             alternate_name: patch(input.alternate_name),
             description: patch(input.description),
             email: patch(input.email),

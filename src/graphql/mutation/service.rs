@@ -2,7 +2,7 @@
 //! mutations of services.
 
 use super::provider::{patch, reference};
-use super::{admin, after, created, delete_record, set_flag, updated, validation_failed};
+use super::{admin, after, created, delete_record, set_flag, trimmed, updated, validation_failed};
 use crate::graphql::enums::ServiceStatus;
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::scalars::Date;
@@ -167,10 +167,7 @@ impl ServiceMutations {
                 Some(provider) => Set(provider),
                 None => NotSet,
             },
-            name: match input.name {
-                MaybeUndefined::Value(name) => Set(name.trim().to_owned()),
-                _ => NotSet,
-            },
+            name: trimmed(input.name),
             alternate_name: patch(input.alternate_name),
             description: patch(input.description),
             url: patch(input.url),

@@ -4,14 +4,16 @@
 //! settle a race). A term's parent lies in the same taxonomy and never below it.
 
 use super::provider::{patch, reference};
-use super::{admin, created, delete_record, repo_error, updated, validation_failed};
+use super::{
+    admin, created, delete_record, repo_error, required_patch, trimmed, updated, validation_failed,
+};
 use crate::graphql::error::db as db_error;
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::taxonomy::{Taxonomy, TaxonomyTerm};
 use crate::repo::{taxonomies, taxonomy_terms};
 use crate::write::{self, Problems};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
-use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -198,10 +200,7 @@ impl TaxonomyMutations {
         problems.url("uri", input.uri.value().map(String::as_str));
         problems.finish().map_err(validation_failed)?;
         let changes = taxonomies::ActiveModel {
-            name: match input.name {
-                MaybeUndefined::Value(name) => Set(name.trim().to_owned()),
-                _ => NotSet,
-            },
+            name: trimmed(input.name),
             description: patch(input.description),
             uri: patch(input.uri),
             version_label: patch(input.version_label),
@@ -300,20 +299,13 @@ impl TaxonomyMutations {
         if let MaybeUndefined::Value(code) = &input.code {
             unique_code(db, &mut problems, current.taxonomy_id, code, Some(id)).await?;
         }
-        match &input.name {
-            MaybeUndefined::Null => problems.add("name", "is required and cannot be cleared"),
-            MaybeUndefined::Value(name) => problems.required("name", Some(name)),
-            MaybeUndefined::Undefined => {}
-        }
+        required_patch(&mut problems, "name", &input.name);
         problems.url("termUri", input.term_uri.value().map(String::as_str));
         problems.finish().map_err(validation_failed)?;
         let changes = taxonomy_terms::ActiveModel {
             parent_id: super::provider::parent_value(&input.parent_id, parent),
             code: patch(input.code),
-            name: match input.name {
-                MaybeUndefined::Value(name) => Set(name.trim().to_owned()),
-                _ => NotSet,
-            },
+            name: trimmed(input.name),
             description: patch(input.description),
             term_uri: patch(input.term_uri),
             ..Default::default()

@@ -3,8 +3,8 @@
 
 use super::provider::{patch, reference};
 use super::{
-    admin, after, created, delete_record, link_ends, repo_error, set_flag, unlink, updated,
-    validation_failed, write_error,
+    admin, after, created, delete_record, link_ends, repo_error, set_flag, trimmed, unlink,
+    updated, validation_failed, write_error,
 };
 use crate::graphql::enums::LocationType;
 use crate::graphql::filter::scalar::parse_id;
@@ -182,10 +182,7 @@ impl VenueMutations {
                 MaybeUndefined::Null => Set(None),
                 MaybeUndefined::Value(_) => Set(provider),
             },
-            name: match input.name {
-                MaybeUndefined::Value(name) => Set(name.trim().to_owned()),
-                _ => NotSet,
-            },
+            name: trimmed(input.name),
             description: patch(input.description),
             location_type: match input.location_type {
                 MaybeUndefined::Value(kind) => Set(kind.into()),

@@ -111,12 +111,7 @@ impl ChangeLogQuery {
     ) -> Result<ChangeLogConnection> {
         let read = ctx.data::<ReadContext>()?;
         read.require(Role::Admin, "only an admin may read the change log")?;
-        let limit = read.limits.max_page_size;
-        let first = match first {
-            None => read.limits.default_page_size,
-            Some(n) if n >= 0 && (n as u64) <= limit => n as u64,
-            Some(_) => return Err(bad_input("first", format!("must be 0..{limit}"))),
-        };
+        let first = read.limits.first(first)?;
         let after = match &after {
             None => None,
             Some(cursor) => Some(
