@@ -1,14 +1,16 @@
-//! The first pass: every row read and checked, references looked up in batches,
-//! and what applying would do counted, without writing anything.
+//! The check: every row read, checked on its own and staged; then the checks
+//! across rows run as queries over the stage, and what applying would do is
+//! counted. Nothing in the directory changes.
 
 use super::Problem;
 use super::header::Header;
 use super::source::{Parsed, ReadOptions, spawn};
 use super::spec::Kind;
+use super::stage::{self, Stage};
 use crate::repo::RecordType;
 use crate::store::{Key, Store};
-use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
-use std::collections::{HashMap, HashSet};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;
@@ -33,8 +35,6 @@ pub struct FileCheck {
     /// More errors were found than the cap keeps.
     pub errors_truncated: bool,
     pub sample: Vec<serde_json::Value>,
-    /// Ids the file names (for REPLACE, and for references from later files).
-    pub ids: HashSet<Uuid>,
 }
 
 impl FileCheck {
@@ -45,79 +45,16 @@ impl FileCheck {
             self.errors_truncated = true;
         }
     }
-}
 
-/// Placeholders `?, ?, …` or `$1, $2, …` for `n` values.
-pub(super) fn placeholders(postgres: bool, from: usize, n: usize) -> String {
-    (0..n)
-        .map(|i| {
-            if postgres {
-                format!("${}", from + i)
-            } else {
-                "?".to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Of `ids`, those naming rows of `table` (live only when `live`).
-pub(super) async fn existing(
-    db: &impl ConnectionTrait,
-    table: &str,
-    ids: &[Uuid],
-    live: bool,
-) -> Result<HashSet<Uuid>, DbErr> {
-    let mut found = HashSet::new();
-    let backend = db.get_database_backend();
-    let postgres = backend == sea_orm::DatabaseBackend::Postgres;
-    let live = if live { " AND deleted_at IS NULL" } else { "" };
-    for chunk in ids.chunks(crate::repo::MAX_IDS_PER_STATEMENT) {
-        let statement = if postgres {
-            // One array parameter: PostgreSQL plans `= ANY($1)` far faster than an
-            // IN list of a thousand placeholders.
-            let cells: Vec<super::row::Cell> =
-                chunk.iter().map(|id| super::row::Cell::Uuid(*id)).collect();
-            Statement::from_sql_and_values(
-                backend,
-                format!("SELECT id FROM {table} WHERE id = ANY($1::uuid[]){live}"),
-                [Value::from(super::row::pg_array(cells.iter()))],
-            )
-        } else {
-            let values: Vec<Value> = chunk.iter().map(|id| Value::Uuid(Some(*id))).collect();
-            Statement::from_sql_and_values(
-                backend,
-                format!(
-                    "SELECT id FROM {table} WHERE id IN ({}){live}",
-                    placeholders(false, 1, chunk.len())
-                ),
-                values,
-            )
-        };
-        for row in db.query_all_raw(statement).await? {
-            found.insert(row.try_get::<Uuid>("", "id")?);
-        }
+    fn room(&self, cap: usize) -> usize {
+        cap.saturating_sub(self.errors.len()) + 1
     }
-    Ok(found)
-}
-
-/// Every live id of `table`.
-pub(super) async fn live_ids(db: &impl ConnectionTrait, table: &str) -> Result<Vec<Uuid>, DbErr> {
-    let rows = db
-        .query_all_raw(Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT id FROM {table} WHERE deleted_at IS NULL"),
-        ))
-        .await?;
-    rows.iter()
-        .map(|row| row.try_get::<Uuid>("", "id"))
-        .collect()
 }
 
 /// How a file is checked.
 pub struct CheckPlan<'a> {
-    /// Ids of the files of the same import applied before this one.
-    pub earlier: &'a HashMap<RecordType, HashSet<Uuid>>,
+    /// Record types of the files of the same import staged before this one.
+    pub earlier: &'a HashSet<RecordType>,
     /// Count what REPLACE would delete.
     pub replace: bool,
     pub max_errors: usize,
@@ -125,27 +62,19 @@ pub struct CheckPlan<'a> {
     pub progress: &'a Arc<AtomicU64>,
 }
 
-/// Checks the file at `key` as `options.kind`.
+/// Checks the file at `key` as `options.kind`, staging its rows in `session`; the
+/// stage is returned when the file could be read at all.
 pub async fn check_file(
-    db: &impl ConnectionTrait,
+    session: &impl ConnectionTrait,
     store: Store,
     key: Key,
     options: ReadOptions,
     plan: CheckPlan<'_>,
-) -> Result<FileCheck, DbErr> {
-    let CheckPlan {
-        earlier,
-        replace,
-        max_errors,
-        progress,
-    } = plan;
-    let kind = options.kind;
+) -> Result<(FileCheck, Option<Stage>), DbErr> {
+    let cap = plan.max_errors;
     let mut rx = spawn(store, key, options);
     let mut check = FileCheck::default();
-    let mut lines: HashMap<Uuid, u64> = HashMap::new();
-    let mut live_refs: HashMap<RecordType, HashSet<Uuid>> = HashMap::new();
-    let mut self_refs: Vec<(u64, &'static str, Uuid)> = Vec::new();
-    let no_ids = HashSet::new();
+    let mut stage: Option<Stage> = None;
     while let Some(parsed) = rx.recv().await {
         let batch = match parsed {
             Parsed::Header {
@@ -153,66 +82,36 @@ pub async fn check_file(
             } => {
                 check.warnings.extend(warnings);
                 match header {
-                    Ok(header) => check.header = Some(header),
+                    Ok(header) => {
+                        stage = Some(Stage::create(session, &header).await?);
+                        check.header = Some(header);
+                    }
                     Err(problems) => {
                         for problem in problems {
-                            check.error(problem, max_errors);
+                            check.error(problem, cap);
                         }
-                        return Ok(check);
+                        return Ok((check, None));
                     }
                 }
                 continue;
             }
             Parsed::Rows(batch) => batch,
         };
-        progress.fetch_add(batch.len() as u64, Ordering::Relaxed);
-        let Some(header) = check.header.clone() else {
-            continue;
-        };
-        let mut batch_ids = Vec::new();
-        let mut refs: HashMap<RecordType, Vec<(u64, &'static str, Uuid)>> = HashMap::new();
-        for (row, problems) in batch {
+        plan.progress
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        let Some(stage) = &mut stage else { continue };
+        let mut rows = Vec::with_capacity(batch.len());
+        for (mut row, problems) in batch {
             check.rows += 1;
             if !problems.is_empty() {
                 check.rejected += 1;
                 for problem in problems {
-                    check.error(problem, max_errors);
+                    check.error(problem, cap);
                 }
                 continue;
             }
-            if let Some(id) = row.id {
-                if let Some(first) = lines.insert(id, row.line) {
-                    check.rejected += 1;
-                    check.error(
-                        Problem::at(
-                            row.line,
-                            "id",
-                            format!("{id} is also the id on row {first}"),
-                        ),
-                        max_errors,
-                    );
-                    continue;
-                }
-                batch_ids.push(id);
-            } else {
-                check.inserts += 1;
-            }
-            for (position, &(spec, _)) in header.present.iter().enumerate().skip(1) {
-                let column = &header.columns[spec];
-                if let (Kind::Ref(target), super::row::Cell::Uuid(id)) =
-                    (column.kind, &row.cells[position])
-                {
-                    if target == kind {
-                        self_refs.push((row.line, column.name, *id));
-                    } else {
-                        refs.entry(target)
-                            .or_default()
-                            .push((row.line, column.name, *id));
-                    }
-                }
-            }
             if check.sample.len() < SAMPLE_ROWS {
-                let object: serde_json::Map<String, serde_json::Value> = header
+                let object: serde_json::Map<String, serde_json::Value> = stage
                     .column_names()
                     .into_iter()
                     .zip(row.cells.iter())
@@ -220,74 +119,186 @@ pub async fn check_file(
                     .collect();
                 check.sample.push(serde_json::Value::Object(object));
             }
+            let id = *row.id.get_or_insert_with(crate::repo::new_id);
+            row.cells[0] = super::row::Cell::Uuid(id);
+            rows.push(row);
         }
-        let known = existing(db, kind.name(), &batch_ids, false).await?;
-        check.updates += known.len() as u64;
-        check.inserts += (batch_ids.len() - known.len()) as u64;
-        for (target, wanted) in refs {
-            let cache = live_refs.entry(target).or_default();
-            let mut unknown: Vec<Uuid> = wanted
-                .iter()
-                .map(|&(_, _, id)| id)
-                .filter(|id| !cache.contains(id))
-                .collect();
-            unknown.sort();
-            unknown.dedup();
-            cache.extend(existing(db, target.name(), &unknown, true).await?);
-            let from_import = earlier.get(&target).unwrap_or(&no_ids);
-            for (line, column, id) in wanted {
-                if !cache.contains(&id) && !from_import.contains(&id) {
-                    check.rejected += 1;
-                    check.error(
-                        Problem::at(
-                            line,
-                            column,
-                            format!(
-                                "no live {} has id {id}, in the directory or this import",
-                                target.name()
-                            ),
-                        ),
-                        max_errors,
-                    );
-                }
-            }
-        }
+        stage.insert(session, &rows).await?;
     }
-    check.ids = lines.keys().copied().collect();
-    if !self_refs.is_empty() {
-        let outside: Vec<Uuid> = self_refs
-            .iter()
-            .map(|&(_, _, id)| id)
-            .filter(|id| !check.ids.contains(id))
-            .collect();
-        let live = existing(db, kind.name(), &outside, true).await?;
-        for (line, column, id) in self_refs {
-            if !check.ids.contains(&id) && !live.contains(&id) {
-                check.rejected += 1;
-                check.error(
-                    Problem::at(
-                        line,
-                        column,
-                        format!(
-                            "no live {} has id {id}, in the directory or this file",
-                            kind.name()
-                        ),
-                    ),
-                    max_errors,
-                );
-            }
-        }
+    let Some(stage) = stage else {
+        return Ok((check, None));
+    };
+    if check.rows == 0 {
+        check.error(Problem::file("the file has a header but no rows"), cap);
+        return Ok((check, Some(stage)));
     }
-    if check.header.is_some() && check.rows == 0 {
+    stage.index(session).await?;
+    duplicate_ids(session, &stage, &mut check, cap).await?;
+    dangling_references(session, &stage, plan.earlier, &mut check, cap).await?;
+    count_writes(session, &stage, plan.replace, &mut check).await?;
+    Ok((check, Some(stage)))
+}
+
+async fn query(session: &impl ConnectionTrait, sql: String) -> Result<Vec<QueryResult>, DbErr> {
+    session
+        .query_all_raw(Statement::from_string(session.get_database_backend(), sql))
+        .await
+}
+
+async fn count(session: &impl ConnectionTrait, sql: String) -> Result<u64, DbErr> {
+    let rows = query(session, sql).await?;
+    let n = match rows.first() {
+        Some(row) => row.try_get::<i64>("", "n")?,
+        None => 0,
+    };
+    Ok(n.max(0) as u64)
+}
+
+/// Every row but the first with a given id.
+async fn duplicate_ids(
+    session: &impl ConnectionTrait,
+    stage: &Stage,
+    check: &mut FileCheck,
+    cap: usize,
+) -> Result<(), DbErr> {
+    let name = stage.name();
+    let duplicates = query(
+        session,
+        format!(
+            "SELECT s.row_no, s.id, f.first FROM {name} s \
+             JOIN (SELECT id, MIN(row_no) AS first FROM {name} GROUP BY id HAVING COUNT(*) > 1) f \
+             ON f.id = s.id WHERE s.row_no <> f.first ORDER BY s.row_no LIMIT {}",
+            check.room(cap)
+        ),
+    )
+    .await?;
+    if duplicates.is_empty() {
+        return Ok(());
+    }
+    check.rejected += count(
+        session,
+        format!("SELECT COUNT(*) - COUNT(DISTINCT id) AS n FROM {name}"),
+    )
+    .await?;
+    for row in duplicates {
+        let (line, id, first) = (
+            row.try_get::<i64>("", "row_no")?,
+            row.try_get::<Uuid>("", "id")?,
+            row.try_get::<i64>("", "first")?,
+        );
         check.error(
-            Problem::file("the file has a header but no rows"),
-            max_errors,
+            Problem::at(
+                line as u64,
+                "id",
+                format!("{id} is also the id on row {first}"),
+            ),
+            cap,
         );
     }
-    if replace && check.errors.is_empty() {
-        let live = live_ids(db, kind.name()).await?;
-        check.live_before = live.len() as u64;
-        check.deletes = live.iter().filter(|id| !check.ids.contains(id)).count() as u64;
+    Ok(())
+}
+
+/// References to no live record and no row of this import.
+async fn dangling_references(
+    session: &impl ConnectionTrait,
+    stage: &Stage,
+    earlier: &HashSet<RecordType>,
+    check: &mut FileCheck,
+    cap: usize,
+) -> Result<(), DbErr> {
+    let header = &stage.header;
+    let name = stage.name();
+    for &(spec, _) in header.present.iter().skip(1) {
+        let column = &header.columns[spec];
+        let Kind::Ref(target) = column.kind else {
+            continue;
+        };
+        let itself = target == header.kind;
+        let staged = if itself || earlier.contains(&target) {
+            format!(
+                " AND NOT EXISTS (SELECT 1 FROM {} x WHERE x.id = s.{c})",
+                stage::table(target),
+                c = column.name
+            )
+        } else {
+            String::new()
+        };
+        let condition = format!(
+            "s.{c} IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM {t} t WHERE t.id = s.{c} AND t.deleted_at IS NULL){staged}",
+            c = column.name,
+            t = target.name(),
+        );
+        let dangling = query(
+            session,
+            format!(
+                "SELECT s.row_no, s.{c} AS target FROM {name} s WHERE {condition} \
+                 ORDER BY s.row_no LIMIT {}",
+                check.room(cap),
+                c = column.name
+            ),
+        )
+        .await?;
+        if dangling.is_empty() {
+            continue;
+        }
+        check.rejected += count(
+            session,
+            format!("SELECT COUNT(*) AS n FROM {name} s WHERE {condition}"),
+        )
+        .await?;
+        let scope = if itself { "this file" } else { "this import" };
+        for row in dangling {
+            let (line, id) = (
+                row.try_get::<i64>("", "row_no")?,
+                row.try_get::<Uuid>("", "target")?,
+            );
+            check.error(
+                Problem::at(
+                    line as u64,
+                    column.name,
+                    format!(
+                        "no live {} has id {id}, in the directory or {scope}",
+                        target.singular()
+                    ),
+                ),
+                cap,
+            );
+        }
     }
-    Ok(check)
+    Ok(())
+}
+
+/// Inserts and updates; with `replace`, the live records the file lacks.
+async fn count_writes(
+    session: &impl ConnectionTrait,
+    stage: &Stage,
+    replace: bool,
+    check: &mut FileCheck,
+) -> Result<(), DbErr> {
+    let (name, table) = (stage.name(), stage.header.kind.name());
+    let staged = count(session, format!("SELECT COUNT(*) AS n FROM {name}")).await?;
+    check.updates = count(
+        session,
+        format!("SELECT COUNT(*) AS n FROM {name} s JOIN {table} t ON t.id = s.id"),
+    )
+    .await?;
+    check.inserts = staged.saturating_sub(check.updates);
+    if replace && check.errors.is_empty() {
+        check.live_before = count(
+            session,
+            format!("SELECT COUNT(*) AS n FROM {table} WHERE deleted_at IS NULL"),
+        )
+        .await?;
+        check.deletes = count(session, missing_from(&name, table, "COUNT(*) AS n")).await?;
+    }
+    Ok(())
+}
+
+/// `SELECT what` over the live records of `table` that stage `name` lacks.
+pub(super) fn missing_from(name: &str, table: &str, what: &str) -> String {
+    format!(
+        "SELECT {what} FROM {table} t WHERE t.deleted_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM {name} s WHERE s.id = t.id)"
+    )
 }

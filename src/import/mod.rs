@@ -2,14 +2,16 @@
 //! all-or-nothing in one transaction, with its raw bytes kept in the object store
 //! under `imports/<id>` and an `imports` row as its history.
 //!
-//! Two passes over the stored file. The first ([`check`]) reads every row —
-//! encoding, CSV shape, header, types, rules across columns, duplicate ids,
-//! references to live records or to rows of the same import — and counts what
-//! would be inserted, updated and deleted; a dry run stops there and changes
-//! nothing. The second ([`apply`]) reads the file again and writes it in batches of
-//! multi-row upserts inside one transaction, so a failure (or a killed process)
-//! leaves nothing visible. Parsing runs on a blocking thread ahead of the database
-//! work ([`source`]), so the two overlap and memory stays bounded.
+//! One pass over the stored file ([`check`]) reads every row — encoding, CSV
+//! shape, header, types, rules across columns — and stages the good ones in a
+//! temporary table of the import's own database session ([`stage`]); duplicate
+//! ids, references to live records or to rows of the same import, and what would
+//! be inserted, updated and deleted are then queries over the stage. A dry run
+//! stops there and changes nothing. Applying ([`apply`]) is one
+//! `INSERT … SELECT` per file inside one transaction, so a failure (or a killed
+//! process) leaves nothing visible. Parsing runs on a blocking thread ahead of
+//! the staging ([`source`]), so the two overlap, and memory stays bounded by a
+//! batch however large the file.
 
 pub mod apply;
 pub mod check;
@@ -21,6 +23,7 @@ pub mod row;
 pub mod run;
 pub mod source;
 pub mod spec;
+pub mod stage;
 pub mod zip;
 
 use serde::Serialize;

@@ -1,36 +1,37 @@
 //! Checking and applying a submitted import: its one file, or each CSV member of
 //! its zip in dependency order (a member may refer to rows of the members before
-//! it). Every error of every file is collected before anything is written; then
-//! all files are written in one transaction that also completes the import's row.
+//! it). Every file is staged and every error of every file collected before
+//! anything is written; then all files are written in one transaction that also
+//! completes the import's row.
 
 use super::Problem;
-use super::apply::{ApplyError, apply_file};
-use super::check::{CheckPlan, FileCheck, check_file, live_ids};
+use super::apply::{delete_missing, write_stage};
+use super::check::{CheckPlan, FileCheck, check_file};
 use super::progress::{Progress, track};
 use super::run::{
     FileReport, ImportError, ImportOptions, ImportOutcome, Mode, json_or_none, same_file, save,
 };
 use super::source::ReadOptions;
+use super::stage::{Stage, drop_stages, open_session};
 use super::zip::{Part, unpack};
 use crate::repo::RecordType;
 use crate::store::{Key, Store};
 use entities::imports;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr};
-use std::collections::{HashMap, HashSet};
-use uuid::Uuid;
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
 
 /// Checks and (unless a dry run) applies a submitted import, keeping its row and
 /// its progress up to date.
 pub async fn process(
     db: &DatabaseConnection,
     store: &Store,
-    mut import: imports::Model,
+    import: imports::Model,
     options: &ImportOptions,
 ) -> Result<ImportOutcome, ImportError> {
     let key = Key::parse(&import.object_key)?;
     let progress = track(db, import.id);
-    let zipped = import.record_type.is_none();
-    let (parts, mut warnings) = match import
+    let (parts, warnings) = match import
         .record_type
         .as_deref()
         .and_then(RecordType::from_table)
@@ -50,19 +51,46 @@ pub async fn process(
             }
         },
     };
+    let session = open_session(db).await?;
+    let kinds: Vec<RecordType> = parts.iter().map(|part| part.kind).collect();
+    let outcome = check_and_apply(
+        db, &session, store, import, options, parts, warnings, &progress,
+    )
+    .await;
+    if let Err(error) = drop_stages(&session, kinds).await {
+        tracing::warn!(%error, "dropping an import's staging tables");
+    }
+    outcome
+}
+
+/// The import's work once its files are known, with `session` holding its stages.
+#[allow(clippy::too_many_arguments)]
+async fn check_and_apply(
+    db: &DatabaseConnection,
+    session: &DatabaseConnection,
+    store: &Store,
+    mut import: imports::Model,
+    options: &ImportOptions,
+    parts: Vec<Part>,
+    mut warnings: Vec<Problem>,
+    progress: &Progress,
+) -> Result<ImportOutcome, ImportError> {
+    let key = Key::parse(&import.object_key)?;
+    let zipped = import.record_type.is_none();
     let replace = options.mode == Mode::Replace;
     let started = std::time::Instant::now();
-    let mut earlier: HashMap<RecordType, HashSet<Uuid>> = HashMap::new();
+    let mut staged: HashSet<RecordType> = HashSet::new();
     let mut errors = Vec::new();
     let mut checks = Vec::new();
+    let mut stages = Vec::new();
     for part in &parts {
-        let check = check_file(
-            db,
+        let (check, stage) = check_file(
+            session,
             store.clone(),
             part.key.clone(),
             read_options(part.kind, options),
             CheckPlan {
-                earlier: &earlier,
+                earlier: &staged,
                 replace,
                 max_errors: options
                     .limits
@@ -96,7 +124,10 @@ pub async fn process(
                 &mut errors,
             );
         }
-        earlier.insert(part.kind, check.ids.clone());
+        if let Some(stage) = stage {
+            staged.insert(part.kind);
+            stages.push(stage);
+        }
         checks.push(check);
     }
     tracing::debug!(import = %import.id, ms = started.elapsed().as_millis() as u64, "import checked");
@@ -137,19 +168,19 @@ pub async fn process(
             import.sha256, earlier.id
         ));
         let mut outcome =
-            finish(db, import, Vec::new(), Vec::new(), vec![warning], &progress).await?;
+            finish(db, import, Vec::new(), Vec::new(), vec![warning], progress).await?;
         outcome.duplicate_of = Some(earlier.id);
         return Ok(outcome);
     }
     if !errors.is_empty() || options.dry_run {
-        return finish(db, import, reports, errors, warnings, &progress).await;
+        return finish(db, import, reports, errors, warnings, progress).await;
     }
     import.state = "applying".into();
     import.warnings = json_or_none(&warnings);
     save(db, &import).await?;
     progress.restart();
     let applying = std::time::Instant::now();
-    let applied = apply_all(db, store, &parts, &checks, options, &import, &progress).await;
+    let applied = apply_all(session, stages, options, &import, progress).await;
     tracing::debug!(import = %import.id, ms = applying.elapsed().as_millis() as u64, "import applied");
     match applied {
         Ok((finished, applied)) => {
@@ -165,9 +196,9 @@ pub async fn process(
                 })
                 .collect();
             import = finished;
-            finish(db, import, reports, Vec::new(), warnings, &progress).await
+            finish(db, import, reports, Vec::new(), warnings, progress).await
         }
-        Err(problem) => finish(db, import, reports, vec![problem], warnings, &progress).await,
+        Err(problem) => finish(db, import, reports, vec![problem], warnings, progress).await,
     }
 }
 
@@ -213,72 +244,36 @@ async fn finish(
     })
 }
 
-/// Writes every part in one transaction that also marks the import completed;
-/// the row as written and (rows written, records deleted) per part.
+/// Writes every stage in one transaction of the import's session that also
+/// marks the import completed; the row as written and (rows written, records
+/// deleted) per stage.
 async fn apply_all(
-    db: &DatabaseConnection,
-    store: &Store,
-    parts: &[Part],
-    checks: &[FileCheck],
+    session: &DatabaseConnection,
+    stages: Vec<Stage>,
     options: &ImportOptions,
     import: &imports::Model,
     progress: &Progress,
 ) -> Result<(imports::Model, Vec<(u64, u64)>), Problem> {
     let now = crate::repo::now();
     let counter = progress.counter();
-    let plan: Vec<(Part, HashSet<Uuid>, ReadOptions)> = parts
-        .iter()
-        .zip(checks)
-        .map(|(part, check)| {
-            (
-                part.clone(),
-                check.ids.clone(),
-                read_options(part.kind, options),
-            )
-        })
-        .collect();
-    let (store, replace, force, share) = (
-        store.clone(),
-        options.mode == Mode::Replace,
-        options.force,
-        options.limits.max_delete_share,
-    );
+    let replace = options.mode == Mode::Replace;
+    let max_share = (!options.force).then_some(options.limits.max_delete_share);
     let mut finished = import.clone();
-    crate::repo::in_transaction(db, move |txn| {
+    crate::repo::in_transaction(session, move |txn| {
         Box::pin(async move {
             let mut results = Vec::new();
             let (mut written_total, mut deleted_total) = (0u64, 0u64);
-            for (part, ids, read) in plan {
-                let applied = apply_file(txn, store.clone(), part.key.clone(), read, &ids, now, &counter)
-                    .await
-                    .map_err(|error| match error {
-                        ApplyError::Invalid(problem) => problem,
-                        ApplyError::Db(error) => db_problem(error),
-                    })?;
-                let mut deleted = 0;
-                if replace {
-                    let doomed: Vec<Uuid> = live_ids(txn, part.kind.name())
-                        .await
-                        .map_err(db_problem)?
-                        .into_iter()
-                        .filter(|id| !applied.ids.contains(id))
-                        .collect();
-                    let live = doomed.len() + applied.ids.len();
-                    if !force && doomed.len() as f64 > share * live as f64 {
-                        return Err(Problem::file(format!(
-                            "REPLACE would now delete {} of {live} live {}; others wrote meanwhile (use force)",
-                            doomed.len(),
-                            part.kind
-                        )));
-                    }
-                    deleted = doomed.len() as u64;
-                    crate::repo::children::tombstone_cascade(txn, part.kind.name(), doomed)
-                        .await
-                        .map_err(|error| Problem::file(format!("deleting records: {error}")))?;
-                }
-                written_total += applied.written;
+            for stage in &stages {
+                let written = write_stage(txn, stage, now).await.map_err(db_problem)?;
+                counter.fetch_add(stage.rows, Ordering::Relaxed);
+                let deleted = if replace {
+                    delete_missing(txn, stage, max_share).await?
+                } else {
+                    0
+                };
+                written_total += written;
                 deleted_total += deleted;
-                results.push((applied.written, deleted));
+                results.push((written, deleted));
             }
             finished.state = "completed".into();
             finished.rows_updated =

@@ -111,6 +111,7 @@ async fn bad_files_are_refused_naming_row_and_column_and_change_nothing() {
         ("invalid utf-8", [format!("id,provider_id,name\n{S2},{P1},").into_bytes(), vec![0xC3, 0x28, 0x81, b'\n']].concat(), "row 2, column name: is not valid UTF-8"),
         ("1 MB field", format!("id,provider_id,name\n{S2},{P1},{long}\n").into_bytes(), "row 2, column name: is longer than"),
         ("utf-16", vec![0xFF, 0xFE, b'i', 0, b'd', 0], "UTF-16"),
+        ("duplicate ids far apart", [format!("id,provider_id,name\n{S2},{P1},X\n"), (0..2500).map(|i| format!("0190a000-0000-7000-8000-{:012},{P1},N{i}\n", 0x10000 + i)).collect(), format!("{S2},{P1},Y\n")].concat().into_bytes(), "row 2503, column id: 0190a000-0000-7000-8000-0000000000a2 is also the id on row 2"),
         ("a good row after a bad one", format!("id,provider_id,name\n{S2},{P1},Fine\n{S3},{P1},\n").into_bytes(), "row 3, column name: is required"),
     ];
     for (case, bytes, expected) in corpus {
@@ -128,6 +129,21 @@ async fn bad_files_are_refused_naming_row_and_column_and_change_nothing() {
             "{case}: the database changed"
         );
     }
+    // A reference to a record further down the same file is fine; to nothing
+    // in the file or the directory, or to a deleted record, is not.
+    let dangling_parent =
+        format!("id,name,parent_provider_id\n{P2},Child,0190a000-0000-7000-8000-00000000beef\n");
+    let outcome = import(&setup, "providers.csv", dangling_parent.as_bytes(), opts()).await;
+    assert_eq!(
+        outcome
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        [
+            "row 2, column parent_provider_id: no live provider has id 0190a000-0000-7000-8000-00000000beef, in the directory or this file"
+        ]
+    );
     // Every problem of a file at once.
     let many =
         format!("id,provider_id,name,minimum_age\nx,{P1},A,1\n{S2},{P1},,2\n{S3},{P1},C,old\n");
@@ -402,6 +418,38 @@ async fn hsds_files_and_names_import() {
         "{:?}",
         outcome.errors
     );
+    // The cap holds for problems found across rows too, and every rejected row
+    // is still counted.
+    let capped = ImportOptions {
+        limits: ImportLimits {
+            max_errors: 3,
+            ..ImportLimits::default()
+        },
+        ..opts()
+    };
+    let orphans: String = (0..10)
+        .map(|i| {
+            format!(
+                "0190a000-0000-7000-8000-{:012},0190a000-0000-7000-8000-00000000dead,S{i}\n",
+                0x900 + i
+            )
+        })
+        .collect();
+    let outcome = import(
+        &setup,
+        "services.csv",
+        format!("id,provider_id,name\n{orphans}").as_bytes(),
+        capped,
+    )
+    .await;
+    let text: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(text.len(), 4, "{text:?}");
+    assert!(
+        text[0].starts_with("row 2, column provider_id: no live provider has"),
+        "{text:?}"
+    );
+    assert!(text[3].contains("only the first 3"), "{text:?}");
+    assert_eq!(outcome.import.rows_rejected, 10);
 }
 
 #[test]
