@@ -6,7 +6,8 @@
 use super::UsageError;
 use crate::config::Config;
 use crate::db::{self, DbSettings};
-use crate::import::{ImportOptions, Mode, import_file};
+use crate::import::run::{ImportError, submit};
+use crate::import::{ImportOptions, Mode, process};
 use crate::repo::RecordType;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -77,22 +78,31 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
         limits: config.import_limits(),
         ..ImportOptions::default()
     };
-    let spinner = indicatif::ProgressBar::new_spinner();
-    spinner.set_message(format!("importing {file_name}"));
-    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
     let body = Box::pin(tokio_util::io::ReaderStream::with_capacity(
         file,
         256 * 1024,
     ));
-    let outcome = import_file(&db, &store, &file_name, body, &options, Some("cli"))
+    let usage = |error: ImportError| match error {
+        ImportError::Usage(message) => anyhow::Error::new(UsageError(message)),
+        other => anyhow::Error::new(other),
+    };
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {msg}: {human_pos} rows ({per_sec}, {elapsed})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_message(format!("storing {file_name}"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let import = submit(&db, &store, &file_name, body, &options, Some("cli"))
         .await
-        .map_err(|error| match error {
-            crate::import::run::ImportError::Usage(message) => {
-                anyhow::Error::new(UsageError(message))
-            }
-            other => anyhow::Error::new(other),
-        })?;
-    spinner.finish_and_clear();
+        .map_err(usage)?;
+    let ticker = tokio::spawn(show_progress(bar.clone(), import.id, file_name.clone()));
+    let outcome = process(&db, &store, import, &options).await;
+    ticker.abort();
+    bar.finish_and_clear();
+    let outcome = outcome.map_err(usage)?;
     for warning in &outcome.warnings {
         eprintln!("warning: {warning}");
     }
@@ -124,5 +134,24 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
             "import refused: {} error(s), nothing changed",
             outcome.errors.len()
         ))
+    }
+}
+
+/// Shows the rows done of the running import: checked, then applied (the
+/// counter starts again at zero when applying begins).
+async fn show_progress(bar: indicatif::ProgressBar, id: uuid::Uuid, file_name: String) {
+    let mut last = 0;
+    bar.set_message(format!("checking {file_name}"));
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let Some(done) = crate::import::progress::rows_done(id) else {
+            continue;
+        };
+        if done < last {
+            bar.set_message(format!("applying {file_name}"));
+            bar.reset();
+        }
+        bar.set_position(done);
+        last = done;
     }
 }
