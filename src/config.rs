@@ -55,6 +55,8 @@ const ENV_SETTINGS: &[&str] = &[
     "import_max_field_bytes",
     "import_max_file_bytes",
     "import_max_delete_share",
+    "export_safety_lag_ms",
+    "export_table_page_size",
 ];
 
 /// How log lines are written.
@@ -178,6 +180,13 @@ pub struct Config {
     /// `SIGNPOST_IMPORT_MAX_DELETE_SHARE`: share of a type's live records a REPLACE
     /// import may delete without `force`. Default 0.5.
     pub import_max_delete_share: f64,
+    /// `SIGNPOST_EXPORT_SAFETY_LAG_MS`: how far an export's watermark is held back
+    /// behind the oldest open transaction (or now), for writers that stamp rows a
+    /// little before their transaction begins. Default 5000.
+    pub export_safety_lag_ms: u64,
+    /// `SIGNPOST_EXPORT_TABLE_PAGE_SIZE`: rows per page of the `table-data`
+    /// compatibility route. Default 1000.
+    pub export_table_page_size: u64,
 }
 
 /// `objectstore` from a JSON string (the environment) or a table (the file).
@@ -251,6 +260,8 @@ impl Default for Config {
             import_max_field_bytes: 64 * 1024,
             import_max_file_bytes: 2 * 1024 * 1024 * 1024,
             import_max_delete_share: 0.5,
+            export_safety_lag_ms: 5000,
+            export_table_page_size: 1000,
         }
     }
 }
@@ -316,6 +327,7 @@ impl Config {
             ("max_depth", self.max_depth as u64),
             ("max_complexity", self.max_complexity as u64),
             ("execution_timeout_ms", self.execution_timeout_ms),
+            ("export_table_page_size", self.export_table_page_size),
         ];
         for (key, value) in positive {
             if value == 0 {
@@ -405,6 +417,7 @@ impl Config {
                 max_page_size: self.max_page_size,
             },
             max_radius_km: self.max_radius_km,
+            export_lag: std::time::Duration::from_millis(self.export_safety_lag_ms),
             query: crate::graphql::limits::QueryLimits {
                 max_depth: self.max_depth,
                 max_complexity: self.max_complexity,

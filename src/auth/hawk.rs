@@ -40,6 +40,9 @@ struct Client {
 /// A verified HAWK request: who, and what the response signature needs.
 pub struct Verified {
     pub viewer: Viewer,
+    /// The client's scopes, for routes that accept their own (the compatibility
+    /// routes' `table-data`, `table-structure`).
+    pub scopes: Vec<String>,
     pub client_id: String,
     pub header: Header,
 }
@@ -125,6 +128,7 @@ impl HawkVerifier {
                 role: role_of(&client.scopes),
                 subject: Some(format!("hawk:{id}")),
             },
+            scopes: client.scopes.clone(),
             client_id: id,
             header,
         })

@@ -10,6 +10,7 @@ pub struct ReadContext {
     pub viewer: Viewer,
     pub limits: PageLimits,
     pub max_radius_km: f64,
+    pub export_lag: std::time::Duration,
 }
 
 impl ReadContext {

@@ -38,6 +38,8 @@ pub struct ApiLimits {
     pub max_radius_km: f64,
     /// Depth, complexity and aliases.
     pub query: limits::QueryLimits,
+    /// How far the export watermark is held back (see [`crate::export::watermark`]).
+    pub export_lag: std::time::Duration,
 }
 
 impl Default for ApiLimits {
@@ -45,6 +47,7 @@ impl Default for ApiLimits {
         Self {
             pages: PageLimits::default(),
             max_radius_km: 100.0,
+            export_lag: std::time::Duration::from_secs(5),
             query: limits::QueryLimits::default(),
         }
     }
@@ -79,5 +82,6 @@ pub fn attach(
         viewer,
         limits: limits.pages,
         max_radius_km: limits.max_radius_km,
+        export_lag: limits.export_lag,
     })
 }

@@ -2,6 +2,11 @@
 //! is verified over its exact body before any handler runs (the handler then finds
 //! the caller as a [`Viewer`] extension), and the response to it is signed with
 //! `Server-Authorization` over the exact bytes sent (nothing compresses after this).
+//!
+//! Three variants: GraphQL's (refusals as a GraphQL error body), the
+//! compatibility routes' (refusals with an empty body, as the earlier service
+//! answered), and the streaming downloads' (verified but not signed: a stream
+//! cannot be hashed before its headers go out).
 
 use crate::auth::hawk::Verified;
 use crate::error::ErrorCode;
@@ -15,11 +20,58 @@ use axum::response::{IntoResponse, Response};
 
 pub const SERVER_AUTHORIZATION: HeaderName = HeaderName::from_static("server-authorization");
 
+/// The verified caller's scopes, as a request extension.
+#[derive(Clone, Debug)]
+pub struct HawkScopes(pub Vec<String>);
+
+/// How a route answers credentials it refuses.
+#[derive(Clone, Copy)]
+enum Refusal {
+    GraphQl,
+    EmptyBody,
+}
+
+/// For `/graphql` and the rest: verify, sign, refuse with a GraphQL error.
 pub async fn verify_and_sign(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
+    hawk(state, request, next, Refusal::GraphQl, true).await
+}
+
+/// For the compatibility routes: verify, sign, refuse with an empty body.
+pub async fn verify_and_sign_bare(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    hawk(state, request, next, Refusal::EmptyBody, true).await
+}
+
+/// For streaming downloads: verify, do not sign, refuse with an empty body.
+pub async fn verify_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    hawk(state, request, next, Refusal::EmptyBody, false).await
+}
+
+async fn hawk(
+    state: AppState,
+    request: Request,
+    next: Next,
+    refusal: Refusal,
+    sign: bool,
+) -> Response {
+    let refused = |reason: &str| match refusal {
+        Refusal::GraphQl => refused(reason),
+        Refusal::EmptyBody => {
+            tracing::info!(reason = %reason, "HAWK credentials refused");
+            (
+                StatusCode::UNAUTHORIZED,
+                [(WWW_AUTHENTICATE, HeaderValue::from_static("Hawk"))],
+            )
+                .into_response()
+        }
+    };
     let Some(authorization) = request
         .headers()
         .get(AUTHORIZATION)
@@ -58,7 +110,11 @@ pub async fn verify_and_sign(
         Err(failure) => return refused(&failure.reason),
     };
     parts.extensions.insert(verified.viewer.clone());
+    parts.extensions.insert(HawkScopes(verified.scopes.clone()));
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    if !sign {
+        return response;
+    }
     let (mut parts, body) = response.into_parts();
     let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();

@@ -9,6 +9,7 @@
 //! `LIMIT_EXCEEDED` error naming `maxBodyBytes`.
 
 pub mod cors;
+pub mod export;
 pub mod graphiql;
 pub mod graphql;
 pub mod hawk;
@@ -69,11 +70,24 @@ pub fn router(state: AppState) -> Router {
             .route("/graphiql", get(graphiql::page))
             .route("/graphiql/{file}", get(graphiql::asset));
     }
+    let compat = export::compat_routes().route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        hawk::verify_and_sign_bare,
+    ));
+    let downloads = export::download_routes()
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            hawk::verify_only,
+        ))
+        // Only here: the other routes' HAWK signatures cover the bytes as sent.
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true));
     routes
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             hawk::verify_and_sign,
         ))
+        .merge(compat)
+        .merge(downloads)
         // A route layer sees the matched route pattern, the metrics' `route` label.
         .route_layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),

@@ -2,6 +2,7 @@
 //! lookups by id ([`lookups`]).
 
 pub mod change_log;
+pub mod export;
 pub mod imports;
 pub mod lists;
 pub mod lookups;
@@ -29,5 +30,6 @@ pub struct QueryRoot(
     lookups::LookupQuery,
     change_log::ChangeLogQuery,
     imports::ImportQuery,
+    export::ExportQuery,
     ServerQuery,
 );
