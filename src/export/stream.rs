@@ -6,7 +6,7 @@
 use super::rows::{self, ExportRow, Order, Position};
 use crate::repo::RecordType;
 use bytes::Bytes;
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use sea_orm::DatabaseConnection;
 use serde_json::Value;
 
@@ -109,6 +109,8 @@ pub fn download(
         }
         Some((Ok(Bytes::from(out)), state))
     })
+    // The compression layer polls once more after the end; `unfold` would panic.
+    .fuse()
 }
 
 fn csv_rows(page: &[ExportRow], columns: &[String]) -> Vec<u8> {

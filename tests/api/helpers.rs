@@ -188,30 +188,36 @@ pub async fn spawn_app() -> TestApp {
 
 /// Spawns the app after `adjust` has changed its config.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let test_db = TestDb::new().await;
-    let mut config = test_db.config();
-    adjust(&mut config);
-    let state = prepare(config, &ServeArgs::default())
-        .await
-        .expect("prepare server");
-    let db = state.db.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(signpost::http::serve(listener, state, async move {
-        let _ = stopped.await;
-    }));
-    TestApp {
-        address,
-        client: reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("client"),
-        db,
-        _database: test_db,
-        stop: Some(stop),
+    TestApp::over(TestDb::new().await, adjust).await
+}
+
+impl TestApp {
+    /// Spawns the app on `test_db` (which may hold data already).
+    pub async fn over(test_db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = test_db.config();
+        adjust(&mut config);
+        let state = prepare(config, &ServeArgs::default())
+            .await
+            .expect("prepare server");
+        let db = state.db.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(signpost::http::serve(listener, state, async move {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            address,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            db,
+            _database: test_db,
+            stop: Some(stop),
+        }
     }
 }
 
