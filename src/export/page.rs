@@ -2,7 +2,7 @@
 //! `(updated_at, id)`, with the watermark for the next run fixed when the run's
 //! first page is read and carried in its cursors.
 
-use super::rows::{self, Order, Position};
+use super::rows::{self, JsonRows, Order, Position};
 use super::watermark::safe_watermark;
 use crate::repo::RecordType;
 use base64::Engine;
@@ -106,31 +106,28 @@ pub async fn export_page(
         None => safe_watermark(db, request.lag).await?,
     };
     let first = request.first.clamp(1, MAX_PAGE_ROWS);
-    let mut rows = rows::after(
+    let mut rows = JsonRows::default();
+    let fetched = rows::after(
         db,
         request.kind,
         order,
         request.after.as_ref().map(|cursor| cursor.position),
-        first + 1,
+        first,
+        &mut rows,
     )
     .await?;
-    let has_next_page = rows.len() as u64 > first;
-    rows.truncate(first as usize);
-    let end_cursor = rows.last().map(|row| {
+    let end_cursor = fetched.last.map(|position| {
         ExportCursor {
             table: request.kind.name().to_owned(),
-            position: row.position,
+            position,
             watermark,
         }
         .encode()
     });
     Ok(ExportPage {
-        rows: rows
-            .into_iter()
-            .map(|row| serde_json::Value::Object(row.object))
-            .collect(),
+        rows: rows.0,
         end_cursor,
-        has_next_page,
+        has_next_page: fetched.more,
         watermark,
     })
 }

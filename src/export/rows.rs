@@ -1,5 +1,5 @@
-//! One keyset page of any record type's rows as JSON objects: every column
-//! (references as ids), plus `deleted`.
+//! One keyset page of any record type's rows — every column, references as ids —
+//! handed to a [`RowSink`] that writes them in its own format.
 
 use crate::repo::RecordType;
 use crate::repo::record::Record;
@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ConnectionTrait, DbErr, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
-use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// Calls the generic function `f::<Entity>(args)` for the entity of `kind`.
@@ -53,21 +52,42 @@ pub enum Order {
     AllById,
 }
 
-/// One exported row and its position in the ordering.
-pub struct ExportRow {
-    pub object: Map<String, Value>,
-    pub position: Position,
+/// Where a page's rows go: each consumer writes them straight into its own
+/// output (JSON text, CSV, GraphQL values), with no intermediate per-row map.
+pub trait RowSink {
+    /// One row (a sea-orm model, whose fields are the table's columns) and
+    /// whether it is a tombstone.
+    fn row<M: Serialize>(&mut self, model: &M, deleted: bool);
 }
 
-/// Up to `limit` rows of `kind` after `after`.
-pub async fn after(
+/// A row as the export query and NDJSON show it: its columns and `deleted`.
+#[derive(Serialize)]
+pub struct Exported<'a, M> {
+    #[serde(flatten)]
+    pub row: &'a M,
+    pub deleted: bool,
+}
+
+/// What one page read.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    pub rows: usize,
+    /// The position of the page's last row.
+    pub last: Option<Position>,
+    /// More rows follow.
+    pub more: bool,
+}
+
+/// Up to `limit` rows of `kind` after `after`, into `sink`.
+pub async fn after<S: RowSink + Send>(
     db: &impl ConnectionTrait,
     kind: RecordType,
     order: Order,
     after: Option<Position>,
     limit: u64,
-) -> Result<Vec<ExportRow>, DbErr> {
-    for_kind!(kind, page(db, order, after, limit).await)
+    sink: &mut S,
+) -> Result<Fetched, DbErr> {
+    for_kind!(kind, page(db, order, after, limit, sink).await)
 }
 
 /// The columns of `kind`'s table with their PostgreSQL type names, in table
@@ -105,15 +125,22 @@ fn col<E: Record>(name: &'static str) -> Expr {
     Expr::col((E::TABLE, name))
 }
 
+fn column<E: Record>(name: &'static str) -> Result<E::Column, DbErr> {
+    use std::str::FromStr;
+    E::Column::from_str(name).map_err(|_| DbErr::Custom(format!("{} has no {name}", E::TABLE)))
+}
+
 async fn page<E: Record>(
     db: &impl ConnectionTrait,
     order: Order,
     after: Option<Position>,
     limit: u64,
-) -> Result<Vec<ExportRow>, DbErr>
+    sink: &mut (impl RowSink + Send),
+) -> Result<Fetched, DbErr>
 where
     E::Model: Serialize,
 {
+    use sea_orm::{ModelTrait, Value as V};
     let mut query = E::find();
     match order {
         Order::Full | Order::AllById => {
@@ -143,37 +170,59 @@ where
                 .order_by_asc(col::<E>("id"));
         }
     }
-    let models = query.limit(limit).all(db).await?;
-    let incremental = matches!(order, Order::ChangedSince(_));
-    models
-        .into_iter()
-        .map(|model| {
-            let Value::Object(mut object) = serde_json::to_value(&model)
-                .map_err(|error| DbErr::Custom(format!("exporting a row: {error}")))?
-            else {
-                return Err(DbErr::Custom("a row is not a JSON object".into()));
+    let mut models = query.limit(limit + 1).all(db).await?;
+    let more = models.len() as u64 > limit;
+    models.truncate(limit as usize);
+    let (id, updated_at, deleted_at) = (
+        column::<E>("id")?,
+        column::<E>("updated_at")?,
+        column::<E>("deleted_at")?,
+    );
+    for model in &models {
+        let deleted = !matches!(model.get(deleted_at), V::ChronoDateTimeUtc(None));
+        sink.row(model, deleted);
+    }
+    let last = match models.last() {
+        None => None,
+        Some(model) => {
+            let V::Uuid(Some(last_id)) = model.get(id) else {
+                return Err(DbErr::Custom(format!("{} row without an id", E::TABLE)));
             };
-            let position = position_of(&object, incremental)?;
-            let deleted = object.get("deleted_at").is_some_and(|at| !at.is_null());
-            object.insert("deleted".into(), Value::Bool(deleted));
-            Ok(ExportRow { object, position })
-        })
-        .collect()
+            let at = match (order, model.get(updated_at)) {
+                (Order::ChangedSince(_), V::ChronoDateTimeUtc(Some(at))) => Some(at),
+                (Order::ChangedSince(_), _) => {
+                    return Err(DbErr::Custom(format!(
+                        "{} row without updated_at",
+                        E::TABLE
+                    )));
+                }
+                _ => None,
+            };
+            Some(Position {
+                updated_at: at,
+                id: last_id,
+            })
+        }
+    };
+    Ok(Fetched {
+        rows: models.len(),
+        last,
+        more,
+    })
 }
 
-fn position_of(object: &Map<String, Value>, incremental: bool) -> Result<Position, DbErr> {
-    let text = |name: &str| object.get(name).and_then(Value::as_str).unwrap_or_default();
-    let id = text("id")
-        .parse()
-        .map_err(|_| DbErr::Custom("an exported row has no id".into()))?;
-    let updated_at = if incremental {
-        Some(
-            text("updated_at")
-                .parse()
-                .map_err(|_| DbErr::Custom("an exported row has no updated_at".into()))?,
-        )
-    } else {
-        None
-    };
-    Ok(Position { updated_at, id })
+/// Rows as JSON values (`deleted` included), for the GraphQL query.
+#[derive(Default)]
+pub struct JsonRows(pub Vec<serde_json::Value>);
+
+impl RowSink for JsonRows {
+    fn row<M: Serialize>(&mut self, model: &M, deleted: bool) {
+        match serde_json::to_value(Exported {
+            row: model,
+            deleted,
+        }) {
+            Ok(value) => self.0.push(value),
+            Err(error) => tracing::error!(%error, "a row cannot be exported"),
+        }
+    }
 }

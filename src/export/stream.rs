@@ -3,12 +3,12 @@
 //! import reads back), produced page by page while the response streams, so a
 //! million rows never sit in memory.
 
-use super::rows::{self, ExportRow, Order, Position};
+use super::rows::{self, Exported, Order, Position, RowSink};
 use crate::repo::RecordType;
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use sea_orm::DatabaseConnection;
-use serde_json::Value;
+use serde::Serialize;
 
 /// Rows read per query while streaming.
 const ROWS_PER_QUERY: u64 = 5000;
@@ -77,16 +77,36 @@ pub fn download(
             out.extend(csv_line(state.columns.iter().map(String::as_str)));
         }
         state.started = true;
-        let page = rows::after(
-            &state.db,
-            state.kind,
-            Order::Full,
-            state.after,
-            ROWS_PER_QUERY,
-        )
-        .await;
-        let page = match page {
-            Ok(page) => page,
+        let fetched = match state.format {
+            Format::Ndjson => {
+                let mut sink = NdjsonRows(&mut out);
+                rows::after(
+                    &state.db,
+                    state.kind,
+                    Order::Full,
+                    state.after,
+                    ROWS_PER_QUERY,
+                    &mut sink,
+                )
+                .await
+            }
+            Format::Csv => {
+                let mut sink = CsvRows(csv_writer());
+                let fetched = rows::after(
+                    &state.db,
+                    state.kind,
+                    Order::Full,
+                    state.after,
+                    ROWS_PER_QUERY,
+                    &mut sink,
+                )
+                .await;
+                out.extend(sink.0.into_inner().unwrap_or_default());
+                fetched
+            }
+        };
+        let fetched = match fetched {
+            Ok(fetched) => fetched,
             Err(error) => {
                 // Headers are gone already: cut the body short, so the client
                 // sees a broken download rather than a complete-looking one.
@@ -95,48 +115,43 @@ pub fn download(
                 return Some((Err(std::io::Error::other("the export failed")), state));
             }
         };
-        state.done = (page.len() as u64) < ROWS_PER_QUERY;
-        state.after = page.last().map(|row| row.position);
-        match state.format {
-            Format::Ndjson => {
-                for row in &page {
-                    if serde_json::to_writer(&mut out, &row.object).is_ok() {
-                        out.push(b'\n');
-                    }
-                }
-            }
-            Format::Csv => out.extend(csv_rows(&page, &state.columns)),
-        }
+        state.done = !fetched.more;
+        state.after = fetched.last;
         Some((Ok(Bytes::from(out)), state))
     })
     // The compression layer polls once more after the end; `unfold` would panic.
     .fuse()
 }
 
-fn csv_rows(page: &[ExportRow], columns: &[String]) -> Vec<u8> {
-    let mut writer = csv_writer();
-    for row in page {
-        let cells = columns
-            .iter()
-            .map(|name| cell(row.object.get(name).unwrap_or(&Value::Null)));
-        let _ = writer.write_record(cells);
+/// NDJSON lines.
+struct NdjsonRows<'a>(&'a mut Vec<u8>);
+
+impl RowSink for NdjsonRows<'_> {
+    fn row<M: Serialize>(&mut self, model: &M, deleted: bool) {
+        let row = Exported {
+            row: model,
+            deleted,
+        };
+        if serde_json::to_writer(&mut *self.0, &row).is_ok() {
+            self.0.push(b'\n');
+        }
     }
-    writer.into_inner().unwrap_or_default()
 }
 
-/// A CSV cell the import reads back as the same value.
-fn cell(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(text) => text.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        other => other.to_string(),
+/// CSV records, in the model's (the table's) column order.
+struct CsvRows(csv::Writer<Vec<u8>>);
+
+impl RowSink for CsvRows {
+    fn row<M: Serialize>(&mut self, model: &M, _deleted: bool) {
+        if let Err(error) = self.0.serialize(model) {
+            tracing::error!(%error, "a row cannot be written as CSV");
+        }
     }
 }
 
 fn csv_writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
+        .has_headers(false)
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new())
 }

@@ -9,7 +9,7 @@
 
 use super::hawk::HawkScopes;
 use crate::export::stream::{download, parse_file_name};
-use crate::export::table::{data_page, structure, table_of, tabular};
+use crate::export::table::{Orientation, data_page, structure, table_of};
 use crate::read::{Role, Viewer};
 use crate::state::AppState;
 use axum::body::Body;
@@ -127,9 +127,9 @@ async fn table_data(
     let Ok(Query(params)) = params else {
         return bad_request("the query string cannot be read");
     };
-    let tabular_form = match params.orientation.as_deref() {
-        None | Some("records") => false,
-        Some("tabular") => true,
+    let orientation = match params.orientation.as_deref() {
+        None | Some("records") => Orientation::Records,
+        Some("tabular") => Orientation::Tabular,
         Some(other) => {
             return bad_request(&format!(
                 "orientation must be records or tabular, not {other:?}"
@@ -141,28 +141,32 @@ async fn table_data(
         Some(Ok(id)) => Some(id),
         Some(Err(_)) => return bad_request("next-id must be an id this route returned"),
     };
+    let base = public_base(&state);
+    let next_url = |id: Uuid| {
+        format!(
+            "{base}/api/v1/table-data/{schema}/{table}?orientation={}&next-id={id}",
+            match orientation {
+                Orientation::Records => "records",
+                Orientation::Tabular => "tabular",
+            }
+        )
+    };
     let size = state.config.export_table_page_size;
-    let (rows, next) = match data_page(&state.db, kind, after, size).await {
-        Ok(page) => page,
+    match data_page(&state.db, kind, orientation, after, size, next_url).await {
+        Ok(body) => (
+            StatusCode::OK,
+            [(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            )],
+            body,
+        )
+            .into_response(),
         Err(error) => {
             tracing::error!(%error, "table-data page");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
-    };
-    let next = next.map(|id| {
-        format!(
-            "{}/api/v1/table-data/{schema}/{table}?orientation={}&next-id={id}",
-            public_base(&state),
-            if tabular_form { "tabular" } else { "records" }
-        )
-    });
-    let body = if tabular_form {
-        let (headers, values) = tabular(kind, rows);
-        serde_json::json!({ "headers": headers, "values": values, "next": next })
-    } else {
-        serde_json::json!({ "results": rows, "next": next })
-    };
-    json(StatusCode::OK, &body)
+    }
 }
 
 fn bad_request(message: &str) -> Response {
