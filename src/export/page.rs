@@ -2,7 +2,7 @@
 //! `(updated_at, id)`, with the watermark for the next run fixed when the run's
 //! first page is read and carried in its cursors.
 
-use super::rows::{self, JsonRows, Order, Position};
+use super::rows::{self, Order, Position, RowSink};
 use super::watermark::safe_watermark;
 use crate::repo::RecordType;
 use base64::Engine;
@@ -67,10 +67,9 @@ impl ExportCursor {
     }
 }
 
-/// One page of an export.
+/// One page of an export (its rows went to the caller's sink).
 #[derive(Debug)]
 pub struct ExportPage {
-    pub rows: Vec<serde_json::Value>,
     pub end_cursor: Option<String>,
     pub has_next_page: bool,
     /// The `updatedSince` of the next run.
@@ -85,10 +84,11 @@ pub enum ExportError {
     Db(#[from] DbErr),
 }
 
-/// Reads one page.
+/// Reads one page into `rows`.
 pub async fn export_page(
     db: &impl ConnectionTrait,
     request: ExportRequest,
+    rows: &mut (impl RowSink + Send),
 ) -> Result<ExportPage, ExportError> {
     let order = match request.updated_since {
         Some(since) => Order::ChangedSince(since),
@@ -106,14 +106,13 @@ pub async fn export_page(
         None => safe_watermark(db, request.lag).await?,
     };
     let first = request.first.clamp(1, MAX_PAGE_ROWS);
-    let mut rows = JsonRows::default();
     let fetched = rows::after(
         db,
         request.kind,
         order,
         request.after.as_ref().map(|cursor| cursor.position),
         first,
-        &mut rows,
+        rows,
     )
     .await?;
     let end_cursor = fetched.last.map(|position| {
@@ -125,7 +124,6 @@ pub async fn export_page(
         .encode()
     });
     Ok(ExportPage {
-        rows: rows.0,
         end_cursor,
         has_next_page: fetched.more,
         watermark,

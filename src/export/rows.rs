@@ -210,19 +210,3 @@ where
         more,
     })
 }
-
-/// Rows as JSON values (`deleted` included), for the GraphQL query.
-#[derive(Default)]
-pub struct JsonRows(pub Vec<serde_json::Value>);
-
-impl RowSink for JsonRows {
-    fn row<M: Serialize>(&mut self, model: &M, deleted: bool) {
-        match serde_json::to_value(Exported {
-            row: model,
-            deleted,
-        }) {
-            Ok(value) => self.0.push(value),
-            Err(error) => tracing::error!(%error, "a row cannot be exported"),
-        }
-    }
-}

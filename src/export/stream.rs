@@ -40,84 +40,60 @@ pub fn parse_file_name(name: &str) -> Option<(RecordType, Format)> {
     Some((RecordType::from_table(table)?, format))
 }
 
-struct State {
-    db: DatabaseConnection,
-    kind: RecordType,
-    format: Format,
-    columns: Vec<String>,
-    after: Option<Position>,
-    started: bool,
-    done: bool,
-}
-
-/// The file's bytes, a chunk per page.
+/// The file's bytes, a chunk per page. A task reads and formats the pages one
+/// ahead of the response, so the database, the formatting and the network
+/// overlap; it stops when the client goes away.
 pub fn download(
     db: DatabaseConnection,
     kind: RecordType,
     format: Format,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send {
-    let state = State {
-        db,
-        kind,
-        format,
-        columns: rows::columns(kind)
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect(),
-        after: None,
-        started: false,
-        done: false,
-    };
-    futures_util::stream::unfold(state, |mut state| async move {
-        if state.done {
-            return None;
-        }
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    tokio::spawn(async move {
+        let mut after: Option<Position> = None;
         let mut out = Vec::new();
-        if !state.started && state.format == Format::Csv {
-            out.extend(csv_line(state.columns.iter().map(String::as_str)));
+        if format == Format::Csv {
+            let columns: Vec<String> = rows::columns(kind)
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect();
+            out.extend(csv_line(columns.iter().map(String::as_str)));
         }
-        state.started = true;
-        let fetched = match state.format {
-            Format::Ndjson => {
-                let mut sink = NdjsonRows(&mut out);
-                rows::after(
-                    &state.db,
-                    state.kind,
-                    Order::Full,
-                    state.after,
-                    ROWS_PER_QUERY,
-                    &mut sink,
-                )
-                .await
+        loop {
+            let fetched = match format {
+                Format::Ndjson => {
+                    let mut sink = NdjsonRows(&mut out);
+                    rows::after(&db, kind, Order::Full, after, ROWS_PER_QUERY, &mut sink).await
+                }
+                Format::Csv => {
+                    let mut sink = CsvRows(csv_writer());
+                    let fetched =
+                        rows::after(&db, kind, Order::Full, after, ROWS_PER_QUERY, &mut sink).await;
+                    out.extend(sink.0.into_inner().unwrap_or_default());
+                    fetched
+                }
+            };
+            let fetched = match fetched {
+                Ok(fetched) => fetched,
+                Err(error) => {
+                    // Headers are gone already: cut the body short, so the client
+                    // sees a broken download rather than a complete-looking one.
+                    tracing::error!(%error, "streaming an export");
+                    let _ = tx
+                        .send(Err(std::io::Error::other("the export failed")))
+                        .await;
+                    return;
+                }
+            };
+            let chunk = Bytes::from(std::mem::take(&mut out));
+            if tx.send(Ok(chunk)).await.is_err() || !fetched.more {
+                return;
             }
-            Format::Csv => {
-                let mut sink = CsvRows(csv_writer());
-                let fetched = rows::after(
-                    &state.db,
-                    state.kind,
-                    Order::Full,
-                    state.after,
-                    ROWS_PER_QUERY,
-                    &mut sink,
-                )
-                .await;
-                out.extend(sink.0.into_inner().unwrap_or_default());
-                fetched
-            }
-        };
-        let fetched = match fetched {
-            Ok(fetched) => fetched,
-            Err(error) => {
-                // Headers are gone already: cut the body short, so the client
-                // sees a broken download rather than a complete-looking one.
-                tracing::error!(%error, "streaming an export");
-                state.done = true;
-                return Some((Err(std::io::Error::other("the export failed")), state));
-            }
-        };
-        state.done = !fetched.more;
-        state.after = fetched.last;
-        Some((Ok(Bytes::from(out)), state))
+            after = fetched.last;
+        }
+    });
+    futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
     })
     // The compression layer polls once more after the end; `unfold` would panic.
     .fuse()

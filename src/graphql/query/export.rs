@@ -2,12 +2,13 @@
 //! (exporters and admins). The logic lives in [`crate::export`].
 
 use crate::export::page::{ExportError, MAX_PAGE_ROWS};
+use crate::export::rows::{Exported, RowSink};
 use crate::export::{ExportCursor, ExportRequest, export_page};
 use crate::graphql::context::ReadContext;
 use crate::graphql::enums::RecordType;
 use crate::graphql::error::{bad_input, db};
 use crate::read::Role;
-use async_graphql::{Context, Json, Object, Result, SimpleObject};
+use async_graphql::{Context, Json, Object, OutputType, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 /// One page of an export.
@@ -15,7 +16,7 @@ use chrono::{DateTime, Utc};
 pub struct ExportPage {
     /// The rows, each with every column of its table (references as ids) and
     /// `deleted` (true for a tombstone, which only incremental exports return).
-    pub rows: Vec<Json<serde_json::Value>>,
+    pub rows: Vec<RowValue>,
     /// Pass as `after` for the next page.
     pub end_cursor: Option<String>,
     pub has_next_page: bool,
@@ -23,6 +24,44 @@ pub struct ExportPage {
     /// a run, and held back so that rows committed late are not skipped. Runs
     /// overlap a little; dedupe rows by `(id, version)`.
     pub watermark: DateTime<Utc>,
+}
+
+/// A row already in GraphQL's value form, shown as the `JSON` scalar: made once
+/// from the model, not through an intermediate `serde_json::Value`.
+pub struct RowValue(async_graphql::Value);
+
+impl OutputType for RowValue {
+    fn type_name() -> std::borrow::Cow<'static, str> {
+        <Json<serde_json::Value> as OutputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+        <Json<serde_json::Value> as OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        _ctx: &async_graphql::ContextSelectionSet<'_>,
+        _field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+    ) -> async_graphql::ServerResult<async_graphql::Value> {
+        Ok(self.0.clone())
+    }
+}
+
+/// Collects a page's rows as GraphQL values.
+#[derive(Default)]
+struct GraphQlRows(Vec<RowValue>);
+
+impl RowSink for GraphQlRows {
+    fn row<M: serde::Serialize>(&mut self, model: &M, deleted: bool) {
+        match async_graphql::to_value(Exported {
+            row: model,
+            deleted,
+        }) {
+            Ok(value) => self.0.push(RowValue(value)),
+            Err(error) => tracing::error!(%error, "a row cannot be exported"),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -58,6 +97,7 @@ impl ExportQuery {
             .map(|text| ExportCursor::decode(&text, kind))
             .transpose()
             .map_err(|error| bad_input("after", error))?;
+        let mut rows = GraphQlRows::default();
         let page = export_page(
             &read.db,
             ExportRequest {
@@ -67,6 +107,7 @@ impl ExportQuery {
                 updated_since,
                 lag: read.export_lag,
             },
+            &mut rows,
         )
         .await
         .map_err(|error| match error {
@@ -74,7 +115,7 @@ impl ExportQuery {
             ExportError::Db(error) => db(error),
         })?;
         Ok(ExportPage {
-            rows: page.rows.into_iter().map(Json).collect(),
+            rows: rows.0,
             end_cursor: page.end_cursor,
             has_next_page: page.has_next_page,
             watermark: page.watermark,
