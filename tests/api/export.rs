@@ -482,3 +482,22 @@ async fn response_shapes_match_the_fixtures() {
         assert_eq!(response.text().await.expect("body"), "{}", "{path}");
     }
 }
+
+#[tokio::test]
+async fn every_selection_of_rows_gets_the_rows() {
+    let app = export_app().await;
+    crate::fixtures::provider(&app.db, "Aliased").await;
+    let body = graphql_as(
+        &app,
+        "exporter",
+        "{ export(recordType: PROVIDERS) { a: rows b: rows ...F } }
+         fragment F on ExportPage { c: rows }",
+        json!({}),
+    )
+    .await;
+    for alias in ["a", "b", "c"] {
+        let rows = &body["data"]["export"][alias];
+        assert_eq!(rows.as_array().map(Vec::len), Some(1), "{alias}: {body}");
+        assert_eq!(rows[0]["name"], "Aliased", "{body}");
+    }
+}

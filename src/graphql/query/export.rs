@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 pub struct ExportPage {
     /// The rows, each with every column of its table (references as ids) and
     /// `deleted` (true for a tombstone, which only incremental exports return).
-    pub rows: Vec<RowValue>,
+    pub rows: RowList,
     /// Pass as `after` for the next page.
     pub end_cursor: Option<String>,
     pub has_next_page: bool,
@@ -26,17 +26,29 @@ pub struct ExportPage {
     pub watermark: DateTime<Utc>,
 }
 
-/// A row already in GraphQL's value form, shown as the `JSON` scalar: made once
-/// from the model, not through an intermediate `serde_json::Value`.
-pub struct RowValue(async_graphql::Value);
+/// A page's rows, already in GraphQL's value form, shown as `[JSON!]!`: made
+/// once from the models (not through GraphQL's per-item list resolution, which
+/// costs a future per row), and handed over rather than copied by the last of
+/// the query's selections of `rows` (aliases copy).
+pub struct RowList(std::sync::Mutex<(usize, Option<Vec<async_graphql::Value>>)>);
 
-impl OutputType for RowValue {
+impl RowList {
+    fn new(rows: Vec<async_graphql::Value>, selections: usize) -> Self {
+        Self(std::sync::Mutex::new((selections, Some(rows))))
+    }
+}
+
+impl OutputType for RowList {
     fn type_name() -> std::borrow::Cow<'static, str> {
-        <Json<serde_json::Value> as OutputType>::type_name()
+        <Vec<Json<serde_json::Value>> as OutputType>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        <Vec<Json<serde_json::Value>> as OutputType>::qualified_type_name()
     }
 
     fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
-        <Json<serde_json::Value> as OutputType>::create_type_info(registry)
+        <Vec<Json<serde_json::Value>> as OutputType>::create_type_info(registry)
     }
 
     async fn resolve(
@@ -44,21 +56,69 @@ impl OutputType for RowValue {
         _ctx: &async_graphql::ContextSelectionSet<'_>,
         _field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
     ) -> async_graphql::ServerResult<async_graphql::Value> {
-        Ok(self.0.clone())
+        let mut guard = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (remaining, rows) = &mut *guard;
+        *remaining = remaining.saturating_sub(1);
+        let rows = if *remaining == 0 {
+            rows.take()
+        } else {
+            rows.clone()
+        };
+        Ok(async_graphql::Value::List(rows.unwrap_or_default()))
     }
 }
 
-/// Collects a page's rows as GraphQL values.
+/// Collects a page's rows as GraphQL values. The column names are made into
+/// GraphQL names once per page, not once per row.
 #[derive(Default)]
-struct GraphQlRows(Vec<RowValue>);
+struct GraphQlRows {
+    rows: Vec<async_graphql::Value>,
+    names: std::collections::HashMap<String, async_graphql::Name>,
+}
+
+impl GraphQlRows {
+    fn value(&mut self, json: serde_json::Value) -> async_graphql::Value {
+        use async_graphql::Value as G;
+        use serde_json::Value as J;
+        match json {
+            J::Null => G::Null,
+            J::Bool(b) => G::Boolean(b),
+            J::Number(n) => G::Number(n),
+            J::String(text) => G::String(text),
+            J::Array(items) => G::List(items.into_iter().map(|item| self.value(item)).collect()),
+            J::Object(fields) => G::Object(
+                fields
+                    .into_iter()
+                    .map(|(key, value)| {
+                        let name = match self.names.get(&key) {
+                            Some(name) => name.clone(),
+                            None => {
+                                let name = async_graphql::Name::new(&key);
+                                self.names.insert(key, name.clone());
+                                name
+                            }
+                        };
+                        (name, self.value(value))
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
 
 impl RowSink for GraphQlRows {
     fn row<M: serde::Serialize>(&mut self, model: &M, deleted: bool) {
-        match async_graphql::to_value(Exported {
+        match serde_json::to_value(Exported {
             row: model,
             deleted,
         }) {
-            Ok(value) => self.0.push(RowValue(value)),
+            Ok(json) => {
+                let value = self.value(json);
+                self.rows.push(value);
+            }
             Err(error) => tracing::error!(%error, "a row cannot be exported"),
         }
     }
@@ -97,6 +157,11 @@ impl ExportQuery {
             .map(|text| ExportCursor::decode(&text, kind))
             .transpose()
             .map_err(|error| bad_input("after", error))?;
+        let selections = ctx
+            .field()
+            .selection_set()
+            .filter(|field| field.name() == "rows")
+            .count();
         let mut rows = GraphQlRows::default();
         let page = export_page(
             &read.db,
@@ -115,7 +180,7 @@ impl ExportQuery {
             ExportError::Db(error) => db(error),
         })?;
         Ok(ExportPage {
-            rows: rows.0,
+            rows: RowList::new(rows.rows, selections),
             end_cursor: page.end_cursor,
             has_next_page: page.has_next_page,
             watermark: page.watermark,
