@@ -187,6 +187,8 @@ pub struct Config {
     /// `SIGNPOST_EXPORT_TABLE_PAGE_SIZE`: rows per page of the `table-data`
     /// compatibility route. Default 1000.
     pub export_table_page_size: u64,
+    /// `[[ingest.sources]]` in the config file only (see [`crate::ingest::config`]).
+    pub ingest: crate::ingest::IngestConfig,
 }
 
 /// `objectstore` from a JSON string (the environment) or a table (the file).
@@ -262,6 +264,7 @@ impl Default for Config {
             import_max_delete_share: 0.5,
             export_safety_lag_ms: 5000,
             export_table_page_size: 1000,
+            ingest: crate::ingest::IngestConfig::default(),
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod export;
 pub mod graphql;
 pub mod http;
 pub mod import;
+pub mod ingest;
 pub mod read;
 pub mod repo;
 pub mod state;
