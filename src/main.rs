@@ -42,6 +42,7 @@ fn main() -> ExitCode {
             Some(Command::Migrate(args)) => signpost::cli::migrate::run(&config, args).await,
             Some(Command::DemoData(args)) => signpost::cli::demo_data::run(&config, args).await,
             Some(Command::Import(args)) => signpost::cli::import::run(&config, args).await,
+            Some(Command::Ingest(args)) => signpost::cli::ingest::run(&config, args).await,
             Some(Command::Store(args)) => signpost::cli::store::run(&config, args).await,
             Some(Command::HawkRequest(args)) => {
                 signpost::cli::hawk_request::run(&config, args).await

@@ -17,6 +17,11 @@ pub struct AppState {
     pub auth: Arc<crate::auth::Auth>,
     /// Where raw files (imports, ingested downloads) live.
     pub store: crate::store::Store,
+    /// The configured ingest sources.
+    pub ingest: Arc<crate::ingest::IngestConfig>,
+    /// This process as ingest leases name it: host, process id and a random
+    /// suffix, unique across replicas and restarts.
+    pub replica: String,
 }
 
 impl AppState {
@@ -26,8 +31,16 @@ impl AppState {
         auth: crate::auth::Auth,
         store: crate::store::Store,
     ) -> Self {
+        let replica = format!(
+            "{}:{}:{}",
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "signpost".into()),
+            std::process::id(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
         Self {
             db,
+            ingest: Arc::new(config.ingest.clone()),
+            replica,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
             schema: build_schema(),

@@ -3,6 +3,7 @@
 pub mod demo_data;
 pub mod hawk_request;
 pub mod import;
+pub mod ingest;
 pub mod migrate;
 pub mod print_schema;
 pub mod serve;
@@ -38,6 +39,8 @@ pub enum Command {
     HawkRequest(hawk_request::HawkRequestArgs),
     /// Import a CSV file (or a zip of them): checked, previewed, applied all-or-nothing.
     Import(import::ImportArgs),
+    /// Run ingest sources: fetch their new files and load each once.
+    Ingest(ingest::IngestArgs),
     /// Work on the object store (moving to another one).
     Store(store::StoreArgs),
 }

@@ -38,6 +38,7 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
 /// everything before listening. Tests use it to build the state of a real server.
 pub async fn prepare(config: Config, args: &ServeArgs) -> anyhow::Result<AppState> {
     crate::install_tls_provider();
+    crate::ingest::schedule::check(&config.ingest)?;
     let auth = crate::auth::Auth::from_config(&config).await?;
     let settings = DbSettings::serving(&config);
     let db = db::connect(&settings).await?;
@@ -63,5 +64,12 @@ pub async fn prepare(config: Config, args: &ServeArgs) -> anyhow::Result<AppStat
     }
     let store = config.open_store(&db).await?;
     tracing::info!("object store ready");
-    Ok(AppState::new(db, config, auth, store))
+    let state = AppState::new(db, config, auth, store);
+    crate::ingest::schedule::spawn(
+        state.db.clone(),
+        state.store.clone(),
+        state.ingest.clone(),
+        state.replica.clone(),
+    );
+    Ok(state)
 }

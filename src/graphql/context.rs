@@ -32,4 +32,8 @@ impl ReadContext {
 pub struct WriteContext {
     pub store: crate::store::Store,
     pub import_limits: crate::import::run::ImportLimits,
+    /// The configured ingest sources.
+    pub ingest: std::sync::Arc<crate::ingest::IngestConfig>,
+    /// This process, as ingest leases and runs name their holder.
+    pub replica: String,
 }

@@ -269,14 +269,24 @@ pub fn record_type_of_file(file_name: &str) -> Option<RecordType> {
         .strip_suffix(".csv")
         .or_else(|| base.strip_suffix(".CSV"))?
         .to_ascii_lowercase();
-    let kind = match stem.as_str() {
-        "organizations" | "organisations" => R::Providers,
-        "locations" => R::Venues,
-        "service_at_locations" | "service_at_location" => R::ServiceVenues,
-        "attributes" => R::TaxonomyRefs,
-        other => other.parse().ok()?,
-    };
-    Some(kind)
+    // `services.csv`, or a dated or numbered one as sources publish them
+    // (`2026-12-01_services.csv`, `export-organizations.csv`).
+    std::iter::once(stem.as_str())
+        .chain(
+            stem.match_indices(['-', '_', '.', ' '])
+                .map(|(at, _)| &stem[at + 1..]),
+        )
+        .find_map(type_of_stem)
+}
+
+fn type_of_stem(stem: &str) -> Option<RecordType> {
+    match stem {
+        "organizations" | "organisations" => Some(R::Providers),
+        "locations" => Some(R::Venues),
+        "service_at_locations" | "service_at_location" => Some(R::ServiceVenues),
+        "attributes" => Some(R::TaxonomyRefs),
+        other => other.parse().ok(),
+    }
 }
 
 /// `taxonomy_refs` from HSDS `attributes.csv`: `link_type` says which column

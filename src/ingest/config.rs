@@ -50,6 +50,10 @@ pub struct SourceConfig {
     /// a 5xx. Default 3.
     #[serde(default = "default_retries")]
     pub retries: u32,
+    /// A cron pattern (UTC, five fields, e.g. `"0 3 * * *"`): the server runs the
+    /// source then. One replica runs each occurrence.
+    #[serde(default)]
+    pub schedule: Option<String>,
 }
 
 fn default_max_bytes() -> u64 {

@@ -15,6 +15,7 @@ pub mod lease;
 pub mod postcodes;
 pub mod registry;
 pub mod run;
+pub mod schedule;
 
 pub use config::{IngestConfig, Listing, Loader, SourceConfig};
 

@@ -1,1 +1,298 @@
-//! (in progress)
+//! One run of a source: list → download what the store lacks → load every stored
+//! file the registry has not finished with, each alone, carrying on past
+//! failures — all under the source's lease.
+
+use super::config::{Loader, SourceConfig};
+use super::lease::Lease;
+use super::{IngestError, fetch, postcodes, registry};
+use crate::import::{ImportOptions, Mode};
+use crate::store::{Key, ObjectMeta, Store};
+use entities::ingest_runs;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// How long a lease lasts without a heartbeat: a run whose process died is
+/// taken over this long after its last heartbeat.
+pub const LEASE_TTL: Duration = Duration::from_secs(60);
+
+/// What started a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    Schedule,
+    Mutation,
+    Cli,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Schedule => "schedule",
+            Self::Mutation => "mutation",
+            Self::Cli => "cli",
+        }
+    }
+}
+
+/// Something a watcher (the command line's progress display) may show.
+pub type Progress = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// The lease name of a source's runs.
+pub fn lease_name(source: &str) -> String {
+    format!("ingest:{source}")
+}
+
+/// Records a new run of `source` (state `queued`); run it with [`run`].
+pub async fn create(
+    db: &DatabaseConnection,
+    source: &SourceConfig,
+    trigger: Trigger,
+    force: bool,
+    holder: &str,
+) -> Result<ingest_runs::Model, IngestError> {
+    Ok(ingest_runs::ActiveModel {
+        id: Set(crate::repo::new_id()),
+        source: Set(source.name.clone()),
+        trigger: Set(trigger.as_str().into()),
+        state: Set("queued".into()),
+        force: Set(force),
+        files_seen: Set(0),
+        files_fetched: Set(0),
+        files_loaded: Set(0),
+        files_failed: Set(0),
+        error_message: Set(None),
+        holder: Set(Some(holder.to_owned())),
+        started_at: Set(crate::repo::now()),
+        heartbeat_at: Set(None),
+        finished_at: Set(None),
+    }
+    .insert(db)
+    .await?)
+}
+
+async fn save(db: &DatabaseConnection, run: &ingest_runs::Model) -> Result<(), IngestError> {
+    let mut row: ingest_runs::ActiveModel = run.clone().into();
+    row = sea_orm::ActiveModelTrait::reset_all(row);
+    row.update(db).await?;
+    Ok(())
+}
+
+/// Runs `run` of `source` to its end; the run as it finished. Errors of single
+/// files are in the registry and the run's counts, not in the result.
+pub async fn run(
+    db: &DatabaseConnection,
+    store: &Store,
+    source: &SourceConfig,
+    mut run: ingest_runs::Model,
+    progress: Option<Progress>,
+) -> Result<ingest_runs::Model, IngestError> {
+    let say = |message: &str| {
+        tracing::info!(source = %source.name, "{message}");
+        if let Some(progress) = &progress {
+            progress(message);
+        }
+    };
+    let holder = run.holder.clone().unwrap_or_default();
+    let Some(lease) = Lease::acquire(db, &lease_name(&source.name), &holder, LEASE_TTL).await?
+    else {
+        let other = Lease::holder_of(db, &lease_name(&source.name)).await?;
+        run.state = "failed".into();
+        run.error_message = Some(format!(
+            "another run of {} is in progress (held by {})",
+            source.name,
+            other.as_deref().unwrap_or("another replica")
+        ));
+        run.finished_at = Some(crate::repo::now());
+        save(db, &run).await?;
+        return Ok(run);
+    };
+    run.state = "running".into();
+    run.heartbeat_at = Some(crate::repo::now());
+    save(db, &run).await?;
+    let lost = Arc::new(AtomicBool::new(false));
+    let heartbeat = tokio::spawn(keep_alive(db.clone(), lease.clone(), run.id, lost.clone()));
+    let outcome = work(db, store, source, &mut run, &lost, &say).await;
+    heartbeat.abort();
+    if let Err(error) = lease.release(db).await {
+        tracing::warn!(%error, "releasing an ingest lease");
+    }
+    let mut problems = Vec::new();
+    if let Err(error) = outcome {
+        problems.push(error.to_string());
+    }
+    if lost.load(Ordering::Relaxed) {
+        problems.push(
+            "the run's lease was lost (no heartbeat for too long); another run takes over".into(),
+        );
+    }
+    run.state = if problems.is_empty() {
+        "completed"
+    } else {
+        "failed"
+    }
+    .into();
+    run.error_message = (!problems.is_empty()).then(|| problems.join("; "));
+    run.finished_at = Some(crate::repo::now());
+    save(db, &run).await?;
+    say(&format!(
+        "{}: {} listed, {} fetched, {} loaded, {} failed",
+        run.state, run.files_seen, run.files_fetched, run.files_loaded, run.files_failed
+    ));
+    Ok(run)
+}
+
+/// Heartbeats the lease (and the run row) until aborted; sets `lost` if the
+/// lease went to someone else.
+async fn keep_alive(db: DatabaseConnection, lease: Lease, run: uuid::Uuid, lost: Arc<AtomicBool>) {
+    loop {
+        tokio::time::sleep(LEASE_TTL / 4).await;
+        match lease.heartbeat(&db).await {
+            Ok(true) => {
+                let _ = ingest_runs::ActiveModel {
+                    id: Set(run),
+                    heartbeat_at: Set(Some(crate::repo::now())),
+                    ..Default::default()
+                }
+                .update(&db)
+                .await;
+            }
+            Ok(false) => {
+                lost.store(true, Ordering::Relaxed);
+                return;
+            }
+            Err(error) => tracing::warn!(%error, "ingest heartbeat"),
+        }
+    }
+}
+
+async fn work(
+    db: &DatabaseConnection,
+    store: &Store,
+    source: &SourceConfig,
+    run: &mut ingest_runs::Model,
+    lost: &AtomicBool,
+    say: &(dyn Fn(&str) + Sync),
+) -> Result<(), IngestError> {
+    let prefix = format!("sources/{}/", source.name);
+    let client = fetch::client(source)?;
+    let mut listing_error = None;
+    match fetch::list_files(&client, source).await {
+        Ok(remote) => {
+            run.files_seen = remote.len() as i32;
+            let held: HashSet<String> = crate::store::list_all(store.as_ref(), &prefix)
+                .await?
+                .into_iter()
+                .filter_map(|meta| meta.key.as_str().strip_prefix(&prefix).map(str::to_owned))
+                .collect();
+            for file in remote.iter().filter(|file| !held.contains(&file.name)) {
+                say(&format!("fetching {}", file.name));
+                let key = Key::parse(&format!("{prefix}{}", file.name))?;
+                match fetch::download(&client, source, file, store, &key).await {
+                    Ok(_) => run.files_fetched += 1,
+                    Err(error) => {
+                        run.files_failed += 1;
+                        say(&format!("fetching {} failed: {error}", file.name));
+                        listing_error.get_or_insert(error.to_string());
+                    }
+                }
+            }
+        }
+        // Files stored by earlier runs are still loaded.
+        Err(error) => listing_error = Some(error.to_string()),
+    }
+    save(db, run).await?;
+    let stored = crate::store::list_all(store.as_ref(), &prefix).await?;
+    for meta in stored {
+        if lost.load(Ordering::Relaxed) {
+            break;
+        }
+        let Some(name) = meta.key.as_str().strip_prefix(&prefix).map(str::to_owned) else {
+            continue;
+        };
+        let row = registry::find(db, &source.name, &name).await?;
+        if !run.force && !registry::wants_loading(row.as_ref()) {
+            continue;
+        }
+        say(&format!("loading {name}"));
+        let id = registry::begin(db, &source.name, &name, &meta).await?;
+        match load(db, store, source, &name, &meta, id).await {
+            Ok(rows) => {
+                run.files_loaded += 1;
+                say(&format!("loaded {name}: {rows} rows"));
+            }
+            Err(error) => {
+                run.files_failed += 1;
+                let message = error.to_string();
+                say(&format!("loading {name} failed: {message}"));
+                registry::failed(db, id, &message).await?;
+            }
+        }
+        save(db, run).await?;
+    }
+    match listing_error {
+        Some(error) => Err(IngestError::Source(error)),
+        None => Ok(()),
+    }
+}
+
+/// Loads one stored file, marking it processed in the load's transaction.
+async fn load(
+    db: &DatabaseConnection,
+    store: &Store,
+    source: &SourceConfig,
+    name: &str,
+    meta: &ObjectMeta,
+    id: uuid::Uuid,
+) -> Result<u64, IngestError> {
+    match &source.loader {
+        Loader::Postcodes => {
+            let txn = db.begin().await?;
+            let rows =
+                postcodes::load_postcodes(&txn, store.clone(), meta.key.clone(), name).await?;
+            registry::processed(&txn, id, rows).await?;
+            txn.commit().await?;
+            Ok(rows)
+        }
+        Loader::Directory { replace } => {
+            // Through the CSV import: its own single transaction and history
+            // row. A crash between it and the registry update loads the file
+            // again next run, which the import sees as the same bytes: no-op.
+            let (_, body) = store.get(&meta.key).await?;
+            let options = ImportOptions {
+                mode: if *replace {
+                    Mode::Replace
+                } else {
+                    Mode::Upsert
+                },
+                ..ImportOptions::default()
+            };
+            let actor = format!("ingest:{}", source.name);
+            let outcome = crate::import::import_file(db, store, name, body, &options, Some(&actor))
+                .await
+                .map_err(|error| IngestError::Load(error.to_string()))?;
+            if !outcome.succeeded() {
+                let errors: Vec<String> = outcome
+                    .errors
+                    .iter()
+                    .take(5)
+                    .map(ToString::to_string)
+                    .collect();
+                return Err(IngestError::Load(format!(
+                    "import {} refused the file: {}{}",
+                    outcome.import.id,
+                    errors.join("; "),
+                    if outcome.errors.len() > 5 {
+                        "; …"
+                    } else {
+                        ""
+                    }
+                )));
+            }
+            let rows = outcome.import.rows_total.max(0) as u64;
+            registry::processed(db, id, rows).await?;
+            Ok(rows)
+        }
+    }
+}

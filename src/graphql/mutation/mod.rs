@@ -12,6 +12,7 @@ mod cost_option;
 mod eligibility;
 mod event;
 mod import;
+mod ingest;
 mod provider;
 mod service;
 mod taxonomy;
@@ -45,6 +46,7 @@ pub struct MutationRoot(
     contact::ContactMutations,
     event::EventMutations,
     import::ImportMutations,
+    ingest::IngestMutations,
     taxonomy::TaxonomyMutations,
     taxonomy_ref::TaxonomyRefMutations,
 );

@@ -4,6 +4,7 @@
 pub mod change_log;
 pub mod export;
 pub mod imports;
+pub mod ingest;
 pub mod lists;
 pub mod lookups;
 mod plan;
@@ -31,5 +32,6 @@ pub struct QueryRoot(
     change_log::ChangeLogQuery,
     imports::ImportQuery,
     export::ExportQuery,
+    ingest::IngestQuery,
     ServerQuery,
 );

@@ -8,6 +8,7 @@ pub mod cost_option;
 pub mod eligibility;
 pub mod event;
 pub mod import;
+pub mod ingest;
 pub mod node;
 pub mod provider;
 pub mod service;

@@ -192,6 +192,8 @@ async fn run(
         .data(crate::graphql::context::WriteContext {
             store: state.store.clone(),
             import_limits: state.config.import_limits(),
+            ingest: state.ingest.clone(),
+            replica: state.replica.clone(),
         });
     let timeout = Duration::from_millis(state.config.execution_timeout_ms);
     let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {

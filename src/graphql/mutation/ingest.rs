@@ -1,0 +1,81 @@
+//! `triggerIngest` and `ignoreDataFile` (admins). A triggered run is recorded
+//! and answered at once; it proceeds in the background of the replica that
+//! received it, under the source's lease.
+
+use super::admin;
+use crate::error::ErrorCode;
+use crate::graphql::context::{ReadContext, WriteContext};
+use crate::graphql::error::{db, user_error};
+use crate::graphql::filter::scalar::parse_id;
+use crate::graphql::types::ingest::{DataFile, IngestRun};
+use crate::ingest::run::{self, Trigger};
+use async_graphql::{Context, ID, Object, Result};
+
+#[derive(Default)]
+pub struct IngestMutations;
+
+#[Object]
+impl IngestMutations {
+    /// Starts a run of an ingest source: fetch its new files, load each once.
+    /// Answers at once with the run (`QUEUED`); follow it with `ingestRuns`.
+    /// Admins only.
+    async fn trigger_ingest(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A `name` under `[[ingest.sources]]`.")] source: String,
+        #[graphql(
+            default = false,
+            desc = "Load every stored file again, even those processed."
+        )]
+        force: bool,
+    ) -> Result<IngestRun> {
+        let read = admin(ctx)?;
+        let write = ctx.data::<WriteContext>()?;
+        let Some(config) = write.ingest.source(&source).cloned() else {
+            let known: Vec<&str> = write
+                .ingest
+                .sources
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
+            return Err(user_error(
+                ErrorCode::BadUserInput,
+                format!(
+                    "source: no source {source:?} is configured (configured: {})",
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            ));
+        };
+        let created = run::create(&read.db, &config, Trigger::Mutation, force, &write.replica)
+            .await
+            .map_err(crate::graphql::error::internal)?;
+        let (db, store, queued) = (read.db.clone(), write.store.clone(), created.clone());
+        tokio::spawn(async move {
+            if let Err(error) = run::run(&db, &store, &config, queued, None).await {
+                tracing::error!(%error, source = %config.name, "ingest run failed");
+            }
+        });
+        Ok(created.into())
+    }
+
+    /// Marks a registered file ignored (never loaded), or with `ignored: false`
+    /// lets the next run load it. Admins only.
+    async fn ignore_data_file(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default = true)] ignored: bool,
+    ) -> Result<DataFile> {
+        let read: &ReadContext = admin(ctx)?;
+        let id = parse_id("id", &id)?;
+        crate::ingest::registry::set_ignored(&read.db, id, ignored)
+            .await
+            .map_err(db)?
+            .map(DataFile::from)
+            .ok_or_else(|| user_error(ErrorCode::NotFound, format!("no data file has id {id}")))
+    }
+}

@@ -1,0 +1,131 @@
+//! `IngestRun` and `DataFile`: the history of ingest runs and the file registry.
+
+use async_graphql::{Enum, ID, SimpleObject};
+use chrono::{DateTime, Utc};
+use entities::{data_files, ingest_runs};
+
+/// Where a run is.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IngestRunState {
+    /// Recorded; waiting for the source's lease.
+    Queued,
+    Running,
+    /// Ran to the end (some files may have failed: see `filesFailed`).
+    Completed,
+    /// Stopped: the source could not be listed, another run held the source, or
+    /// the run lost its lease.
+    Failed,
+}
+
+/// One run of an ingest source.
+#[derive(SimpleObject)]
+pub struct IngestRun {
+    pub id: ID,
+    pub source: String,
+    /// `schedule`, `mutation` or `cli`.
+    pub trigger: String,
+    pub state: IngestRunState,
+    pub force: bool,
+    /// Files the source listed.
+    pub files_seen: i32,
+    /// Files downloaded into the object store by this run.
+    pub files_fetched: i32,
+    pub files_loaded: i32,
+    pub files_failed: i32,
+    pub error_message: Option<String>,
+    /// The process that ran it.
+    pub holder: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub heartbeat_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<ingest_runs::Model> for IngestRun {
+    fn from(row: ingest_runs::Model) -> Self {
+        Self {
+            id: ID(row.id.to_string()),
+            state: match row.state.as_str() {
+                "queued" => IngestRunState::Queued,
+                "running" => IngestRunState::Running,
+                "completed" => IngestRunState::Completed,
+                _ => IngestRunState::Failed,
+            },
+            source: row.source,
+            trigger: row.trigger,
+            force: row.force,
+            files_seen: row.files_seen,
+            files_fetched: row.files_fetched,
+            files_loaded: row.files_loaded,
+            files_failed: row.files_failed,
+            error_message: row.error_message,
+            holder: row.holder,
+            started_at: row.started_at,
+            heartbeat_at: row.heartbeat_at,
+            finished_at: row.finished_at,
+        }
+    }
+}
+
+/// What became of a file.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataFileState {
+    Processing,
+    Processed,
+    /// Tried again by the next run.
+    Failed,
+    /// Never loaded (an admin's decision).
+    Ignored,
+}
+
+impl DataFileState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Processing => "processing",
+            Self::Processed => "processed",
+            Self::Failed => "failed",
+            Self::Ignored => "ignored",
+        }
+    }
+}
+
+/// A file an ingest source offered, as stored and registered.
+#[derive(SimpleObject)]
+pub struct DataFile {
+    pub id: ID,
+    pub source: String,
+    pub file_name: String,
+    /// Where the raw file is in the object store.
+    pub object_key: String,
+    pub sha256: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub state: DataFileState,
+    pub error_message: Option<String>,
+    pub rows_loaded: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub processed_at: Option<DateTime<Utc>>,
+}
+
+impl From<data_files::Model> for DataFile {
+    fn from(row: data_files::Model) -> Self {
+        Self {
+            id: ID(row.id.to_string()),
+            state: match row.state.as_str() {
+                "processing" => DataFileState::Processing,
+                "processed" => DataFileState::Processed,
+                "ignored" => DataFileState::Ignored,
+                _ => DataFileState::Failed,
+            },
+            source: row.source,
+            file_name: row.file_name,
+            object_key: row.object_key,
+            sha256: row.sha256,
+            size_bytes: row.size_bytes,
+            error_message: row.error_message,
+            rows_loaded: row.rows_loaded,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            processed_at: row.processed_at,
+        }
+    }
+}
