@@ -406,3 +406,82 @@ async fn two_runs_at_once_load_each_file_once_and_a_dead_holder_is_taken_over() 
         taken.error_message
     );
 }
+
+#[tokio::test]
+async fn admins_trigger_runs_and_follow_them_over_graphql() {
+    let files = Files::default();
+    files.put("a.csv", postcodes(&[("LS1 4AP", "53.796", "-1.548", "")]));
+    files.put("b.csv", postcodes(&[("LS2 7HY", "95.5", "-1.55", "")]));
+    let index = serve(files).await;
+    let app = crate::helpers::spawn_app_with(|config| {
+        config.jwt_secret = Some(crate::export::SECRET.to_owned().into());
+        config.ingest.sources = vec![source("onspd", &index, r"\.csv$", Loader::Postcodes)];
+    })
+    .await;
+    let as_admin = |query: &'static str, variables: serde_json::Value| {
+        crate::export::graphql_as(&app, "admin", query, variables)
+    };
+    let body = crate::export::graphql_as(
+        &app,
+        "reader",
+        "mutation { triggerIngest(source: \"onspd\") { id } }",
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{body}"
+    );
+    let body = as_admin(
+        "mutation { triggerIngest(source: \"nope\") { id } }",
+        serde_json::json!({}),
+    )
+    .await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("onspd")),
+        "an unknown source names the configured ones: {body}"
+    );
+    let body = as_admin(
+        "mutation { triggerIngest(source: \"onspd\") { id state trigger } }",
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(body["data"]["triggerIngest"]["state"], "QUEUED", "{body}");
+    assert_eq!(body["data"]["triggerIngest"]["trigger"], "mutation");
+    let runs = "{ ingestRuns(first: 5) { edges { node { state filesLoaded filesFailed } } } }";
+    let mut state = serde_json::Value::Null;
+    for _ in 0..100 {
+        let body = as_admin(runs, serde_json::json!({})).await;
+        state = body["data"]["ingestRuns"]["edges"][0]["node"].clone();
+        if state["state"] == "COMPLETED" || state["state"] == "FAILED" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(state["state"], "COMPLETED", "{state}");
+    assert_eq!(
+        (state["filesLoaded"].as_i64(), state["filesFailed"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let body = as_admin(
+        "{ dataFiles(filter: {state: FAILED}) { edges { node { id fileName errorMessage } } } }",
+        serde_json::json!({}),
+    )
+    .await;
+    let failed = &body["data"]["dataFiles"]["edges"][0]["node"];
+    assert_eq!(failed["fileName"], "b.csv", "{body}");
+    assert!(
+        failed["errorMessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("lat")),
+        "{failed}"
+    );
+    let body = as_admin(
+        "mutation($id: ID!) { ignoreDataFile(id: $id) { state } }",
+        serde_json::json!({ "id": failed["id"] }),
+    )
+    .await;
+    assert_eq!(body["data"]["ignoreDataFile"]["state"], "IGNORED", "{body}");
+}
