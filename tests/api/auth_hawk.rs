@@ -211,24 +211,10 @@ async fn bad_hawk_requests_are_refused() {
 
 #[tokio::test]
 async fn mohawk_clients_interoperate() {
-    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hawk/mohawk_client.py");
-    let ready = python.exists()
-        && std::process::Command::new(&python)
-            .args(["-c", "import mohawk"])
-            .status()
-            .is_ok_and(|status| status.success());
-    if !ready {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "mohawk interop cannot run under CI: no .venv with mohawk"
-        );
-        eprintln!(
-            "SKIPPED mohawk_clients_interoperate: no .venv with mohawk (python3 -m venv .venv && .venv/bin/pip install mohawk)"
-        );
+    let Some(python) = crate::helpers::mohawk_python("mohawk_clients_interoperate") else {
         return;
-    }
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hawk/mohawk_client.py");
     let app = hawk_app().await;
     fixtures::provider(&app.db, "Mohawk Provider").await;
     let mut command = std::process::Command::new(python);

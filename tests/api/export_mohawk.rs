@@ -80,24 +80,11 @@ fn text_header(response: &reqwest::Response, name: &str) -> Option<String> {
 
 #[tokio::test]
 async fn mohawk_pages_table_data_by_next_links() {
-    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hawk/mohawk_table_data.py");
-    let ready = python.exists()
-        && std::process::Command::new(&python)
-            .args(["-c", "import mohawk"])
-            .status()
-            .is_ok_and(|status| status.success());
-    if !ready {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "mohawk table-data paging cannot run under CI: no .venv with mohawk"
-        );
-        eprintln!(
-            "SKIPPED mohawk_pages_table_data_by_next_links: no .venv with mohawk (python3 -m venv .venv && .venv/bin/pip install mohawk)"
-        );
+    let Some(python) = crate::helpers::mohawk_python("mohawk_pages_table_data_by_next_links")
+    else {
         return;
-    }
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hawk/mohawk_table_data.py");
     let app = table_app().await;
     // 31 rows with pages of 7: four full pages and one of 3.
     let mut ids = Vec::new();

@@ -244,3 +244,26 @@ pub async fn execute(
 ) -> serde_json::Value {
     execute_as(db, signpost::read::Viewer::anonymous(), query, variables).await
 }
+
+/// The venv's Python with `mohawk` (the HAWK client existing pipelines use), or
+/// `None` after saying that `test` is skipped; under `CI=true` a missing venv fails.
+pub fn mohawk_python(test: &str) -> Option<std::path::PathBuf> {
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    let ready = python.exists()
+        && std::process::Command::new(&python)
+            .args(["-c", "import mohawk"])
+            .status()
+            .is_ok_and(|status| status.success());
+    if ready {
+        return Some(python);
+    }
+    assert_ne!(
+        std::env::var("CI").as_deref(),
+        Ok("true"),
+        "{test} cannot run under CI: no .venv with mohawk"
+    );
+    eprintln!(
+        "SKIPPED {test}: no .venv with mohawk (python3 -m venv .venv && .venv/bin/pip install mohawk)"
+    );
+    None
+}
