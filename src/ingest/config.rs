@@ -78,6 +78,10 @@ pub enum Listing {
     Manifest { url: String },
     /// A fixed list of URLs.
     Urls { urls: Vec<String> },
+    /// An Open Referral / HSDS API at `url`: every page of `/services?page=N`
+    /// (and `/services/{id}` for entries listed in summary), stored as the run's
+    /// files. Use with the `hsds` loader.
+    HsdsApi { url: String },
 }
 
 /// How a file of the source is loaded.
@@ -93,4 +97,7 @@ pub enum Loader {
     /// The ONS Postcode Directory: a zip holding a CSV with `pcds`, `lat`, `long`
     /// and `doterm`, into `postcodes`.
     Postcodes,
+    /// HSDS JSON service pages: services with their organisations, locations,
+    /// contacts, cost options and taxonomy terms, through the CSV import.
+    Hsds,
 }

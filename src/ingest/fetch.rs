@@ -155,6 +155,10 @@ async fn listed(
                     .map_err(|error| format!("URL {raw:?}: {error}"))
             })
             .collect(),
+        // Paged by the runner itself (see `super::hsds`).
+        Listing::HsdsApi { url } => Err(format!(
+            "{url} is an HSDS API: its pages are fetched by the run, not listed"
+        )),
     }
 }
 

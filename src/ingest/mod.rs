@@ -11,6 +11,7 @@
 
 pub mod config;
 pub mod fetch;
+pub mod hsds;
 pub mod lease;
 pub mod postcodes;
 pub mod registry;

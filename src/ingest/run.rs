@@ -178,29 +178,27 @@ async fn work(
     let prefix = format!("sources/{}/", source.name);
     let client = fetch::client(source)?;
     let mut listing_error = None;
-    match fetch::list_files(&client, source).await {
-        Ok(remote) => {
-            run.files_seen = remote.len() as i32;
-            let held: HashSet<String> = crate::store::list_all(store.as_ref(), &prefix)
-                .await?
-                .into_iter()
-                .filter_map(|meta| meta.key.as_str().strip_prefix(&prefix).map(str::to_owned))
-                .collect();
-            for file in remote.iter().filter(|file| !held.contains(&file.name)) {
-                say(&format!("fetching {}", file.name));
-                let key = Key::parse(&format!("{prefix}{}", file.name))?;
-                match fetch::download(&client, source, file, store, &key).await {
-                    Ok(_) => run.files_fetched += 1,
-                    Err(error) => {
-                        run.files_failed += 1;
-                        say(&format!("fetching {} failed: {error}", file.name));
-                        listing_error.get_or_insert(error.to_string());
-                    }
-                }
+    if let super::config::Listing::HsdsApi { url } = &source.list {
+        // An API's pages change: each run stores a snapshot of its own.
+        let stamp = run.started_at.format("%Y%m%dT%H%M%SZ").to_string();
+        match super::hsds::fetch_pages(&client, source, url, store, &prefix, &stamp).await {
+            Ok(files) => {
+                run.files_seen = files as i32;
+                run.files_fetched = files as i32;
             }
+            Err(error) => listing_error = Some(error.to_string()),
         }
-        // Files stored by earlier runs are still loaded.
-        Err(error) => listing_error = Some(error.to_string()),
+    } else {
+        list_and_fetch(
+            store,
+            source,
+            run,
+            &client,
+            &prefix,
+            say,
+            &mut listing_error,
+        )
+        .await?;
     }
     save(db, run).await?;
     let stored = crate::store::list_all(store.as_ref(), &prefix).await?;
@@ -237,6 +235,43 @@ async fn work(
     }
 }
 
+/// Lists the source's files and downloads those the store lacks.
+async fn list_and_fetch(
+    store: &Store,
+    source: &SourceConfig,
+    run: &mut ingest_runs::Model,
+    client: &reqwest::Client,
+    prefix: &str,
+    say: &(dyn Fn(&str) + Sync),
+    listing_error: &mut Option<String>,
+) -> Result<(), IngestError> {
+    match fetch::list_files(client, source).await {
+        Ok(remote) => {
+            run.files_seen = remote.len() as i32;
+            let held: HashSet<String> = crate::store::list_all(store.as_ref(), prefix)
+                .await?
+                .into_iter()
+                .filter_map(|meta| meta.key.as_str().strip_prefix(prefix).map(str::to_owned))
+                .collect();
+            for file in remote.iter().filter(|file| !held.contains(&file.name)) {
+                say(&format!("fetching {}", file.name));
+                let key = Key::parse(&format!("{prefix}{}", file.name))?;
+                match fetch::download(client, source, file, store, &key).await {
+                    Ok(_) => run.files_fetched += 1,
+                    Err(error) => {
+                        run.files_failed += 1;
+                        say(&format!("fetching {} failed: {error}", file.name));
+                        listing_error.get_or_insert(error.to_string());
+                    }
+                }
+            }
+        }
+        // Files stored by earlier runs are still loaded.
+        Err(error) => *listing_error = Some(error.to_string()),
+    }
+    Ok(())
+}
+
 /// Loads one stored file, marking it processed in the load's transaction.
 async fn load(
     db: &DatabaseConnection,
@@ -255,44 +290,64 @@ async fn load(
             txn.commit().await?;
             Ok(rows)
         }
-        Loader::Directory { replace } => {
-            // Through the CSV import: its own single transaction and history
-            // row. A crash between it and the registry update loads the file
-            // again next run, which the import sees as the same bytes: no-op.
+        Loader::Hsds => {
             let (_, body) = store.get(&meta.key).await?;
-            let options = ImportOptions {
-                mode: if *replace {
-                    Mode::Replace
-                } else {
-                    Mode::Upsert
-                },
-                ..ImportOptions::default()
+            let body = crate::store::read_all(body, super::hsds::MAX_PAGE_BYTES).await?;
+            let Some(zip) = super::hsds::tabular_zip(&body)? else {
+                registry::processed(db, id, 0).await?;
+                return Ok(0);
             };
-            let actor = format!("ingest:{}", source.name);
-            let outcome = crate::import::import_file(db, store, name, body, &options, Some(&actor))
-                .await
-                .map_err(|error| IngestError::Load(error.to_string()))?;
-            if !outcome.succeeded() {
-                let errors: Vec<String> = outcome
-                    .errors
-                    .iter()
-                    .take(5)
-                    .map(ToString::to_string)
-                    .collect();
-                return Err(IngestError::Load(format!(
-                    "import {} refused the file: {}{}",
-                    outcome.import.id,
-                    errors.join("; "),
-                    if outcome.errors.len() > 5 {
-                        "; …"
-                    } else {
-                        ""
-                    }
-                )));
-            }
-            let rows = outcome.import.rows_total.max(0) as u64;
-            registry::processed(db, id, rows).await?;
-            Ok(rows)
+            let zip_name = format!("{}.zip", name.trim_end_matches(".json"));
+            let body = crate::store::body_of(zip);
+            import(db, store, source, &zip_name, body, false, id).await
+        }
+        Loader::Directory { replace } => {
+            let (_, body) = store.get(&meta.key).await?;
+            import(db, store, source, name, body, *replace, id).await
         }
     }
+}
+
+/// Loads a file through the CSV import and marks it processed. The import has
+/// its own single transaction and history row: a crash between it and the
+/// registry update loads the file again next run, which the import sees as the
+/// same bytes — a no-op.
+async fn import(
+    db: &DatabaseConnection,
+    store: &Store,
+    source: &SourceConfig,
+    name: &str,
+    body: crate::store::Body,
+    replace: bool,
+    id: uuid::Uuid,
+) -> Result<u64, IngestError> {
+    let options = ImportOptions {
+        mode: if replace { Mode::Replace } else { Mode::Upsert },
+        ..ImportOptions::default()
+    };
+    let actor = format!("ingest:{}", source.name);
+    let outcome = crate::import::import_file(db, store, name, body, &options, Some(&actor))
+        .await
+        .map_err(|error| IngestError::Load(error.to_string()))?;
+    if !outcome.succeeded() {
+        let errors: Vec<String> = outcome
+            .errors
+            .iter()
+            .take(5)
+            .map(ToString::to_string)
+            .collect();
+        return Err(IngestError::Load(format!(
+            "import {} refused the file: {}{}",
+            outcome.import.id,
+            errors.join("; "),
+            if outcome.errors.len() > 5 {
+                "; …"
+            } else {
+                ""
+            }
+        )));
+    }
+    let rows = outcome.import.rows_total.max(0) as u64;
+    registry::processed(db, id, rows).await?;
+    Ok(rows)
 }

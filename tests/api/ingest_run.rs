@@ -485,3 +485,112 @@ async fn admins_trigger_runs_and_follow_them_over_graphql() {
     .await;
     assert_eq!(body["data"]["ignoreDataFile"]["state"], "IGNORED", "{body}");
 }
+
+#[tokio::test]
+async fn an_hsds_api_source_is_paged_and_its_services_upserted() {
+    use serde_json::json;
+    let setup = setup().await;
+    let (o1, s1, s2) = (
+        "0190c000-0000-7000-8000-000000000001",
+        "0190c000-0000-7000-8000-0000000000a1",
+        "0190c000-0000-7000-8000-0000000000a2",
+    );
+    let full_s1 = json!({
+        "id": s1, "name": "Community Meals", "description": "Hot meals", "status": "active",
+        "email": "meals@example.org", "url": "https://example.org/meals", "organization_id": o1,
+        "organization": { "id": o1, "name": "Food Bank", "description": "Feeds people", "website": "https://example.org" },
+        "service_at_locations": [{ "id": "0190c000-0000-7000-8000-0000000000b1",
+            "location": { "id": "0190c000-0000-7000-8000-0000000000c1", "name": "Church Hall",
+                "location_type": "physical", "latitude": 53.8, "longitude": -1.55 } }],
+        "contacts": [{ "id": "0190c000-0000-7000-8000-0000000000d1", "name": "Ann", "email": "ann@example.org" }],
+        "cost_options": [{ "id": "0190c000-0000-7000-8000-0000000000e1", "option": "Per meal", "amount": 2.5, "currency": "GBP" }],
+        "attributes": [{ "id": "0190c000-0000-7000-8000-0000000000f1",
+            "taxonomy_term": { "id": "0190c000-0000-7000-8000-000000000101", "code": "food", "name": "Food",
+                "taxonomy_detail": { "id": "0190c000-0000-7000-8000-000000000201", "name": "Needs" } } }]
+    });
+    let full_s2 = json!({ "id": s2, "name": "Debt Advice", "organization_id": o1,
+        "organization": { "id": o1, "name": "Food Bank" } });
+    let pages = Arc::new(vec![
+        json!({ "total_items": 2, "total_pages": 2, "page_number": 1, "size": 1, "contents": [full_s1] }),
+        json!({ "total_items": 2, "total_pages": 2, "page_number": 2, "size": 1,
+            "contents": [{ "id": s2, "name": "Debt Advice" }] }),
+    ]);
+    let single = Arc::new(full_s2);
+    let app = axum::Router::new()
+        .route(
+            "/api/services",
+            axum::routing::get({
+                let pages = pages.clone();
+                move |axum::extract::Query(query): axum::extract::Query<
+                    BTreeMap<String, String>,
+                >| {
+                    let pages = pages.clone();
+                    async move {
+                        let page: usize =
+                            query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+                        match pages.get(page.saturating_sub(1)) {
+                            Some(body) => axum::Json(body.clone()).into_response(),
+                            None => StatusCode::NOT_FOUND.into_response(),
+                        }
+                    }
+                }
+            }),
+        )
+        .route(
+            "/api/services/{id}",
+            axum::routing::get(move |Path(id): Path<String>| {
+                let single = single.clone();
+                async move {
+                    if single["id"] == id.as_str() {
+                        axum::Json((*single).clone()).into_response()
+                    } else {
+                        StatusCode::NOT_FOUND.into_response()
+                    }
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let mut hsds = source("openreferral", "unused", ".", Loader::Hsds);
+    hsds.list = Listing::HsdsApi {
+        url: format!("http://{address}/api"),
+    };
+    let done = go(&setup, &hsds, false).await;
+    assert_eq!(done.state, "completed", "{:?}", done.error_message);
+    assert_eq!(
+        (done.files_fetched, done.files_loaded, done.files_failed),
+        (3, 3, 0),
+        "two pages and one full service"
+    );
+    for (table, n) in [
+        ("providers", 1),
+        ("services", 2),
+        ("venues", 1),
+        ("service_venues", 1),
+        ("contacts", 1),
+        ("cost_options", 1),
+        ("taxonomies", 1),
+        ("taxonomy_terms", 1),
+        ("taxonomy_refs", 1),
+    ] {
+        assert_eq!(
+            count(&setup.db, &format!("SELECT COUNT(*) AS n FROM {table}")).await,
+            n,
+            "{table}"
+        );
+    }
+    // The summary entry was fetched in full, with its organisation.
+    let advice = entities::services::Entity::find()
+        .all(&setup.db)
+        .await
+        .expect("services")
+        .into_iter()
+        .find(|service| service.name == "Debt Advice")
+        .expect("the summarised service");
+    assert_eq!(advice.provider_id.to_string(), o1);
+}
