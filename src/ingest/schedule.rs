@@ -96,3 +96,15 @@ async fn timetable(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_and_six_field_patterns_parse() {
+        assert!(Cron::from_str("0 3 * * *").is_ok());
+        assert!(Cron::from_str("* * * * * *").is_ok(), "seconds");
+        assert!(Cron::from_str("61 * * * *").is_err());
+    }
+}

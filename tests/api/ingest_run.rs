@@ -594,3 +594,51 @@ async fn an_hsds_api_source_is_paged_and_its_services_upserted() {
         .expect("the summarised service");
     assert_eq!(advice.provider_id.to_string(), o1);
 }
+
+#[tokio::test]
+async fn a_schedule_runs_each_occurrence_on_one_replica() {
+    let setup = setup().await;
+    let files = Files::default();
+    files.put("a.csv", postcodes(&[("LS1 4AP", "53.796", "-1.548", "")]));
+    let index = serve(files).await;
+    let mut ons = source("onspd", &index, r"\.csv$", Loader::Postcodes);
+    ons.schedule = Some("* * * * * *".into()); // every second
+    let config = Arc::new(signpost::ingest::IngestConfig { sources: vec![ons] });
+    signpost::ingest::schedule::check(&config).expect("a valid schedule");
+    for replica in ["replica-a", "replica-b"] {
+        signpost::ingest::schedule::spawn(
+            setup.db.clone(),
+            setup.store.clone(),
+            config.clone(),
+            replica.into(),
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(4500)).await;
+    let runs = entities::ingest_runs::Entity::find()
+        .all(&setup.db)
+        .await
+        .expect("runs");
+    assert!(runs.iter().all(|run| run.trigger == "schedule"));
+    assert!(
+        (2..=6).contains(&runs.len()),
+        "about one run a second, not one per replica: {}",
+        runs.len()
+    );
+    assert_eq!(
+        runs.iter().map(|run| run.files_loaded).sum::<i32>(),
+        1,
+        "the file loaded once"
+    );
+    assert_eq!(
+        count(&setup.db, "SELECT COUNT(*) AS n FROM postcodes").await,
+        1
+    );
+    let bad = signpost::ingest::IngestConfig {
+        sources: vec![SourceConfig {
+            schedule: Some("every day".into()),
+            ..source("x", "http://127.0.0.1/", ".", Loader::Postcodes)
+        }],
+    };
+    let error = signpost::ingest::schedule::check(&bad).expect_err("refused");
+    assert!(error.to_string().contains("every day"), "{error}");
+}
