@@ -349,26 +349,27 @@ async fn internal_errors_carry_no_details() {
 
 #[tokio::test]
 async fn a_slow_operation_is_stopped_at_the_execution_timeout() {
-    let app = spawn_app_with(|config| config.execution_timeout_ms = 1).await;
-    let provider = crate::fixtures::provider(&app.db, "Busy Provider").await;
-    for n in 0..60 {
-        crate::fixtures::service(&app.db, provider, &format!("Service {n}")).await;
-    }
     // 50 services, each with its provider's 50 services and their provider: the
     // last statement waits for thousands of objects to be built first. (The timeout
     // is checked where the operation waits for the database; resolving fields
-    // already loaded runs to the next wait.)
+    // already loaded runs to the next wait — so each content type gets a server of
+    // its own, whose first statements are not yet prepared: a warm server can
+    // finish this query's few waits inside a millisecond.)
     let body = r#"{"query":"{ services(first: 50) { nodes { provider { services(first: 50) { nodes { name provider { name } } } } } } }"}"#;
-    let reply = send(post(&app, None, body)).await;
-    assert_eq!(reply.status, 503, "{}", reply.body);
-    assert_eq!(code(&reply), "LIMIT_EXCEEDED");
-    assert_eq!(
-        reply.body["errors"][0]["extensions"]["limit"],
-        json!("executionTimeoutMs")
-    );
-    let legacy = send(post(&app, Some("application/json"), body)).await;
-    assert_eq!(legacy.status, 200);
-    assert_eq!(code(&legacy), "LIMIT_EXCEEDED");
+    for (accept, status) in [(None, 503), (Some("application/json"), 200)] {
+        let app = spawn_app_with(|config| config.execution_timeout_ms = 1).await;
+        let provider = crate::fixtures::provider(&app.db, "Busy Provider").await;
+        for n in 0..60 {
+            crate::fixtures::service(&app.db, provider, &format!("Service {n}")).await;
+        }
+        let reply = send(post(&app, accept, body)).await;
+        assert_eq!(reply.status, status, "{accept:?}: {}", reply.body);
+        assert_eq!(code(&reply), "LIMIT_EXCEEDED", "{accept:?}");
+        assert_eq!(
+            reply.body["errors"][0]["extensions"]["limit"],
+            json!("executionTimeoutMs")
+        );
+    }
 }
 
 #[tokio::test]
