@@ -355,9 +355,14 @@ async fn a_slow_operation_is_stopped_at_the_execution_timeout() {
     // already loaded runs to the next wait — so each content type gets a server of
     // its own, whose first statements are not yet prepared: a warm server can
     // finish this query's few waits inside a millisecond.)
-    let body = r#"{"query":"{ services(first: 50) { nodes { provider { services(first: 50) { nodes { name provider { name } } } } } } }"}"#;
+    // Several levels, each a database wait, so the timer is looked at often.
+    let body = r#"{"query":"{ services(first: 50) { nodes { provider { services(first: 50) { nodes { name costOptions { nodes { option } } contacts { nodes { name } } provider { name services(first: 50) { nodes { name provider { name } } } } } } } } } }"}"#;
     for (accept, status) in [(None, 503), (Some("application/json"), 200)] {
-        let app = spawn_app_with(|config| config.execution_timeout_ms = 1).await;
+        let app = spawn_app_with(|config| {
+            config.execution_timeout_ms = 1;
+            config.max_complexity = 100_000_000;
+        })
+        .await;
         let provider = crate::fixtures::provider(&app.db, "Busy Provider").await;
         for n in 0..60 {
             crate::fixtures::service(&app.db, provider, &format!("Service {n}")).await;
