@@ -34,6 +34,9 @@ const ENV_SETTINGS: &[&str] = &[
     "max_depth",
     "max_complexity",
     "max_aliases",
+    "max_filter_depth",
+    "max_query_bytes",
+    "db_acquire_timeout_ms",
     "execution_timeout_ms",
     "db_statement_timeout_ms",
     "cors_origins",
@@ -114,6 +117,15 @@ pub struct Config {
     pub max_complexity: usize,
     /// `SIGNPOST_MAX_ALIASES`: the most aliased fields a query may have. Default 50.
     pub max_aliases: usize,
+    /// `SIGNPOST_MAX_FILTER_DEPTH`: the deepest nesting of input objects in an
+    /// argument or variable — a filter's `and`/`or`/`not` each add a level. Default 12.
+    pub max_filter_depth: usize,
+    /// `SIGNPOST_MAX_QUERY_BYTES`: the longest GraphQL document accepted, refused
+    /// before it is parsed. Default 100000.
+    pub max_query_bytes: usize,
+    /// `SIGNPOST_DB_ACQUIRE_TIMEOUT_MS`: how long a request waits for a database
+    /// connection before it is answered 503 `DATABASE_UNAVAILABLE`. Default 3000.
+    pub db_acquire_timeout_ms: u64,
     /// `SIGNPOST_EXECUTION_TIMEOUT_MS`: a GraphQL operation still running after this
     /// is stopped with `LIMIT_EXCEEDED`. Default 10000.
     pub execution_timeout_ms: u64,
@@ -241,6 +253,9 @@ impl Default for Config {
             max_depth: 15,
             max_complexity: 50_000,
             max_aliases: 50,
+            max_filter_depth: 12,
+            max_query_bytes: 100_000,
+            db_acquire_timeout_ms: 3_000,
             execution_timeout_ms: 10_000,
             db_statement_timeout_ms: 15_000,
             cors_origins: "*".into(),
@@ -329,6 +344,9 @@ impl Config {
             ("max_page_size", self.max_page_size),
             ("max_depth", self.max_depth as u64),
             ("max_complexity", self.max_complexity as u64),
+            ("max_filter_depth", self.max_filter_depth as u64),
+            ("max_query_bytes", self.max_query_bytes as u64),
+            ("db_acquire_timeout_ms", self.db_acquire_timeout_ms),
             ("execution_timeout_ms", self.execution_timeout_ms),
             ("export_table_page_size", self.export_table_page_size),
         ];
@@ -425,6 +443,8 @@ impl Config {
                 max_depth: self.max_depth,
                 max_complexity: self.max_complexity,
                 max_aliases: self.max_aliases,
+                max_filter_depth: self.max_filter_depth,
+                max_query_bytes: self.max_query_bytes,
             },
         }
     }

@@ -21,6 +21,13 @@ pub enum ErrorCode {
     Unauthenticated,
     Forbidden,
     LimitExceeded,
+    /// The document is not GraphQL.
+    GraphqlParseFailed,
+    /// The document does not fit the schema.
+    GraphqlValidationFailed,
+    /// No database connection could be had in time (the database is down or
+    /// overloaded): try again later.
+    DatabaseUnavailable,
     Internal,
 }
 
@@ -34,18 +41,25 @@ impl ErrorCode {
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
             Self::LimitExceeded => "LIMIT_EXCEEDED",
+            Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::DatabaseUnavailable => "DATABASE_UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
     }
 
     pub fn status(self) -> StatusCode {
         match self {
-            Self::BadUserInput | Self::ValidationFailed => StatusCode::BAD_REQUEST,
+            Self::BadUserInput
+            | Self::ValidationFailed
+            | Self::GraphqlParseFailed
+            | Self::GraphqlValidationFailed => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict => StatusCode::CONFLICT,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::LimitExceeded => StatusCode::TOO_MANY_REQUESTS,
+            Self::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -31,6 +31,11 @@ pub struct QueryLimits {
     pub max_complexity: usize,
     /// Most aliased fields in one document (`SIGNPOST_MAX_ALIASES`).
     pub max_aliases: usize,
+    /// Deepest nesting of input objects in an argument or variable
+    /// (`SIGNPOST_MAX_FILTER_DEPTH`).
+    pub max_filter_depth: usize,
+    /// Longest document accepted, before parsing (`SIGNPOST_MAX_QUERY_BYTES`).
+    pub max_query_bytes: usize,
 }
 
 impl Default for QueryLimits {
@@ -39,6 +44,8 @@ impl Default for QueryLimits {
             max_depth: 15,
             max_complexity: 50_000,
             max_aliases: 50,
+            max_filter_depth: 12,
+            max_query_bytes: 100_000,
         }
     }
 }
@@ -85,6 +92,127 @@ impl ExtensionFactory for Guard {
     }
 }
 
+/// Bracket levels a document may nest beyond what its selections and filters
+/// need: the operation's own braces, argument lists, list values.
+const NESTING_SLACK: usize = 8;
+
+/// The operation the request names, for checking its variables.
+#[derive(Clone, Debug, Default)]
+pub struct OperationName(pub Option<String>);
+
+/// Sets `code` on errors that have none.
+fn with_code(mut error: ServerError, code: ErrorCode) -> ServerError {
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    if extensions.get("code").is_none() {
+        extensions.set("code", code.as_str());
+    }
+    error
+}
+
+/// A parse-stage error from async-graphql, coded: its own bound on fragment and
+/// selection recursion (which is also what stops a fragment cycle) is a limit.
+fn parse_failure(error: ServerError) -> ServerError {
+    if error
+        .message
+        .starts_with("The recursion depth of the query")
+    {
+        let message = format!(
+            "{} (selections and fragment spreads inside each other count; a fragment cycle never ends)",
+            error.message
+        );
+        return limit_error("maxDepth", message);
+    }
+    with_code(error, ErrorCode::GraphqlParseFailed)
+}
+
+/// Refuses a text too long, or nested deeper than any query within the limits
+/// could be, before the (recursive) parser sees it.
+fn check_text(query: &str, limits: &QueryLimits) -> ServerResult<()> {
+    if query.len() > limits.max_query_bytes {
+        return Err(limit_error(
+            "maxQueryBytes",
+            format!(
+                "the query is {} bytes long, more than the limit of {} (maxQueryBytes)",
+                query.len(),
+                limits.max_query_bytes
+            ),
+        ));
+    }
+    let bound = limits.max_depth + 2 * limits.max_filter_depth + NESTING_SLACK;
+    let nesting = super::nesting::brackets(query, bound);
+    if nesting.depth > bound {
+        let (limit, what) = if nesting.in_arguments {
+            ("maxFilterDepth", "its argument values nest")
+        } else {
+            ("maxDepth", "its selections nest")
+        };
+        return Err(limit_error(
+            limit,
+            format!(
+                "the query is refused unparsed: {what} more than {bound} brackets deep, \
+                 past what the limits allow (maxDepth {}, maxFilterDepth {})",
+                limits.max_depth, limits.max_filter_depth
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// What the HTTP layer runs before handing a request to the schema: the text
+/// checks, the parse (kept in the request, so it is not parsed again), and the
+/// fragment expansion, which async-graphql's own checks would otherwise walk
+/// spread by spread (see [`super::nesting`]).
+pub fn prepare(request: &mut async_graphql::Request, limits: &QueryLimits) -> ServerResult<()> {
+    check_text(&request.query, limits)?;
+    let document = request.parsed_query().map_err(parse_failure)?;
+    match super::nesting::expanded_fields(document) {
+        super::nesting::Expansion::Cycle(name) => {
+            let error = async_graphql::Error::new(format!(
+                "fragment {name} spreads itself (directly or through other fragments)"
+            ))
+            .extend_with(|_, extensions| {
+                extensions.set("code", ErrorCode::GraphqlValidationFailed.as_str());
+            });
+            Err(error.into_server_error(async_graphql::Pos::default()))
+        }
+        super::nesting::Expansion::Fields(fields) if fields > limits.max_complexity as u64 => {
+            Err(limit_error(
+                "maxComplexity",
+                format!(
+                    "the query's fragments expand to {fields} fields, more than the limit of {} (maxComplexity)",
+                    limits.max_complexity
+                ),
+            ))
+        }
+        super::nesting::Expansion::Fields(_) => Ok(()),
+    }
+}
+
+/// Refuses argument or variable values nested deeper than `maxFilterDepth`.
+fn check_inputs(
+    document: &ExecutableDocument,
+    variables: &Variables,
+    limits: &QueryLimits,
+) -> ServerResult<()> {
+    let deepest = variables
+        .values()
+        .map(super::nesting::variable_depth)
+        .chain([super::nesting::document_input_depth(document)])
+        .max()
+        .unwrap_or(0);
+    if deepest > limits.max_filter_depth {
+        return Err(limit_error(
+            "maxFilterDepth",
+            format!(
+                "an argument nests input objects {deepest} deep (and/or/not each add one), \
+                 more than the limit of {} (maxFilterDepth)",
+                limits.max_filter_depth
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[async_graphql::async_trait::async_trait]
 impl Extension for Guard {
     async fn parse_query(
@@ -94,8 +222,16 @@ impl Extension for Guard {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        if let Some(limits) = ctx.data_opt::<QueryLimits>() {
+        // Direct calls (tests) without limits still get the structural bounds.
+        let configured = ctx.data_opt::<QueryLimits>();
+        let structural = configured.copied().unwrap_or_default();
+        check_text(query, &structural)?;
+        let document = next
+            .run(ctx, query, variables)
+            .await
+            .map_err(parse_failure)?;
+        check_inputs(&document, variables, &structural)?;
+        if let Some(limits) = configured {
             let aliases = count_aliases(&document);
             if aliases > limits.max_aliases {
                 return Err(limit_error(
@@ -107,6 +243,17 @@ impl Extension for Guard {
                 ));
             }
         }
+        let operation = ctx
+            .data_opt::<OperationName>()
+            .and_then(|name| name.0.as_deref());
+        if let Some(problem) =
+            super::variables::check(&ctx.schema_env.registry, &document, operation, variables)
+        {
+            let error = async_graphql::Error::new(problem).extend_with(|_, extensions| {
+                extensions.set("code", ErrorCode::BadUserInput.as_str());
+            });
+            return Err(error.into_server_error(async_graphql::Pos::default()));
+        }
         Ok(document)
     }
 
@@ -115,7 +262,12 @@ impl Extension for Guard {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
+        let result = next.run(ctx).await.map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|error| with_code(error, ErrorCode::GraphqlValidationFailed))
+                .collect::<Vec<_>>()
+        })?;
         if let Some(limits) = ctx.data_opt::<QueryLimits>() {
             if result.depth > limits.max_depth {
                 return Err(vec![limit_error(

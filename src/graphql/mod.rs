@@ -14,10 +14,12 @@ pub mod error;
 pub mod filter;
 pub mod limits;
 pub mod mutation;
+pub mod nesting;
 pub mod order;
 pub mod query;
 pub mod scalars;
 pub mod types;
+pub mod variables;
 
 pub use connection::PageLimits;
 pub use context::ReadContext;
@@ -77,11 +79,15 @@ pub fn attach(
     viewer: Viewer,
     limits: ApiLimits,
 ) -> Request {
-    request.data(limits.query).data(ReadContext {
-        db: db.clone(),
-        viewer,
-        limits: limits.pages,
-        max_radius_km: limits.max_radius_km,
-        export_lag: limits.export_lag,
-    })
+    let operation = limits::OperationName(request.operation_name.clone());
+    request
+        .data(limits.query)
+        .data(operation)
+        .data(ReadContext {
+            db: db.clone(),
+            viewer,
+            limits: limits.pages,
+            max_radius_km: limits.max_radius_km,
+            export_lag: limits.export_lag,
+        })
 }

@@ -13,6 +13,7 @@ mod export_stream;
 mod fixtures;
 mod health;
 mod helpers;
+mod hostile;
 mod http_graphql;
 mod import_csv;
 mod import_http;

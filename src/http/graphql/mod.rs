@@ -149,6 +149,10 @@ async fn run(
     over_get: bool,
 ) -> Response {
     // `extensions` are accepted; none is acted on yet.
+    let limits: ApiLimits = state.config.api_limits();
+    if let Err(error) = crate::graphql::limits::prepare(&mut request, &limits.query) {
+        return request_error(response_type, vec![error]);
+    }
     if over_get {
         let name = request.operation_name.clone();
         let operation = match request.parsed_query() {
@@ -185,7 +189,6 @@ async fn run(
         }
         request = request.disable_introspection();
     }
-    let limits: ApiLimits = state.config.api_limits();
     let started = ExecutionStarted::default();
     let request = graphql::attach(request, &state.db, viewer, limits)
         .data(started.clone())
