@@ -284,6 +284,9 @@ impl Default for Config {
     }
 }
 
+/// The shortest HS256 secret accepted (256 bits, as RFC 7518 §3.2 requires).
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
 /// A setting that could not be read: names the setting, never its (maybe secret) value.
 #[derive(Debug, thiserror::Error)]
 #[error("{setting}: {message}")]
@@ -371,6 +374,36 @@ impl Config {
             });
         }
         self.store_config()?;
+        self.check_secrets()?;
+        Ok(())
+    }
+
+    /// Refuses secrets anyone could guess. An empty or short HS256 secret, or an
+    /// empty HAWK key, lets anyone sign requests as an admin; RFC 7518 asks for an
+    /// HS256 key of at least 256 bits.
+    pub fn check_secrets(&self) -> Result<(), ConfigError> {
+        if let Some(secret) = &self.jwt_secret
+            && secret.expose_secret().len() < MIN_JWT_SECRET_BYTES
+        {
+            return Err(ConfigError {
+                setting: setting_name("jwt_secret"),
+                message: format!(
+                    "an HS256 secret must be at least {MIN_JWT_SECRET_BYTES} bytes long \
+                     (e.g. `openssl rand -base64 48`)"
+                ),
+            });
+        }
+        let mut clients: Vec<&String> = self.hawk_clients.keys().collect();
+        clients.sort();
+        for id in clients {
+            let blank = self.hawk_clients[id].key.expose_secret().trim().is_empty();
+            if blank {
+                return Err(ConfigError {
+                    setting: setting_name("hawk_clients"),
+                    message: format!("the key of client {id:?} is empty"),
+                });
+            }
+        }
         Ok(())
     }
 

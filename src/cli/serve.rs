@@ -39,6 +39,10 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
 pub async fn prepare(config: Config, args: &ServeArgs) -> anyhow::Result<AppState> {
     crate::install_tls_provider();
     crate::ingest::schedule::check(&config.ingest)?;
+    // Configs built in code (tests, embedders) skip `Config::load`'s checks.
+    config
+        .check_secrets()
+        .map_err(|error| crate::cli::UsageError(error.to_string()))?;
     let auth = crate::auth::Auth::from_config(&config).await?;
     let settings = DbSettings::serving(&config);
     let db = db::connect(&settings).await?;

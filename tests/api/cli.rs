@@ -194,3 +194,65 @@ async fn demo_data_command_fills_an_empty_database_and_refuses_a_full_one() {
     assert_eq!(again.status.code(), Some(1));
     assert!(stderr(&again).contains("empty"), "{}", stderr(&again));
 }
+
+#[test]
+fn weak_secrets_stop_the_server_at_start_naming_the_setting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (what, variable, value, named) in [
+        (
+            "empty JWT secret",
+            "SIGNPOST_JWT_SECRET",
+            "",
+            "SIGNPOST_JWT_SECRET",
+        ),
+        (
+            "one-byte JWT secret",
+            "SIGNPOST_JWT_SECRET",
+            "x",
+            "SIGNPOST_JWT_SECRET",
+        ),
+        (
+            "31-byte JWT secret",
+            "SIGNPOST_JWT_SECRET",
+            "0123456789012345678901234567890",
+            "SIGNPOST_JWT_SECRET",
+        ),
+        (
+            "empty HAWK key",
+            "SIGNPOST_HAWK_CLIENTS",
+            r#"{"pipeline": {"key": "", "scopes": ["read"]}}"#,
+            "pipeline",
+        ),
+        (
+            "blank HAWK key",
+            "SIGNPOST_HAWK_CLIENTS",
+            r#"{"pipeline": {"key": "   ", "scopes": ["read"]}}"#,
+            "pipeline",
+        ),
+    ] {
+        let output = run(signpost()
+            .args(["serve"])
+            .env("SIGNPOST_DATA_DIR", dir.path())
+            .env("SIGNPOST_BIND", "127.0.0.1:0")
+            .env(variable, value));
+        assert_eq!(output.status.code(), Some(2), "{what}: {}", stderr(&output));
+        let text = stderr(&output);
+        assert!(text.contains(named), "{what}: {text}");
+        if !value.is_empty() && variable == "SIGNPOST_JWT_SECRET" {
+            assert!(
+                !text.contains(value),
+                "{what}: never echo the secret: {text}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn weak_secrets_are_refused_by_the_server_built_in_process_too() {
+    let db = TestDb::new().await;
+    let mut config = db.config();
+    config.jwt_secret = Some("short".to_owned().into());
+    let refused = signpost::cli::serve::prepare(config, &Default::default()).await;
+    let error = refused.err().map(|e| format!("{e:#}")).unwrap_or_default();
+    assert!(error.contains("SIGNPOST_JWT_SECRET"), "{error}");
+}
