@@ -214,6 +214,11 @@ async fn work(
             continue;
         }
         say(&format!("loading {name}"));
+        // Listings need not carry the hash (S3's do not); the object's own head does.
+        let meta = match meta.sha256 {
+            Some(_) => meta,
+            None => store.head(&meta.key).await?,
+        };
         let id = registry::begin(db, &source.name, &name, &meta).await?;
         match load(db, store, source, &name, &meta, id).await {
             Ok(rows) => {

@@ -47,6 +47,10 @@ pub enum StoreConfig {
         secret_access_key: Option<SecretString>,
         /// Multipart part size in MiB (at least 5; default 8).
         part_size_mb: Option<usize>,
+        /// Longest wait in seconds for one attempt of an S3 call, or for the next
+        /// bytes of an object being read; a call fails after three attempts
+        /// (default 60).
+        timeout_secs: Option<u64>,
         /// Create the bucket at start when it is missing (local trials; default false).
         #[serde(default)]
         create_bucket: bool,
@@ -138,12 +142,16 @@ impl StoreConfig {
             Self::S3 {
                 bucket,
                 part_size_mb,
+                timeout_secs,
                 access_key_id,
                 secret_access_key,
                 ..
             } => {
                 if bucket.trim().is_empty() {
                     return Err(format!("{}: must not be empty", field("bucket")));
+                }
+                if timeout_secs == &Some(0) {
+                    return Err(format!("{}: must be at least 1", field("timeout_secs")));
                 }
                 if part_size_mb.is_some_and(|size| size < 5) {
                     return Err(format!(
@@ -220,6 +228,7 @@ impl StoreConfig {
                     access_key_id,
                     secret_access_key,
                     part_size_mb,
+                    timeout_secs,
                     create_bucket,
                 } => {
                     let settings = S3Settings {
@@ -232,6 +241,7 @@ impl StoreConfig {
                             .as_ref()
                             .map(|secret| secret.expose_secret().to_owned()),
                         part_size: part_size_mb.unwrap_or(8) * 1024 * 1024,
+                        timeout: std::time::Duration::from_secs(timeout_secs.unwrap_or(60)),
                     };
                     let store = S3Store::new(&settings).await;
                     if *create_bucket {

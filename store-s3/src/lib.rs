@@ -8,7 +8,14 @@
 //! multipart upload (aborted on any failure, so no parts are left behind). The
 //! SHA-256 of the content is computed while streaming and kept as the object's
 //! `x-amz-meta-sha256`; for a multipart upload it is known only at the end, so the
-//! object is then copied onto itself (server-side) with that metadata.
+//! parts go to a temporary key under [`TEMP_PREFIX`] and are copied (server-side)
+//! to the real key with that metadata: the object appears whole, with its hash, or
+//! not at all, and a failure leaves the old object in place.
+//!
+//! Every call is bounded ([`S3Settings::timeout`]): the SDK's connect and
+//! per-attempt timeouts with its standard retries, and reads of an object's body
+//! fail when no bytes arrive for that long, so a stalled server makes a caller
+//! fail instead of waiting forever.
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::{Credentials, Region};
@@ -23,6 +30,13 @@ use std::pin::Pin;
 
 /// The metadata key holding an object's SHA-256 (hex).
 const SHA256_METADATA: &str = "sha256";
+
+/// Where multipart uploads are assembled before they are copied into place;
+/// listings leave these keys out.
+pub const TEMP_PREFIX: &str = ".signpost-upload/";
+
+/// Attempts per call (the first and two retries), with the SDK's backoff.
+const MAX_ATTEMPTS: u32 = 3;
 
 /// Where the bucket is and how to reach it.
 #[derive(Clone, Debug, Default)]
@@ -39,6 +53,10 @@ pub struct S3Settings {
     pub secret_access_key: Option<String>,
     /// Bytes per multipart part (S3's minimum is 5 MiB).
     pub part_size: usize,
+    /// Longest wait for one attempt of a call (and for the next bytes of a body
+    /// being read); a call fails after [`MAX_ATTEMPTS`] attempts. Zero means the
+    /// default of 60 s.
+    pub timeout: std::time::Duration,
 }
 
 /// Why an S3 call failed.
@@ -54,6 +72,9 @@ pub enum S3Error {
     #[error("reading the content to upload failed: {0}")]
     Body(#[source] io::Error),
 }
+
+/// The wait per attempt when none is configured.
+const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn service(operation: &'static str, error: impl std::error::Error) -> S3Error {
     // The SDK's Display is terse ("service error"); the source chain says what happened.
@@ -86,6 +107,7 @@ pub struct S3Bucket {
     client: Client,
     bucket: String,
     part_size: usize,
+    timeout: std::time::Duration,
 }
 
 fn timestamp(value: Option<&aws_sdk_s3::primitives::DateTime>) -> DateTime<Utc> {
@@ -110,6 +132,22 @@ impl S3Bucket {
                 "signpost-config",
             ));
         }
+        let timeout = if settings.timeout.is_zero() {
+            DEFAULT_TIMEOUT
+        } else {
+            settings.timeout
+        };
+        loader = loader
+            .timeout_config(
+                aws_config::timeout::TimeoutConfig::builder()
+                    .connect_timeout(timeout.min(std::time::Duration::from_secs(10)))
+                    .operation_attempt_timeout(timeout)
+                    .operation_timeout(timeout * (MAX_ATTEMPTS + 1))
+                    .build(),
+            )
+            .retry_config(
+                aws_config::retry::RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS),
+            );
         let shared = loader.load().await;
         let mut config = aws_sdk_s3::config::Builder::from(&shared)
             .force_path_style(settings.force_path_style)
@@ -130,6 +168,7 @@ impl S3Bucket {
             client: Client::from_conf(config.build()),
             bucket: settings.bucket.clone(),
             part_size: settings.part_size.max(5 * 1024 * 1024),
+            timeout,
         }
     }
 
@@ -167,7 +206,10 @@ impl S3Bucket {
     }
 
     /// Uploads `body` under `key`, replacing any object there; its size and SHA-256.
-    pub async fn put(&self, key: &str, mut body: Body) -> Result<(u64, String), S3Error> {
+    pub async fn put(&self, key: &str, body: Body) -> Result<(u64, String), S3Error> {
+        // Producers such as `unfold` panic when polled after their end, and the
+        // part reader asks once more after a full last part: fuse it.
+        let mut body: Body = Box::pin(body.fuse());
         let mut hasher = Sha256::new();
         let mut size = 0u64;
         let first = read_part(&mut body, self.part_size, &mut hasher, &mut size).await?;
@@ -184,11 +226,12 @@ impl S3Bucket {
                 .map_err(|error| service("PutObject", error))?;
             return Ok((size, sha256));
         }
+        let temp = format!("{TEMP_PREFIX}{}", unique_suffix());
         let upload = self
             .client
             .create_multipart_upload()
             .bucket(&self.bucket)
-            .key(key)
+            .key(&temp)
             .send()
             .await
             .map_err(|error| service("CreateMultipartUpload", error))?;
@@ -199,7 +242,7 @@ impl S3Bucket {
             });
         };
         let result = self
-            .upload_parts(key, upload_id, first, &mut body, &mut hasher, &mut size)
+            .upload_parts(&temp, upload_id, first, &mut body, &mut hasher, &mut size)
             .await;
         if let Err(error) = result {
             // Best effort: the upload's parts would otherwise be kept (and billed).
@@ -207,23 +250,26 @@ impl S3Bucket {
                 .client
                 .abort_multipart_upload()
                 .bucket(&self.bucket)
-                .key(key)
+                .key(&temp)
                 .upload_id(upload_id)
                 .send()
                 .await;
             return Err(error);
         }
         let sha256 = hex::encode(hasher.finalize());
-        self.client
+        let copied = self
+            .client
             .copy_object()
             .bucket(&self.bucket)
             .key(key)
-            .copy_source(format!("{}/{}", self.bucket, encode_key(key)))
+            .copy_source(format!("{}/{}", self.bucket, encode_key(&temp)))
             .metadata(SHA256_METADATA, &sha256)
             .metadata_directive(MetadataDirective::Replace)
             .send()
             .await
-            .map_err(|error| service("CopyObject", error))?;
+            .map_err(|error| service("CopyObject", error));
+        let _ = self.delete(&temp).await;
+        copied?;
         Ok((size, sha256))
     }
 
@@ -328,10 +374,22 @@ impl S3Bucket {
                 .and_then(|metadata| metadata.get(SHA256_METADATA).cloned()),
             last_modified: timestamp(answer.last_modified()),
         };
-        let stream = futures_util::stream::unfold(answer.body, |mut body| async move {
-            body.next()
-                .await
-                .map(|chunk| (chunk.map_err(io::Error::other), body))
+        let timeout = self.timeout;
+        // `None` once the body ended or failed.
+        let stream = futures_util::stream::unfold(Some(answer.body), move |body| async move {
+            let mut body = body?;
+            match tokio::time::timeout(timeout, body.next()).await {
+                Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some(body))),
+                Ok(Some(Err(error))) => Some((Err(io::Error::other(error)), None)),
+                Ok(None) => None,
+                Err(_) => Some((
+                    Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!("S3 sent no bytes of the object for {} s", timeout.as_secs()),
+                    )),
+                    None,
+                )),
+            }
         });
         Ok((object, Box::pin(stream)))
     }
@@ -357,6 +415,7 @@ impl S3Bucket {
         let objects = answer
             .contents()
             .iter()
+            .filter(|item| !item.key().is_some_and(|key| key.starts_with(TEMP_PREFIX)))
             .filter_map(|item| {
                 Some(S3Object {
                     key: item.key()?.to_owned(),
@@ -402,6 +461,14 @@ async fn read_part(
         }
     }
     Ok(part.freeze())
+}
+
+/// A name no other upload picks: the time in nanoseconds, the process and a counter.
+fn unique_suffix() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+    format!("{nanos:x}-{:x}-{count:x}", std::process::id())
 }
 
 /// A key as `CopyObject`'s `x-amz-copy-source` wants it: URL-encoded, `/` kept.

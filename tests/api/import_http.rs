@@ -4,11 +4,11 @@
 use crate::helpers::{TestApp, spawn_app_with};
 use serde_json::{Value, json};
 
-const SECRET: &str = "import-test-secret-long-enough-for-hs256";
+pub const SECRET: &str = "import-test-secret-long-enough-for-hs256";
 const P1: &str = "0190a000-0000-7000-8000-000000000001";
 const P2: &str = "0190a000-0000-7000-8000-000000000002";
 
-fn token(role: &str) -> String {
+pub fn token(role: &str) -> String {
     jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
         &json!({"sub": "admin@example.org", "exp": chrono::Utc::now().timestamp() + 600, "roles": [role]}),
@@ -18,7 +18,7 @@ fn token(role: &str) -> String {
 }
 
 /// A GraphQL multipart request (the spec's `operations`, `map` and one file).
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     role: &str,
     query: &str,

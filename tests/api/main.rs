@@ -31,4 +31,6 @@ mod read_paging;
 mod repo;
 mod schema;
 mod store_conformance;
+mod store_feeds;
+mod store_stall;
 mod store_wrappers;
