@@ -11,6 +11,8 @@
 //! - `read`: the read side: visibility, keyset pages, batched children, filters.
 //! - `repo`: data access, one module per record type.
 //! - `import`: CSV imports: checked, previewed, applied all-or-nothing.
+//! - `ingest`: files pulled from external sources, registered, loaded once.
+//! - `jobs`: background work that ends cleanly even when it panics.
 //! - `state`: what handlers share.
 //! - `store`: object storage for raw files (memory, filesystem, S3, SQL; migrating and caching wrappers).
 //! - `telemetry`: logging.
@@ -26,6 +28,7 @@ pub mod graphql;
 pub mod http;
 pub mod import;
 pub mod ingest;
+pub mod jobs;
 pub mod read;
 pub mod repo;
 pub mod state;

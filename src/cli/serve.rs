@@ -59,13 +59,16 @@ pub async fn prepare(config: Config, args: &ServeArgs) -> anyhow::Result<AppStat
         let report = demo::load(&db, &demo::DemoOptions::new(AUTO_DEMO_SCALE, 1)).await?;
         tracing::info!(rows = report.total_rows(), "demo directory loaded");
     }
-    let interrupted = crate::import::progress::sweep_interrupted(&db).await?;
+    let interrupted =
+        crate::import::progress::sweep_interrupted(&db, crate::import::progress::STALE_AFTER)
+            .await?;
     if interrupted > 0 {
         tracing::warn!(
             imports = interrupted,
             "imports left running by a stopped process marked failed"
         );
     }
+    crate::import::progress::spawn_sweeper(db.clone());
     let store = config.open_store(&db).await?;
     tracing::info!("object store ready");
     let state = AppState::new(db, config, auth, store);

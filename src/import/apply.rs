@@ -1,6 +1,11 @@
-//! Applying: a checked stage written into its table in one
+//! Applying: a checked stage written into its table by
 //! `INSERT … SELECT … ON CONFLICT (id) DO UPDATE`, inside the caller's
 //! transaction, and for REPLACE the records the file lacks tombstoned.
+//!
+//! The stage goes in slices of [`SLICE_ROWS`] rows, so the import's progress
+//! moves while it applies — except a stage whose rows may refer to rows of their
+//! own type further down the file (a provider's parent): foreign keys are checked
+//! at the end of each statement, so such a stage is written by one.
 //!
 //! A row is touched only when a value differs (or it was deleted): an unchanged
 //! row keeps its version and `updated_at`, so an incremental export does not ship
@@ -13,13 +18,70 @@ use super::stage::Stage;
 use crate::repo::RecordType;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;
 
-/// Writes the staged rows; the number inserted or changed.
+/// Rows per statement while applying.
+const SLICE_ROWS: u64 = 50_000;
+
+/// Writes the staged rows, adding them to `progress` as they go; the number
+/// inserted or changed.
 pub async fn write_stage(
     txn: &impl ConnectionTrait,
     stage: &Stage,
     now: DateTime<Utc>,
+    progress: &AtomicU64,
+) -> Result<u64, DbErr> {
+    let whole = stage.rows <= SLICE_ROWS
+        || stage
+            .header
+            .kind
+            .self_reference()
+            .is_some_and(|column| stage.column_names().contains(&column));
+    if whole {
+        let written = write_rows(txn, stage, now, None).await?;
+        progress.fetch_add(stage.rows, Ordering::Relaxed);
+        return Ok(written);
+    }
+    // The last `row_no` of every slice (every SLICE_ROWS-th row), then the rest.
+    let ends: Vec<i64> = txn
+        .query_all_raw(Statement::from_string(
+            txn.get_database_backend(),
+            format!(
+                "SELECT row_no FROM (SELECT row_no, ROW_NUMBER() OVER (ORDER BY row_no) AS n \
+                 FROM {}) numbered WHERE n % {SLICE_ROWS} = 0 ORDER BY row_no",
+                stage.name()
+            ),
+        ))
+        .await?
+        .iter()
+        .map(|row| row.try_get::<i64>("", "row_no"))
+        .collect::<Result<_, _>>()?;
+    let mut written = 0;
+    // Rows start on line 2 at the earliest (the header is line 1).
+    let mut start = 0;
+    for end in ends.iter().copied().map(Some).chain([None]) {
+        written += write_rows(txn, stage, now, Some((start, end))).await?;
+        progress.fetch_add(
+            if end.is_some() {
+                SLICE_ROWS
+            } else {
+                stage.rows % SLICE_ROWS
+            },
+            Ordering::Relaxed,
+        );
+        start = end.unwrap_or(i64::MAX);
+    }
+    Ok(written)
+}
+
+/// Writes the staged rows with `row_no` in (start, end] (all of them for `None`;
+/// no upper bound for an `end` of `None`).
+async fn write_rows(
+    txn: &impl ConnectionTrait,
+    stage: &Stage,
+    now: DateTime<Utc>,
+    slice: Option<(i64, Option<i64>)>,
 ) -> Result<u64, DbErr> {
     let table = stage.header.kind.name();
     let names = stage.column_names();
@@ -41,9 +103,15 @@ pub async fn write_stage(
         .chain([format!("{table}.deleted_at IS NOT NULL")])
         .collect();
     // `WHERE true`: SQLite would otherwise read `ON CONFLICT` as a join's `ON`.
+    // Slice bounds are numbers the server made, written into the text.
+    let within = match slice {
+        None => "true".to_owned(),
+        Some((start, None)) => format!("row_no > {start}"),
+        Some((start, Some(end))) => format!("row_no > {start} AND row_no <= {end}"),
+    };
     let sql = format!(
         "INSERT INTO {table} ({columns}, created_at, updated_at, version) \
-         SELECT {columns}, {now_at}, {now_at}, 1 FROM {stage} WHERE true \
+         SELECT {columns}, {now_at}, {now_at}, 1 FROM {stage} WHERE {within} \
          ON CONFLICT (id) DO UPDATE SET {updates}, \
          version = {table}.version + 1, deleted_at = NULL WHERE {changed}",
         columns = names.join(", "),

@@ -75,6 +75,7 @@ pub async fn check_file(
     let mut rx = spawn(store, key, options);
     let mut check = FileCheck::default();
     let mut stage: Option<Stage> = None;
+    let mut ended = false;
     while let Some(parsed) = rx.recv().await {
         let batch = match parsed {
             Parsed::Header {
@@ -96,6 +97,14 @@ pub async fn check_file(
                 continue;
             }
             Parsed::Rows(batch) => batch,
+            Parsed::End => {
+                ended = true;
+                break;
+            }
+            Parsed::Failed(problem) => {
+                check.error(problem, cap);
+                return Ok((check, stage));
+            }
         };
         plan.progress
             .fetch_add(batch.len() as u64, Ordering::Relaxed);
@@ -128,6 +137,13 @@ pub async fn check_file(
     let Some(stage) = stage else {
         return Ok((check, None));
     };
+    if !ended {
+        check.error(
+            Problem::file("reading the file stopped before its end"),
+            cap,
+        );
+        return Ok((check, Some(stage)));
+    }
     if check.rows == 0 {
         check.error(Problem::file("the file has a header but no rows"), cap);
         return Ok((check, Some(stage)));

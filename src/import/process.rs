@@ -19,11 +19,33 @@ use crate::store::{Key, Store};
 use entities::imports;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr};
 use std::collections::HashSet;
-use std::sync::atomic::Ordering;
 
 /// Checks and (unless a dry run) applies a submitted import, keeping its row and
-/// its progress up to date.
+/// its progress up to date. However it stops — an error, a panic — the import's
+/// row ends `failed` with the reason, not `validating` or `applying` for ever.
 pub async fn process(
+    db: &DatabaseConnection,
+    store: &Store,
+    import: imports::Model,
+    options: &ImportOptions,
+) -> Result<ImportOutcome, ImportError> {
+    let id = import.id;
+    let (outcome, reason) = match crate::jobs::catch_panic(work(db, store, import, options)).await {
+        Ok(Ok(outcome)) => return Ok(outcome),
+        Ok(Err(error)) => {
+            let reason = error.to_string();
+            (Err(error), reason)
+        }
+        Err(panic) => (Err(ImportError::Internal(panic.clone())), panic),
+    };
+    let message = format!("the import stopped: {reason}; nothing of it was applied");
+    if let Err(error) = super::progress::mark_failed(db, Some(id), None, &message).await {
+        tracing::error!(%error, import = %id, "recording a failed import");
+    }
+    outcome
+}
+
+async fn work(
     db: &DatabaseConnection,
     store: &Store,
     import: imports::Model,
@@ -148,9 +170,9 @@ async fn check_and_apply(
     let sum = |field: fn(&FileCheck) -> u64| checks.iter().map(field).sum::<u64>() as i64;
     import.rows_total = sum(|c| c.rows);
     import.rows_rejected = sum(|c| c.rejected);
-    import.rows_inserted = sum(|c| c.inserts);
-    import.rows_updated = sum(|c| c.updates);
-    import.rows_deleted = sum(|c| c.deletes);
+    // What the import would do; the row carries it only for a dry run or once
+    // applied (see `finish`): until then nothing is applied.
+    let predicted = (sum(|c| c.inserts), sum(|c| c.updates), sum(|c| c.deletes));
     import.preview = serde_json::to_value(&reports).ok();
     if errors.is_empty()
         && !options.dry_run
@@ -173,6 +195,11 @@ async fn check_and_apply(
         return Ok(outcome);
     }
     if !errors.is_empty() || options.dry_run {
+        (
+            import.rows_inserted,
+            import.rows_updated,
+            import.rows_deleted,
+        ) = predicted;
         return finish(db, import, reports, errors, warnings, progress).await;
     }
     import.state = "applying".into();
@@ -180,7 +207,7 @@ async fn check_and_apply(
     save(db, &import).await?;
     progress.restart();
     let applying = std::time::Instant::now();
-    let applied = apply_all(session, stages, options, &import, progress).await;
+    let applied = apply_all(session, stages, options, &import, predicted.0, progress).await;
     tracing::debug!(import = %import.id, ms = applying.elapsed().as_millis() as u64, "import applied");
     match applied {
         Ok((finished, applied)) => {
@@ -230,6 +257,14 @@ async fn finish(
     } else {
         "validated".into()
     };
+    if !errors.is_empty() {
+        // Nothing of a failed import was applied.
+        (
+            import.rows_inserted,
+            import.rows_updated,
+            import.rows_deleted,
+        ) = (0, 0, 0);
+    }
     import.errors = json_or_none(&errors);
     import.warnings = json_or_none(&warnings);
     import.finished_at = Some(crate::repo::now());
@@ -252,6 +287,7 @@ async fn apply_all(
     stages: Vec<Stage>,
     options: &ImportOptions,
     import: &imports::Model,
+    inserts: i64,
     progress: &Progress,
 ) -> Result<(imports::Model, Vec<(u64, u64)>), Problem> {
     let now = crate::repo::now();
@@ -264,8 +300,9 @@ async fn apply_all(
             let mut results = Vec::new();
             let (mut written_total, mut deleted_total) = (0u64, 0u64);
             for stage in &stages {
-                let written = write_stage(txn, stage, now).await.map_err(db_problem)?;
-                counter.fetch_add(stage.rows, Ordering::Relaxed);
+                let written = write_stage(txn, stage, now, &counter)
+                    .await
+                    .map_err(db_problem)?;
                 let deleted = if replace {
                     delete_missing(txn, stage, max_share).await?
                 } else {
@@ -276,8 +313,8 @@ async fn apply_all(
                 results.push((written, deleted));
             }
             finished.state = "completed".into();
-            finished.rows_updated =
-                written_total.saturating_sub(finished.rows_inserted as u64) as i64;
+            finished.rows_inserted = inserts;
+            finished.rows_updated = written_total.saturating_sub(inserts as u64) as i64;
             finished.rows_deleted = deleted_total as i64;
             finished.finished_at = Some(crate::repo::now());
             finished.updated_at = crate::repo::now();

@@ -1,8 +1,14 @@
-//! Rows done of a running import's current pass. Kept in this process's memory
-//! (what `import(id)` reads on the replica running it); on PostgreSQL also written
-//! to the import's row about once a second, from the pool rather than the import's
-//! transaction, so other replicas see it too (and the row's `updated_at` doubles as
-//! a heartbeat). SQLite's single writer is left to the import itself.
+//! Rows done of a running import's current pass, and its heartbeat. Kept in this
+//! process's memory (what `import(id)` reads on the replica running it) and written
+//! to the import's row every [`HEARTBEAT`], from the pool rather than the import's
+//! transaction, so other replicas see it too; the row's `updated_at` is the
+//! heartbeat. An import whose row has not moved for [`STALE_AFTER`] belongs to a
+//! process that stopped, and [`sweep_interrupted`] (at start and every
+//! [`SWEEP_EVERY`] while serving) marks it failed.
+//!
+//! On SQLite the heartbeat cannot write while the import's apply transaction holds
+//! the one write lock, and neither can the sweep: by the time it may, the import
+//! has committed `completed`, which the sweep leaves alone.
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, Value};
 use std::collections::HashMap;
@@ -37,26 +43,35 @@ pub struct Progress {
 pub fn track(db: &DatabaseConnection, id: Uuid) -> Progress {
     let counter = Arc::new(AtomicU64::new(0));
     running().insert(id, counter.clone());
-    let ticker = (db.get_database_backend() == DatabaseBackend::Postgres).then(|| {
+    let ticker = {
         let (db, counter) = (db.clone(), counter.clone());
-        tokio::spawn(async move {
-            let mut written = u64::MAX;
+        let sql = match db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                "UPDATE imports SET rows_done = $1, updated_at = $2 WHERE id = $3"
+            }
+            _ => "UPDATE imports SET rows_done = ?, updated_at = ? WHERE id = ?",
+        };
+        Some(tokio::spawn(async move {
             loop {
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                tokio::time::sleep(HEARTBEAT).await;
                 let done = counter.load(Ordering::Relaxed);
-                if done != written {
-                    let _ = db
-                        .execute_raw(Statement::from_sql_and_values(
-                            DatabaseBackend::Postgres,
-                            "UPDATE imports SET rows_done = $1, updated_at = now() WHERE id = $2",
-                            [Value::BigInt(Some(done as i64)), Value::Uuid(Some(id))],
-                        ))
-                        .await;
-                    written = done;
+                let beat = db
+                    .execute_raw(Statement::from_sql_and_values(
+                        db.get_database_backend(),
+                        sql,
+                        [
+                            Value::BigInt(Some(done as i64)),
+                            Value::ChronoDateTimeUtc(Some(crate::repo::now())),
+                            Value::Uuid(Some(id)),
+                        ],
+                    ))
+                    .await;
+                if let Err(error) = beat {
+                    tracing::debug!(%error, import = %id, "import heartbeat (retried next tick)");
                 }
             }
-        })
-    });
+        }))
+    };
     Progress {
         id,
         counter,
@@ -90,29 +105,80 @@ impl Drop for Progress {
     }
 }
 
-/// How long an import may sit in `validating` or `applying` without its row
-/// changing before it is taken for interrupted. Generous: on SQLite a running
-/// import does not touch its row until it ends.
-pub const STALE_AFTER: chrono::TimeDelta = chrono::TimeDelta::hours(6);
+/// How often a running import's row is touched.
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
+
+/// How long an import may sit in `validating` or `applying` without a heartbeat
+/// before it is taken for interrupted: many missed heartbeats, so a busy database
+/// does not make a live import look dead.
+pub const STALE_AFTER: Duration = Duration::from_secs(60);
+
+/// How often a serving replica looks for interrupted imports.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(30);
 
 /// Marks imports whose process stopped mid-way (killed, crashed, restarted) as
-/// failed, so the history does not show them running forever. Their changes were
-/// never committed. Returns how many were marked.
-pub async fn sweep_interrupted(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
+/// failed — no heartbeat for `stale_after` — so the history does not show them
+/// running for ever. Their changes were never committed, so their counts become 0.
+/// Returns how many were marked.
+pub async fn sweep_interrupted(
+    db: &DatabaseConnection,
+    stale_after: Duration,
+) -> Result<u64, sea_orm::DbErr> {
+    let now = crate::repo::now();
+    let stale = chrono::TimeDelta::from_std(stale_after).unwrap_or(chrono::TimeDelta::MAX);
+    let Some(before) = now.checked_sub_signed(stale) else {
+        return Ok(0);
+    };
+    let message = "interrupted: the process running this import stopped; nothing of it was applied";
+    mark_failed(db, None, Some(before), message).await
+}
+
+/// Marks running imports failed with `message`, their applied counts 0: the one
+/// with `id`, or every one whose last heartbeat is older than `before`.
+pub async fn mark_failed(
+    db: &DatabaseConnection,
+    id: Option<Uuid>,
+    before: Option<chrono::DateTime<chrono::Utc>>,
+    message: &str,
+) -> Result<u64, sea_orm::DbErr> {
+    use entities::imports::Column;
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let now = crate::repo::now();
-    let error = serde_json::json!([{
-        "message": "interrupted: the process running this import stopped; nothing of it was applied"
-    }]);
-    let result = entities::imports::Entity::update_many()
-        .col_expr(entities::imports::Column::State, Expr::value("failed"))
-        .col_expr(entities::imports::Column::Errors, Expr::value(error))
-        .col_expr(entities::imports::Column::FinishedAt, Expr::value(now))
-        .col_expr(entities::imports::Column::UpdatedAt, Expr::value(now))
-        .filter(entities::imports::Column::State.is_in(["validating", "applying"]))
-        .filter(entities::imports::Column::UpdatedAt.lt(now - STALE_AFTER))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected)
+    let mut update = entities::imports::Entity::update_many()
+        .col_expr(Column::State, Expr::value("failed"))
+        .col_expr(
+            Column::Errors,
+            Expr::value(serde_json::json!([{ "message": message }])),
+        )
+        .col_expr(Column::RowsInserted, Expr::value(0i64))
+        .col_expr(Column::RowsUpdated, Expr::value(0i64))
+        .col_expr(Column::RowsDeleted, Expr::value(0i64))
+        .col_expr(Column::FinishedAt, Expr::value(now))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::State.is_in(["validating", "applying"]));
+    if let Some(id) = id {
+        update = update.filter(Column::Id.eq(id));
+    }
+    if let Some(before) = before {
+        update = update.filter(Column::UpdatedAt.lt(before));
+    }
+    Ok(update.exec(db).await?.rows_affected)
+}
+
+/// Sweeps for interrupted imports every [`SWEEP_EVERY`] until the process ends.
+pub fn spawn_sweeper(db: DatabaseConnection) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(SWEEP_EVERY).await;
+            match sweep_interrupted(&db, STALE_AFTER).await {
+                Ok(0) => {}
+                Ok(marked) => tracing::warn!(
+                    imports = marked,
+                    "imports whose process stopped (no heartbeat) marked failed"
+                ),
+                Err(error) => tracing::debug!(%error, "import sweep (retried later)"),
+            }
+        }
+    });
 }

@@ -129,6 +129,8 @@ pub enum ImportError {
     Store(#[from] StoreError),
     #[error("database: {0}")]
     Db(#[from] DbErr),
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl From<RepoError> for ImportError {

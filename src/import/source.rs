@@ -34,6 +34,11 @@ pub enum Parsed {
     },
     /// Then rows, each with its problems.
     Rows(Vec<(Row, Vec<Problem>)>),
+    /// Last: the whole file was read. A reader that stops without sending this
+    /// did not reach the end, and the rows it sent are not the file.
+    End,
+    /// The reader stopped on an internal error.
+    Failed(Problem),
 }
 
 /// Starts reading `key` from `store`; batches arrive on the receiver.
@@ -41,7 +46,27 @@ pub fn spawn(store: Store, key: Key, options: ReadOptions) -> mpsc::Receiver<Par
     let (tx, rx) = mpsc::channel(4);
     let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
-        let body = runtime.block_on(store.get(&key));
+        let stopped = tx.clone();
+        if let Err(panic) = crate::jobs::catch_panic_blocking(move || {
+            read_stored(&runtime, &store, &key, &options, &tx)
+        }) {
+            let _ = stopped.blocking_send(Parsed::Failed(Problem::file(format!(
+                "reading the file {panic}"
+            ))));
+        }
+    });
+    rx
+}
+
+fn read_stored(
+    runtime: &tokio::runtime::Handle,
+    store: &Store,
+    key: &Key,
+    options: &ReadOptions,
+    tx: &mpsc::Sender<Parsed>,
+) {
+    {
+        let body = runtime.block_on(store.get(key));
         let body = match body {
             Ok((_, body)) => body,
             Err(error) => {
@@ -57,11 +82,10 @@ pub fn spawn(store: Store, key: Key, options: ReadOptions) -> mpsc::Receiver<Par
         };
         let reader = SyncIoBridge::new_with_handle(
             StreamReader::new(body.map_err(std::io::Error::other)),
-            runtime,
+            runtime.clone(),
         );
-        read_all(Box::new(reader), &options, &tx);
-    });
-    rx
+        read_all(Box::new(reader), options, tx);
+    }
 }
 
 fn read_all(file: Box<dyn std::io::Read + Send>, options: &ReadOptions, tx: &mpsc::Sender<Parsed>) {
@@ -214,9 +238,10 @@ fn read_all(file: Box<dyn std::io::Read + Send>, options: &ReadOptions, tx: &mps
             return;
         }
     }
-    if !batch.is_empty() {
-        let _ = tx.blocking_send(Parsed::Rows(batch));
+    if !batch.is_empty() && tx.blocking_send(Parsed::Rows(batch)).is_err() {
+        return;
     }
+    let _ = tx.blocking_send(Parsed::End);
 }
 
 /// `,` unless the header line has more `;` or tabs (European Excel, TSV).

@@ -112,9 +112,17 @@ pub async fn run(
     run.heartbeat_at = Some(crate::repo::now());
     save(db, &run).await?;
     let lost = Arc::new(AtomicBool::new(false));
-    let heartbeat = tokio::spawn(keep_alive(db.clone(), lease.clone(), run.id, lost.clone()));
-    let outcome = work(db, store, source, &mut run, &lost, &say).await;
-    heartbeat.abort();
+    // Aborted when dropped, so no path out of here leaves it heartbeating.
+    let heartbeat = tokio_util::task::AbortOnDropHandle::new(tokio::spawn(keep_alive(
+        db.clone(),
+        lease.clone(),
+        run.id,
+        lost.clone(),
+    )));
+    let outcome = crate::jobs::catch_panic(work(db, store, source, &mut run, &lost, &say))
+        .await
+        .unwrap_or_else(|panic| Err(IngestError::Source(panic)));
+    drop(heartbeat);
     if let Err(error) = lease.release(db).await {
         tracing::warn!(%error, "releasing an ingest lease");
     }

@@ -57,6 +57,15 @@ impl RecordType {
         }
     }
 
+    /// The column through which a record may refer to another of its own type.
+    pub fn self_reference(self) -> Option<&'static str> {
+        match self {
+            Self::Providers => Some("parent_provider_id"),
+            Self::TaxonomyTerms => Some("parent_id"),
+            _ => None,
+        }
+    }
+
     /// One record of the type, in words ("cost option").
     pub fn singular(self) -> &'static str {
         match self {

@@ -67,10 +67,29 @@ async fn a_killed_import_leaves_nothing_partial() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    // Nothing is applied yet, so nothing is counted as applied.
+    let counted = scalar(
+        &db,
+        "SELECT CAST(rows_inserted + rows_updated AS TEXT) AS v FROM imports WHERE file_name = 'services.csv'",
+    )
+    .await;
+    assert_eq!(counted.as_deref(), Some("0"), "counts while applying");
     // Let it write some batches, then kill it without warning.
     tokio::time::sleep(Duration::from_millis(400)).await;
     child.kill().expect("kill");
     child.wait().expect("reap");
+    // With its heartbeat gone, a sweep finds it within seconds, not hours.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let swept = signpost::import::progress::sweep_interrupted(&db, Duration::from_secs(2))
+        .await
+        .expect("sweep");
+    assert_eq!(swept, 1, "the killed import is marked failed");
+    let row = scalar(
+        &db,
+        "SELECT state || ':' || CAST(rows_inserted + rows_updated + rows_deleted AS TEXT) AS v FROM imports WHERE file_name = 'services.csv'",
+    )
+    .await;
+    assert_eq!(row.as_deref(), Some("failed:0"));
     drop(db);
     let db = sea_orm::Database::connect(&test_db.url)
         .await
@@ -129,7 +148,7 @@ async fn imports_left_running_by_a_stopped_process_are_marked_failed() {
             .await
             .expect("insert");
     }
-    let swept = signpost::import::progress::sweep_interrupted(&db)
+    let swept = signpost::import::progress::sweep_interrupted(&db, Duration::from_secs(3 * 3600))
         .await
         .expect("sweep");
     assert_eq!(swept, 2);
@@ -149,5 +168,105 @@ async fn imports_left_running_by_a_stopped_process_are_marked_failed() {
             ("completed-9.csv".to_owned(), "completed".to_owned()),
             ("validating-8.csv".to_owned(), "failed".to_owned()),
         ]
+    );
+}
+
+/// A service file of `rows` rows under provider P1.
+fn services_csv(rows: u32) -> String {
+    let mut services = String::from("id,provider_id,name,description\n");
+    for i in 0..rows {
+        services.push_str(&format!(
+            "0190a000-0000-7000-8000-{i:012},{P1},Service {i},A long enough description of service number {i}\n"
+        ));
+    }
+    services
+}
+
+#[tokio::test]
+async fn a_live_import_heartbeats_and_its_progress_moves_while_it_applies() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use signpost::import::{ImportOptions, import_file};
+    let test_db = TestDb::new().await;
+    let db = test_db.migrated().await;
+    let store: signpost::store::Store =
+        std::sync::Arc::new(signpost::store::memory::MemoryStore::new());
+    let providers = format!("id,name\n{P1},Food Bank\n");
+    let options = ImportOptions::default();
+    let first = import_file(
+        &db,
+        &store,
+        "providers.csv",
+        signpost::store::body_of(providers),
+        &options,
+        None,
+    )
+    .await
+    .expect("providers");
+    assert!(first.succeeded());
+    let rows = 200_000u32;
+    let work = {
+        let (db, store) = (db.clone(), store.clone());
+        tokio::spawn(async move {
+            import_file(
+                &db,
+                &store,
+                "services.csv",
+                signpost::store::body_of(services_csv(rows)),
+                &ImportOptions::default(),
+                None,
+            )
+            .await
+        })
+    };
+    let started = Instant::now();
+    let mut seen_partial = None;
+    let mut first_beat: Option<(String, chrono::DateTime<chrono::Utc>)> = None;
+    let mut heartbeat_seen = false;
+    while !work.is_finished() {
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "the import never ended"
+        );
+        let row = entities::imports::Entity::find()
+            .filter(entities::imports::Column::FileName.eq("services.csv"))
+            .one(&db)
+            .await
+            .expect("imports");
+        if let Some(row) = row {
+            let (state, id) = (row.state.clone(), row.id);
+            // Its row moves while its state stays: the heartbeat. A sweep then
+            // leaves it be, even one with a staleness of two heartbeats.
+            match &first_beat {
+                None if state == "validating" => first_beat = Some((state.clone(), row.updated_at)),
+                Some((was, at)) if !heartbeat_seen && *was == state && row.updated_at > *at => {
+                    heartbeat_seen = true;
+                    let swept =
+                        signpost::import::progress::sweep_interrupted(&db, Duration::from_secs(2))
+                            .await
+                            .expect("sweep");
+                    assert_eq!(swept, 0, "a live import was taken for dead");
+                }
+                _ => {}
+            }
+            if state == "applying"
+                && let Some(done) = signpost::import::progress::rows_done(id)
+                && done > 0
+                && done < u64::from(rows)
+            {
+                seen_partial = Some(done);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let outcome = work.await.expect("task").expect("import");
+    assert!(outcome.succeeded(), "{:?}", outcome.errors);
+    assert_eq!(outcome.import.rows_inserted, i64::from(rows));
+    assert!(
+        seen_partial.is_some(),
+        "progress never moved between 0 and {rows} while applying"
+    );
+    assert!(
+        heartbeat_seen,
+        "the import's row never moved while it checked"
     );
 }

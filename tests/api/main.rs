@@ -22,6 +22,7 @@ mod import_zip;
 mod ingest_fetch;
 mod ingest_postcodes;
 mod ingest_run;
+mod jobs;
 mod migrations;
 mod mutations;
 mod mutations_taxonomy;
