@@ -73,15 +73,26 @@ async fn work(
             }
         },
     };
-    let session = open_session(db).await?;
-    let kinds: Vec<RecordType> = parts.iter().map(|part| part.kind).collect();
-    let outcome = check_and_apply(
-        db, &session, store, import, options, parts, warnings, &progress,
-    )
-    .await;
-    if let Err(error) = drop_stages(&session, kinds).await {
-        tracing::warn!(%error, "dropping an import's staging tables");
-    }
+    let unpacked: Vec<Part> = parts
+        .iter()
+        .filter(|part| part.key != key)
+        .cloned()
+        .collect();
+    let outcome = match open_session(db).await {
+        Ok(session) => {
+            let kinds: Vec<RecordType> = parts.iter().map(|part| part.kind).collect();
+            let outcome = check_and_apply(
+                db, &session, store, import, options, parts, warnings, &progress,
+            )
+            .await;
+            if let Err(error) = drop_stages(&session, kinds).await {
+                tracing::warn!(%error, "dropping an import's staging tables");
+            }
+            outcome
+        }
+        Err(error) => Err(error.into()),
+    };
+    super::zip::discard(store, &unpacked).await;
     outcome
 }
 
@@ -179,9 +190,6 @@ async fn check_and_apply(
         && options.restored_from.is_none()
         && let Some(earlier) = same_file(db, &import).await?
     {
-        for part in parts.iter().filter(|part| part.key != key) {
-            store.delete(&part.key).await?;
-        }
         store.delete(&key).await?;
         import.object_key = earlier.object_key.clone();
         import.state = "completed".into();

@@ -6,7 +6,12 @@
 //! Members are checked before anything is extracted: a name that climbs out
 //! (`../x`), an absolute path, two files for one type, or a member that would
 //! expand past the file limit or by more than [`MAX_RATIO`] to one (a zip bomb)
-//! is refused. Extraction stops at the limit whatever the headers claim.
+//! is refused. Those checks read sizes the archive declares, which a hostile
+//! zip can fake, so extraction counts the bytes it actually inflates and stops a
+//! member the moment it passes its declared size: every member stays within the
+//! limit and the ratio checked. The unpacked members are working copies, deleted
+//! when the import ends (the zip itself is kept for the history); a refused zip
+//! leaves none.
 
 use super::Problem;
 use super::run::ImportLimits;
@@ -88,7 +93,7 @@ fn extract(
     })?;
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let mut members: Vec<(usize, String, RecordType)> = Vec::new();
+    let mut members: Vec<(usize, String, RecordType, u64)> = Vec::new();
     let mut total: u64 = 0;
     for index in 0..archive.len() {
         let Ok(entry) = archive.by_index_raw(index) else {
@@ -128,12 +133,12 @@ fn extract(
             .unwrap_or_default();
         match record_type_of_file(&file_name) {
             Some(kind) => {
-                if let Some((_, other, _)) = members.iter().find(|(_, _, k)| *k == kind) {
+                if let Some((_, other, _, _)) = members.iter().find(|(_, _, k, _)| *k == kind) {
                     errors.push(Problem::file(format!(
                         "zip members {other:?} and {name:?} are both {kind}"
                     )));
                 } else {
-                    members.push((index, name, kind));
+                    members.push((index, name, kind, size));
                 }
             }
             None => {
@@ -152,27 +157,46 @@ fn extract(
     if !errors.is_empty() {
         return Err(errors);
     }
-    members.sort_by_key(|(_, _, kind)| RecordType::ALL.iter().position(|k| k == kind));
+    members.sort_by_key(|(_, _, kind, _)| RecordType::ALL.iter().position(|k| k == kind));
     let mut parts = Vec::new();
-    for (index, name, kind) in members {
-        let key = Key::parse(&format!("imports/{import_id}-files/{}.csv", kind.name()))
-            .map_err(|e| vec![Problem::file(e.to_string())])?;
-        let entry = archive
-            .by_index(index)
-            .map_err(|e| vec![Problem::file(format!("zip member {name:?}: {e}"))])?;
-        copy_member(entry, &name, store, &key, limits.max_file_bytes, runtime)?;
-        parts.push(Part { name, kind, key });
+    for (index, name, kind, declared) in members {
+        let copied = Key::parse(&format!("imports/{import_id}-files/{}.csv", kind.name()))
+            .map_err(|e| vec![Problem::file(e.to_string())])
+            .and_then(|key| {
+                let entry = archive
+                    .by_index(index)
+                    .map_err(|e| vec![Problem::file(format!("zip member {name:?}: {e}"))])?;
+                copy_member(entry, &name, store, &key, declared, runtime)?;
+                Ok(key)
+            });
+        match copied {
+            Ok(key) => parts.push(Part { name, kind, key }),
+            Err(problems) => {
+                runtime.block_on(discard(store, &parts));
+                return Err(problems);
+            }
+        }
     }
     Ok((parts, warnings))
 }
 
-/// Streams one member into the store, stopping at `limit` bytes.
+/// Deletes unpacked members (best effort: a leftover is only a working copy).
+pub async fn discard(store: &Store, parts: &[Part]) {
+    for part in parts {
+        if let Err(error) = store.delete(&part.key).await {
+            tracing::warn!(%error, key = %part.key, "deleting an unpacked zip member");
+        }
+    }
+}
+
+/// Streams one member into the store, stopping the moment it inflates past the
+/// `declared` size its headers gave (which the limits were checked against).
 fn copy_member(
     entry: impl Read,
     name: &str,
     store: &Store,
     key: &Key,
-    limit: u64,
+    declared: u64,
     runtime: &tokio::runtime::Handle,
 ) -> Result<(), Vec<Problem>> {
     let (tx, rx) = mpsc::channel::<std::io::Result<Bytes>>(8);
@@ -180,7 +204,7 @@ fn copy_member(
         let (store, key) = (store.clone(), key.clone());
         async move { store.put(&key, Box::pin(ReceiverStream::new(rx))).await }
     });
-    let mut reader = entry.take(limit + 1);
+    let mut reader = entry.take(declared.saturating_add(1));
     let mut buffer = vec![0u8; 256 * 1024];
     let mut copied = 0u64;
     let mut failure = None;
@@ -189,9 +213,9 @@ fn copy_member(
             Ok(0) => break,
             Ok(read) => {
                 copied += read as u64;
-                if copied > limit {
+                if copied > declared {
                     failure = Some(format!(
-                        "zip member {name:?} expands past the limit of {limit} bytes"
+                        "zip member {name:?} inflates past the {declared} bytes its header declares: refused as a forged archive"
                     ));
                     break;
                 }
@@ -214,6 +238,8 @@ fn copy_member(
     drop(tx);
     let stored = runtime.block_on(put);
     if let Some(message) = failure {
+        // A store refuses a body that fails; make sure nothing of it stays.
+        let _ = runtime.block_on(store.delete(key));
         return Err(vec![Problem::file(message)]);
     }
     match stored {

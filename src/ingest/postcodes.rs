@@ -199,17 +199,38 @@ fn read_file(mut file: Box<dyn Read + Send>, tx: &mpsc::Sender<Batch>) -> Result
     })
 }
 
+/// Expansion beyond this factor is taken for a zip bomb (ONSPD's is about 6).
+const MAX_RATIO: u64 = 200;
+
 /// Sends member `index` down `pipe` in chunks, until the parser stops taking them.
+/// A zip comes from outside: the member is refused when its declared sizes make
+/// it a likely bomb, and stopped when it inflates past the size it declared.
 fn pump(
     archive: &mut zip::ZipArchive<std::fs::File>,
     index: usize,
     pipe: &std::sync::mpsc::SyncSender<io::Result<Vec<u8>>>,
 ) -> io::Result<()> {
     let mut member = archive.by_index(index).map_err(io::Error::other)?;
+    let (declared, packed) = (member.size(), member.compressed_size().max(1));
+    if declared / packed > MAX_RATIO && declared > 1024 * 1024 {
+        return Err(io::Error::other(format!(
+            "zip member {:?} expands {}-fold: refused as a likely zip bomb",
+            member.name(),
+            declared / packed
+        )));
+    }
+    let mut inflated = 0u64;
     loop {
         let mut chunk = vec![0u8; 256 * 1024];
         let read = member.read(&mut chunk)?;
         chunk.truncate(read);
+        inflated += read as u64;
+        if inflated > declared {
+            return Err(io::Error::other(format!(
+                "zip member {:?} inflates past the {declared} bytes its header declares: refused as a forged archive",
+                member.name()
+            )));
+        }
         if read == 0 || pipe.send(Ok(chunk)).is_err() {
             return Ok(());
         }

@@ -267,3 +267,23 @@ pub fn mohawk_python(test: &str) -> Option<std::path::PathBuf> {
     );
     None
 }
+
+/// `bytes` with every size header of its members (local and central) set to
+/// `declared`: a zip that lies about how large its members inflate.
+pub fn lying_about_sizes(mut bytes: Vec<u8>, declared: u32) -> Vec<u8> {
+    let patch = |bytes: &mut Vec<u8>, at: usize| {
+        bytes[at..at + 4].copy_from_slice(&declared.to_le_bytes());
+    };
+    let mut i = 0;
+    while i + 46 <= bytes.len() {
+        match &bytes[i..i + 4] {
+            // Local file header: uncompressed size at +22.
+            b"PK\x03\x04" => patch(&mut bytes, i + 22),
+            // Central directory header: uncompressed size at +24.
+            b"PK\x01\x02" => patch(&mut bytes, i + 24),
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes
+}

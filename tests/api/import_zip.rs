@@ -186,3 +186,63 @@ async fn unsafe_archives_are_refused() {
         assert_eq!(count(&db, "providers").await, 0, "{case}");
     }
 }
+
+#[tokio::test]
+async fn a_zip_whose_headers_lie_is_stopped_at_the_bytes_it_inflates_and_leaves_nothing() {
+    let test_db = TestDb::new().await;
+    let db = test_db.migrated().await;
+    let store: Store = Arc::new(signpost::store::memory::MemoryStore::new());
+    // 8 MB of rows that compress ~100-fold, declared as 4 KB each.
+    let mut providers = String::from("id,name\n");
+    for i in 0..100_000u32 {
+        providers.push_str(&format!(
+            "0190a000-0000-7000-8000-{i:012},Provider with a long and very repetitive name {}\n",
+            "x".repeat(20)
+        ));
+    }
+    let honest = zip_of(&[
+        ("organizations.csv", providers.clone().into_bytes()),
+        ("services.csv", b"id,provider_id,name\n".to_vec()),
+    ]);
+    let lying = crate::helpers::lying_about_sizes(honest, 4096);
+    let outcome = import(&db, &store, lying, ImportOptions::default()).await;
+    let text: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter()
+            .any(|e| e.contains("organizations.csv") && e.contains("declares")),
+        "{text:?}"
+    );
+    assert_eq!(count(&db, "providers").await, 0);
+    // Nothing unpacked is left behind: only the zip itself, kept for the history.
+    let stored = signpost::store::list_all(store.as_ref(), "imports/")
+        .await
+        .expect("list");
+    let keys: Vec<&str> = stored.iter().map(|meta| meta.key.as_str()).collect();
+    assert_eq!(keys, [format!("imports/{}", outcome.import.id)], "{keys:?}");
+}
+
+#[tokio::test]
+async fn members_of_a_failed_zip_import_are_not_kept() {
+    let test_db = TestDb::new().await;
+    let db = test_db.migrated().await;
+    let store: Store = Arc::new(signpost::store::memory::MemoryStore::new());
+    // Unpacks fine, then fails its checks (a service of no provider).
+    let zip = zip_of(&[
+        (
+            "organizations.csv",
+            format!("id,name\n{P1},Food Bank\n").into_bytes(),
+        ),
+        (
+            "services.csv",
+            format!("id,provider_id,name\n{S1},0190a000-0000-7000-8000-00000000dead,Meals\n")
+                .into_bytes(),
+        ),
+    ]);
+    let outcome = import(&db, &store, zip, ImportOptions::default()).await;
+    assert!(!outcome.succeeded());
+    let stored = signpost::store::list_all(store.as_ref(), "imports/")
+        .await
+        .expect("list");
+    let keys: Vec<&str> = stored.iter().map(|meta| meta.key.as_str()).collect();
+    assert_eq!(keys, [format!("imports/{}", outcome.import.id)], "{keys:?}");
+}

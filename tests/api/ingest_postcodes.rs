@@ -248,3 +248,18 @@ async fn thousands_of_rows_load_across_batches_and_a_reload_updates_them() -> Te
     assert!(!last.terminated && close(last.latitude, 50.5 + 2599.0 * 0.001));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_zip_that_lies_about_its_sizes_is_stopped_and_loads_nothing() -> TestResult {
+    let (_test_db, db, store) = fresh().await;
+    let zip = zip_of(&[("data.csv", many(20_000, 0.0).into_bytes())])?;
+    let lying = crate::helpers::lying_about_sizes(zip, 2048);
+    let error = load(&db, &store, "lying.zip", lying)
+        .await?
+        .err()
+        .map(|error| error.to_string())
+        .unwrap_or_default();
+    assert!(error.contains("declares"), "{error}");
+    assert!(all(&db).await?.is_empty());
+    Ok(())
+}
