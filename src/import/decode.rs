@@ -2,7 +2,10 @@
 //! is dropped; Windows-1252 (what Excel on Windows saves as "CSV") is detected
 //! from the first 64 KiB or declared, and transcoded as the file streams, so its
 //! `é` and `£` are stored as themselves, never as mojibake. UTF-16 is refused with
-//! a hint. Bytes that are neither are reported per field as invalid UTF-8.
+//! a hint. Windows-1252 gives every byte a meaning, so any bytes "decode": the
+//! guess is taken only when the bytes read like text in it ([`looks_windows_1252`]);
+//! otherwise the file is read as UTF-8 and the fields that are not are refused by
+//! row and column, with how to declare the encoding.
 
 use encoding_rs::{Decoder, Encoding, UTF_8, WINDOWS_1252};
 use std::io::{self, Read};
@@ -70,11 +73,20 @@ fn looks_utf8(bytes: &[u8]) -> bool {
     }
 }
 
+/// Non-ASCII bytes in a row that real Windows-1252 text (accented letters and
+/// typographic marks among ASCII) does not reach.
+const MAX_HIGH_RUN: usize = 2;
+
 /// Text as Windows-1252 would be: no bytes it leaves undefined, no control
-/// characters but tab and line ends.
+/// characters but tab and line ends, and its non-ASCII characters alone or in
+/// pairs between ASCII ones (`Café`, `£8`, `“quoted”`), not in runs like `ÿþú`
+/// that only binary data or another encoding makes.
 fn looks_windows_1252(bytes: &[u8]) -> bool {
+    let mut run = 0;
     bytes.iter().all(|&byte| {
-        !matches!(byte, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)
+        run = if byte >= 0x80 { run + 1 } else { 0 };
+        run <= MAX_HIGH_RUN
+            && !matches!(byte, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)
             && (byte >= 0x20 || matches!(byte, b'\t' | b'\n' | b'\r'))
     })
 }
@@ -164,6 +176,18 @@ mod tests {
         );
         let (text, encoding) = decode(b"bad \x81\xFF bytes", None);
         assert_eq!(encoding, FileEncoding::Utf8, "{text}");
+        let (text, encoding) = decode(b"name\nMeals,\xFF\xFE\xFAx", None);
+        assert_eq!(
+            encoding,
+            FileEncoding::Utf8,
+            "a run of three is not 1252 text: {text}"
+        );
+        let (text, encoding) = decode(b"name\n\x93Caf\xE9\x94 \x96 \xA3\xBD", None);
+        assert_eq!(encoding, FileEncoding::Windows1252);
+        assert_eq!(
+            text,
+            "name\n\u{201c}Caf\u{e9}\u{201d} \u{2013} \u{a3}\u{bd}"
+        );
         assert!(utf8_reader(Box::new(io::Cursor::new(vec![0xFF, 0xFE, 0x41, 0])), None).is_err());
     }
 }

@@ -213,7 +213,9 @@ fn read_all(file: Box<dyn std::io::Read + Send>, options: &ReadOptions, tx: &mps
                     problems.push(Problem::at(
                         line,
                         &column_name(index),
-                        "is not valid UTF-8 (if the file is Windows-1252, declare that encoding)",
+                        "is not valid UTF-8, and the file does not read as Windows-1252 either; \
+                         if it is Windows-1252 (or Latin-1), declare it: `signpost import --encoding windows-1252`, \
+                         or `encoding: \"windows-1252\"` in importCsv",
                     ));
                     super::row::Row {
                         line,

@@ -228,6 +228,41 @@ async fn line_ends_quotes_boms_and_windows_1252_all_read_the_same() {
 }
 
 #[tokio::test]
+async fn bytes_that_are_neither_utf8_nor_plausible_windows_1252_are_refused_by_row_and_column() {
+    let setup = setup().await;
+    providers(&setup).await;
+    // Not UTF-8, and no Windows-1252 text has `ÿþú` in a row.
+    let garbled = [
+        format!("id,provider_id,name,description\n{S1},{P1},Meals,").into_bytes(),
+        vec![0xFF, 0xFE, 0xFA, b'x', b'\n'],
+    ]
+    .concat();
+    let outcome = import(&setup, "services.csv", &garbled, opts()).await;
+    assert!(
+        !outcome.succeeded(),
+        "stored as mojibake instead of refused"
+    );
+    let error = outcome.errors[0].to_string();
+    assert!(
+        error.contains("row 2") || error.contains("line 2"),
+        "{error}"
+    );
+    assert!(error.contains("description"), "{error}");
+    assert!(
+        error.contains("windows-1252"),
+        "says how to declare it: {error}"
+    );
+    assert!(names(&setup.db, "services").await.is_empty());
+    // Declared, the same bytes are taken at their word.
+    let declared = ImportOptions {
+        encoding: Some("windows-1252".into()),
+        ..opts()
+    };
+    let outcome = import(&setup, "services.csv", &garbled, declared).await;
+    assert!(outcome.succeeded(), "{:?}", outcome.errors);
+}
+
+#[tokio::test]
 async fn upsert_inserts_updates_and_leaves_unchanged_rows_alone() {
     let setup = setup().await;
     providers(&setup).await;
