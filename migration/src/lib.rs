@@ -14,6 +14,7 @@ mod m20261122_000002_create_operations;
 mod m20261201_000003_search_words;
 mod m20261201_000004_unlogged_nonces;
 mod m20261202_000005_import_progress;
+mod m20261202_000006_ingest_outcome;
 pub mod render;
 
 /// Every migration of the schema, oldest first.
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_search_words::Migration),
             Box::new(m20261201_000004_unlogged_nonces::Migration),
             Box::new(m20261202_000005_import_progress::Migration),
+            Box::new(m20261202_000006_ingest_outcome::Migration),
         ]
     }
 }

@@ -135,10 +135,13 @@ pub async fn run(
             "the run's lease was lost (no heartbeat for too long); another run takes over".into(),
         );
     }
-    run.state = if problems.is_empty() {
-        "completed"
-    } else {
+    run.state = if !problems.is_empty() {
         "failed"
+    } else if run.files_failed > 0 {
+        // Ran to its end, but not every file made it: not a success to report.
+        "completed_with_failures"
+    } else {
+        "completed"
     }
     .into();
     run.error_message = (!problems.is_empty()).then(|| problems.join("; "));

@@ -10,8 +10,11 @@ pub enum IngestRunState {
     /// Recorded; waiting for the source's lease.
     Queued,
     Running,
-    /// Ran to the end (some files may have failed: see `filesFailed`).
+    /// Ran to the end; every file fetched and loaded.
     Completed,
+    /// Ran to the end, but some files failed to fetch or load (`filesFailed`;
+    /// `dataFiles` says why each did). They are tried again by the next run.
+    CompletedWithFailures,
     /// Stopped: the source could not be listed, another run held the source, or
     /// the run lost its lease.
     Failed,
@@ -48,6 +51,7 @@ impl From<ingest_runs::Model> for IngestRun {
                 "queued" => IngestRunState::Queued,
                 "running" => IngestRunState::Running,
                 "completed" => IngestRunState::Completed,
+                "completed_with_failures" => IngestRunState::CompletedWithFailures,
                 _ => IngestRunState::Failed,
             },
             source: row.source,
