@@ -26,6 +26,9 @@ pub struct DbSettings {
     /// PostgreSQL `statement_timeout` for every connection of the pool. Only the
     /// server sets one (`serving`): migrations, demo loads and imports may run long.
     pub statement_timeout: Option<Duration>,
+    /// How long a caller waits for a pooled connection. Short for the server, so a
+    /// database outage is answered 503 at once instead of at the request timeout.
+    pub acquire_timeout: Duration,
 }
 
 impl DbSettings {
@@ -35,6 +38,7 @@ impl DbSettings {
             max_connections: config.db_max_connections,
             connect_timeout: Duration::from_secs(config.db_connect_timeout_secs),
             statement_timeout: None,
+            acquire_timeout: Duration::from_secs(10),
         }
     }
 
@@ -43,6 +47,7 @@ impl DbSettings {
         Self {
             statement_timeout: (config.db_statement_timeout_ms > 0)
                 .then(|| Duration::from_millis(config.db_statement_timeout_ms)),
+            acquire_timeout: Duration::from_millis(config.db_acquire_timeout_ms),
             ..Self::from_config(config)
         }
     }
@@ -90,7 +95,7 @@ fn connect_options(settings: &DbSettings) -> ConnectOptions {
         })
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(settings.acquire_timeout)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             // WAL lets readers run beside the single writer; NORMAL sync is safe with WAL.
@@ -258,4 +263,21 @@ pub async fn require_current_schema(db: &DatabaseConnection) -> anyhow::Result<(
 /// A cheap round trip, for readiness checks.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.ping().await
+}
+
+/// Whether `error` means the database cannot be reached (no connection could be
+/// had, or the one in use broke), rather than a problem with the statement.
+pub fn is_unavailable(error: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(inner)) | DbErr::Exec(RuntimeErr::SqlxError(inner)) => {
+            matches!(
+                inner.as_ref(),
+                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
+            )
+        }
+        _ => false,
+    }
 }

@@ -24,9 +24,17 @@ pub fn internal(error: impl Display) -> Error {
     user_error(ErrorCode::Internal, "internal error")
 }
 
-/// Any database error while reading. PostgreSQL cancelling a statement for its
+/// Any database error. No connection to be had is `DATABASE_UNAVAILABLE` (the
+/// HTTP layer answers 503). PostgreSQL cancelling a statement for its
 /// `statement_timeout` (SQLSTATE 57014) is the caller's query being too heavy.
 pub fn db(error: sea_orm::DbErr) -> Error {
+    if crate::db::is_unavailable(&error) {
+        tracing::warn!(%error, "database unavailable");
+        return user_error(
+            ErrorCode::DatabaseUnavailable,
+            "the database is not available right now; try again shortly",
+        );
+    }
     if error.to_string().contains("statement timeout") {
         return user_error(
             ErrorCode::LimitExceeded,

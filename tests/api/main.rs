@@ -6,6 +6,7 @@ mod auth_jwt;
 mod browser;
 mod cli;
 mod constraints;
+mod db_outage;
 mod demo;
 mod export;
 mod export_mohawk;

@@ -25,6 +25,7 @@ const WAIT: Duration = Duration::from_secs(3);
 fn import_error(error: ImportError) -> async_graphql::Error {
     match error {
         ImportError::Usage(message) => user_error(ErrorCode::BadUserInput, message),
+        ImportError::Db(error) => crate::graphql::error::db(error),
         other => internal(other),
     }
 }

@@ -52,7 +52,10 @@ impl IngestMutations {
         };
         let created = run::create(&read.db, &config, Trigger::Mutation, force, &write.replica)
             .await
-            .map_err(crate::graphql::error::internal)?;
+            .map_err(|error| match error {
+                crate::ingest::IngestError::Db(error) => crate::graphql::error::db(error),
+                other => crate::graphql::error::internal(other),
+            })?;
         let (db, store, queued) = (read.db.clone(), write.store.clone(), created.clone());
         tokio::spawn(async move {
             if let Err(error) = run::run(&db, &store, &config, queued, None).await {

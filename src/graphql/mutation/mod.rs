@@ -110,7 +110,7 @@ fn repo_error(error: RepoError) -> async_graphql::Error {
                 message,
             }])
         }
-        RepoError::Db(error) => internal(error),
+        RepoError::Db(error) => super::error::db(error),
     }
 }
 

@@ -224,6 +224,24 @@ async fn run(
         errors: &response.errors,
         extensions: &response.extensions,
     };
+    // No database: the answer is not the caller's fault and may come good soon.
+    let unavailable = response.errors.iter().any(|error| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code"))
+            .is_some_and(|code| {
+                *code == async_graphql::Value::from(ErrorCode::DatabaseUnavailable.as_str())
+            })
+    });
+    if unavailable {
+        let mut response = reply(StatusCode::SERVICE_UNAVAILABLE, response_type, &body);
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            HeaderValue::from_static("5"),
+        );
+        return response;
+    }
     reply(StatusCode::OK, response_type, &body)
 }
 
