@@ -8,6 +8,9 @@
 //! With `BENCH_DATABASE_URL` a scratch database `signpost_bench` is created on that
 //! server, loaded and dropped.
 
+// A panic in a test or a benchmark is its failure, not a failed request.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use sea_orm::{ConnectionTrait, Database};
 use signpost::cli::serve::{ServeArgs, prepare};
 use signpost::config::Config;

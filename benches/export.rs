@@ -12,6 +12,9 @@
 //! next to the one the URL names) and kept for the next run. The server is the
 //! release binary, started as a child process.
 
+// A panic in a test or a benchmark is its failure, not a failed request.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use hawk::{Credentials, DigestAlgorithm, Key, PayloadHasher, RequestBuilder};
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};

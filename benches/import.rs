@@ -10,6 +10,9 @@
 //!
 //! Peak RSS is read from `/usr/bin/time -v` when it is installed.
 
+// A panic in a test or a benchmark is its failure, not a failed request.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;

@@ -11,6 +11,9 @@
 //! the URL, which must exist). Each query is driven by 16 concurrent connections
 //! for a fixed time (`BENCH_SECONDS`, default 10). Request logs are off (RUST_LOG=warn).
 
+// A panic in a test or a benchmark is its failure, not a failed request.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};

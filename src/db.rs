@@ -281,3 +281,17 @@ pub fn is_unavailable(error: &DbErr) -> bool {
         _ => false,
     }
 }
+
+/// The SQLSTATE code of a database's own error, if the error is one.
+pub fn sqlstate(error: &DbErr) -> Option<String> {
+    use sea_orm::RuntimeErr;
+    match error {
+        DbErr::Query(RuntimeErr::SqlxError(inner)) | DbErr::Exec(RuntimeErr::SqlxError(inner)) => {
+            inner
+                .as_database_error()
+                .and_then(|db_error| db_error.code())
+                .map(|code| code.into_owned())
+        }
+        _ => None,
+    }
+}

@@ -31,6 +31,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod read;
 pub mod repo;
+pub mod stamp;
 pub mod state;
 pub mod store;
 pub mod telemetry;

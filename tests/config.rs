@@ -1,6 +1,8 @@
 //! Configuration layers: defaults < TOML file < environment. A separate test binary
 //! because these tests set process environment variables (inside figment's Jail).
 
+// A panic in a test or a benchmark is its failure, not a failed request.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 // figment::Jail closures return figment's own (large) error type; not ours to shrink.
 #![allow(clippy::result_large_err)]
 

@@ -3,6 +3,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use crate::enums::DataFileState;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "data_files")]
 pub struct Model {
@@ -13,7 +15,7 @@ pub struct Model {
     pub object_key: String,
     pub sha256: Option<String>,
     pub size_bytes: Option<i64>,
-    pub state: String,
+    pub state: DataFileState,
     pub error_message: Option<String>,
     pub rows_loaded: i64,
     pub created_at: DateTimeUtc,

@@ -51,3 +51,94 @@ pub enum AttendingType {
     #[sea_orm(string_value = "hybrid")]
     Hybrid,
 }
+
+/// Where an import stands (`imports.state`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum ImportState {
+    #[sea_orm(string_value = "uploaded")]
+    Uploaded,
+    #[sea_orm(string_value = "validating")]
+    Validating,
+    #[sea_orm(string_value = "validated")]
+    Validated,
+    #[sea_orm(string_value = "applying")]
+    Applying,
+    #[sea_orm(string_value = "completed")]
+    Completed,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}
+
+/// How an import treats records already there (`imports.mode`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum ImportMode {
+    #[sea_orm(string_value = "upsert")]
+    Upsert,
+    #[sea_orm(string_value = "replace")]
+    Replace,
+}
+
+/// Where an ingest run stands (`ingest_runs.state`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum IngestRunState {
+    #[sea_orm(string_value = "queued")]
+    Queued,
+    #[sea_orm(string_value = "running")]
+    Running,
+    #[sea_orm(string_value = "completed")]
+    Completed,
+    #[sea_orm(string_value = "completed_with_failures")]
+    CompletedWithFailures,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}
+
+/// What became of a registered file (`data_files.state`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum DataFileState {
+    #[sea_orm(string_value = "processing")]
+    Processing,
+    #[sea_orm(string_value = "processed")]
+    Processed,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    #[sea_orm(string_value = "ignored")]
+    Ignored,
+}
+
+/// Each enum prints as it is stored (`completed_with_failures`), as logs and the
+/// command line show it.
+macro_rules! display_as_stored {
+    ($($name:ty),*) => {$(
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.to_value())
+            }
+        }
+    )*};
+}
+display_as_stored!(
+    ServiceStatus,
+    LocationType,
+    AttendingType,
+    ImportState,
+    ImportMode,
+    IngestRunState,
+    DataFileState
+);

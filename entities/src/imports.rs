@@ -3,13 +3,15 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use crate::enums::{ImportMode, ImportState};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "imports")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub record_type: Option<String>,
-    pub mode: String,
+    pub mode: ImportMode,
     pub dry_run: bool,
     pub force: bool,
     pub strict: bool,
@@ -17,7 +19,7 @@ pub struct Model {
     pub object_key: String,
     pub sha256: String,
     pub size_bytes: i64,
-    pub state: String,
+    pub state: ImportState,
     pub rows_total: i64,
     pub rows_inserted: i64,
     pub rows_updated: i64,

@@ -3,6 +3,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use crate::enums::IngestRunState;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "ingest_runs")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub id: Uuid,
     pub source: String,
     pub trigger: String,
-    pub state: String,
+    pub state: IngestRunState,
     pub force: bool,
     pub files_seen: i32,
     pub files_fetched: i32,

@@ -1,4 +1,4 @@
-//! sea-orm entities: one module per Signpost table (see `shared/design/data-model.md`).
+//! sea-orm entities: one module per Signpost table (`docs/data-model.md` describes them).
 //!
 //! Entities hold data only. They carry no GraphQL derives: the API wraps them in its own
 //! types so the schema can change without touching storage.

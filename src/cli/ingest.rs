@@ -66,7 +66,9 @@ pub async fn run(config: &Config, args: IngestArgs) -> anyhow::Result<()> {
                 .map(|error| format!(": {error}"))
                 .unwrap_or_default()
         );
-        if finished.state != "completed" || finished.files_failed > 0 {
+        if finished.state != entities::ingest_runs::IngestRunState::Completed
+            || finished.files_failed > 0
+        {
             failed.push(source.name.clone());
         }
     }

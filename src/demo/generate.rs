@@ -206,7 +206,7 @@ impl Generator {
                 longitude: Set(Some(longitude)),
                 terminated: Set(false),
                 source_file: Set(Some("demo-data".into())),
-                updated_at: Set(crate::repo::now()),
+                updated_at: Set(crate::stamp::now()),
             });
         }
         let kind = *self.pick(VENUE_KINDS);

@@ -19,7 +19,7 @@ pub async fn safe_watermark(
     db: &impl ConnectionTrait,
     lag: std::time::Duration,
 ) -> Result<DateTime<Utc>, DbErr> {
-    let now = crate::repo::now();
+    let now = crate::stamp::now();
     let sql = match db.get_database_backend() {
         DatabaseBackend::Postgres => {
             "SELECT MIN(xact_start) AS oldest FROM pg_stat_activity \

@@ -10,12 +10,11 @@
 
 use super::connection::{CountQuery, NodeObject};
 use super::context::ReadContext;
-use super::error::{db, internal};
+use crate::error::{ApiResult, AppError};
 use crate::read::children::{Relation, count_children, fetch_children};
 use crate::read::page::{Positioned, by_ids, model_id};
 use crate::read::visibility::visible;
 use crate::read::{Ordering, Page, Readable, Window};
-use async_graphql::Result;
 use sea_orm::{DbErr, EntityTrait};
 use std::any::Any;
 use std::collections::{HashMap, HashSet};
@@ -43,7 +42,7 @@ impl<E: Readable> Batch<E> {
 
     /// The value `load` gives for every record of the batch, loaded once under
     /// `shape` and shared.
-    async fn once<V, F, Fut>(&self, shape: String, load: F) -> Result<Arc<V>>
+    async fn once<V, F, Fut>(&self, shape: String, load: F) -> ApiResult<Arc<V>>
     where
         V: Send + Sync + 'static,
         F: FnOnce(Vec<Uuid>) -> Fut,
@@ -62,16 +61,15 @@ impl<E: Readable> Batch<E> {
                     .models
                     .iter()
                     .map(model_id::<E>)
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(db)?;
-                let value = load(ids).await.map_err(db)?;
-                Ok::<Loaded, async_graphql::Error>(Arc::new(value))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let value = load(ids).await?;
+                Ok::<Loaded, AppError>(Arc::new(value))
             })
             .await?;
         loaded
             .clone()
             .downcast::<V>()
-            .map_err(|_| internal("a batch load returned another type"))
+            .map_err(|_| AppError::internal_msg("a batch load returned another type"))
     }
 
     fn models(&self) -> &[E::Model] {
@@ -93,7 +91,7 @@ pub async fn to_one<N: NodeObject, P: Readable>(
     field: &'static str,
     foreign_key: fn(&P::Model) -> Option<Uuid>,
     id: Option<Uuid>,
-) -> Result<Option<N>> {
+) -> ApiResult<Option<N>> {
     let Some(id) = id else { return Ok(None) };
     let wanted: Vec<Uuid> = parents
         .models()
@@ -146,7 +144,7 @@ pub async fn child_pages<C: Readable, P: Readable>(
     relation: &'static Relation,
     ordering: &Ordering,
     window: &Window,
-) -> Result<Arc<ChildPages<C>>> {
+) -> ApiResult<Arc<ChildPages<C>>> {
     let shape = format!("{}|{}|{window:?}", relation.name, ordering.name);
     parents
         .once(shape, |ids| async move {
@@ -176,7 +174,7 @@ impl<P: Readable> CountQuery for ChildCount<P> {
     fn count<'a>(
         &'a self,
         read: &'a ReadContext,
-    ) -> Pin<Box<dyn Future<Output = Result<i64>> + Send + 'a>> {
+    ) -> Pin<Box<dyn Future<Output = ApiResult<i64>> + Send + 'a>> {
         Box::pin(async move {
             let relation = self.relation;
             let counts: Arc<HashMap<Uuid, i64>> = self

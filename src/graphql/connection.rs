@@ -6,12 +6,11 @@
 
 use super::batch::{Batch, ChildCount, child_pages};
 use super::context::ReadContext;
-use super::error::{bad_input, cursor, user_error};
-use crate::error::ErrorCode;
+use crate::error::{ApiResult, AppError};
 use crate::read::children::Relation;
 use crate::read::page::Positioned;
 use crate::read::{Cursor, Ordering, Page, Readable, Take, Window};
-use async_graphql::{Context, Object, OutputType, Result, SimpleObject, TypeName};
+use async_graphql::{Context, Object, OutputType, SimpleObject, TypeName};
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
@@ -35,17 +34,26 @@ impl Default for PageLimits {
 }
 
 impl PageLimits {
-    /// The page size a `first` argument asks for (the default when absent), or
-    /// `BAD_USER_INPUT` outside `0..=max_page_size`.
-    pub fn first(&self, first: Option<i32>) -> Result<u64> {
-        match first {
-            None => Ok(self.default_page_size),
-            Some(n) if n >= 0 && (n as u64) <= self.max_page_size => Ok(n as u64),
-            Some(_) => Err(bad_input(
-                "first",
-                format!("must be 0..{}", self.max_page_size),
-            )),
+    /// The page size a `first` argument asks for (the default when absent).
+    pub fn first(&self, first: Option<i32>) -> ApiResult<u64> {
+        first.map_or(Ok(self.default_page_size), |n| self.size("first", n))
+    }
+
+    /// The page size argument `name` asks for: `BAD_USER_INPUT` when negative,
+    /// `LIMIT_EXCEEDED` (`maxPageSize`) when over the limit.
+    pub fn size(&self, name: &str, value: i32) -> ApiResult<u64> {
+        let value =
+            u64::try_from(value).map_err(|_| AppError::bad_input(name, "must not be negative"))?;
+        if value > self.max_page_size {
+            return Err(AppError::limit(
+                "maxPageSize",
+                format!(
+                    "{name}: {value} is over the page size limit (maxPageSize {})",
+                    self.max_page_size
+                ),
+            ));
         }
+        Ok(value)
     }
 }
 
@@ -91,32 +99,25 @@ impl PageArgs {
         limits: &PageLimits,
         signature: &str,
         ordering: &Ordering,
-    ) -> Result<Window> {
-        let size = |name: &str, value: i32| -> Result<u64> {
-            let value =
-                u64::try_from(value).map_err(|_| bad_input(name, "must not be negative"))?;
-            if value > limits.max_page_size {
-                return Err(user_error(
-                    ErrorCode::LimitExceeded,
-                    format!(
-                        "{name}: {value} is over the page size limit (maxPageSize {})",
-                        limits.max_page_size
-                    ),
-                ));
-            }
-            Ok(value)
-        };
+    ) -> ApiResult<Window> {
+        let size = |name: &str, value: i32| limits.size(name, value);
         let take = match (self.first, self.last) {
             (Some(_), Some(_)) => {
-                return Err(bad_input("last", "give either first or last, not both"));
+                return Err(AppError::bad_input(
+                    "last",
+                    "give either first or last, not both",
+                ));
             }
             (_, Some(last)) => Take::Last(size("last", last)?),
             (Some(first), None) => Take::First(size("first", first)?),
             (None, None) => Take::First(limits.default_page_size),
         };
-        let decode = |name: &str, text: &Option<String>| -> Result<Option<Cursor>> {
+        let decode = |name: &str, text: &Option<String>| -> ApiResult<Option<Cursor>> {
             text.as_deref()
-                .map(|text| Cursor::decode(text, signature, ordering).map_err(|e| cursor(name, e)))
+                .map(|text| {
+                    Cursor::decode(text, signature, ordering)
+                        .map_err(|e| AppError::bad_input(name, e))
+                })
                 .transpose()
         };
         Ok(Window {
@@ -132,7 +133,7 @@ pub trait CountQuery: Send + Sync {
     fn count<'a>(
         &'a self,
         read: &'a ReadContext,
-    ) -> Pin<Box<dyn Future<Output = Result<i64>> + Send + 'a>>;
+    ) -> Pin<Box<dyn Future<Output = ApiResult<i64>> + Send + 'a>>;
 }
 
 /// Where a connection's total comes from.
@@ -230,7 +231,7 @@ impl<N: NodeObject> Connection<N> {
     }
 
     /// How many records the whole list holds (all pages). Counted only when asked for.
-    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
         match &self.total {
             TotalCount::Known(total) => Ok(*total),
             TotalCount::Deferred(query) => query.count(ctx.data::<ReadContext>()?).await,
@@ -296,9 +297,9 @@ pub async fn children<N: NodeObject, P: Readable>(
     relation: &'static Relation,
     parent: Uuid,
     args: PageArgs,
-) -> Result<Connection<N>> {
+) -> ApiResult<Connection<N>> {
     let read = ctx.data::<ReadContext>()?;
-    let ordering = super::order::default_ordering(relation.child);
+    let ordering = crate::read::order_by::default_ordering(relation.child);
     let signature = crate::read::order::signature(&[relation.name, &ordering.name]);
     let window = args.window(&read.limits, &signature, &ordering)?;
     let loaded = child_pages::<N::Entity, P>(read, parents, relation, &ordering, &window).await?;

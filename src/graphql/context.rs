@@ -2,6 +2,7 @@
 //! to each request as data by [`super::attach`].
 
 use super::connection::PageLimits;
+use crate::error::{ApiResult, AppError};
 use crate::read::Viewer;
 use sea_orm::DatabaseConnection;
 
@@ -15,12 +16,9 @@ pub struct ReadContext {
 
 impl ReadContext {
     /// `FORBIDDEN` with `message` unless the caller has at least `role`.
-    pub fn require(&self, role: crate::read::Role, message: &str) -> async_graphql::Result<()> {
+    pub fn require(&self, role: crate::read::Role, message: &str) -> ApiResult<()> {
         if self.viewer.role < role {
-            return Err(super::error::user_error(
-                crate::error::ErrorCode::Forbidden,
-                message,
-            ));
+            return Err(AppError::forbidden(message));
         }
         Ok(())
     }

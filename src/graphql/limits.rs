@@ -75,12 +75,8 @@ impl ExecutionStarted {
 }
 
 /// `LIMIT_EXCEEDED` naming the limit, as a request error.
-pub fn limit_error(limit: &str, message: String) -> ServerError {
-    let error = async_graphql::Error::new(message).extend_with(|_, extensions| {
-        extensions.set("code", ErrorCode::LimitExceeded.as_str());
-        extensions.set("limit", limit);
-    });
-    error.into_server_error(async_graphql::Pos::default())
+pub fn limit_error(limit: &'static str, message: String) -> ServerError {
+    crate::error::AppError::limit(limit, message).into_server_error()
 }
 
 /// The schema extension that applies [`QueryLimits`] and marks [`ExecutionStarted`].

@@ -4,17 +4,17 @@
 //!
 //! Map: [`types`] (record objects), [`query`] (root fields), [`filter`] (filter
 //! inputs), [`connection`] (Relay connections), [`batch`] (batched relations), [`context`],
-//! [`order`], [`enums`], [`scalars`], [`error`] (stable codes).
+//! [`order`], [`enums`], [`scalars`].
 
 pub mod batch;
 pub mod connection;
 pub mod context;
 pub mod enums;
-pub mod error;
 pub mod filter;
 pub mod limits;
 pub mod mutation;
 pub mod nesting;
+pub mod newest;
 pub mod order;
 pub mod query;
 pub mod scalars;

@@ -25,3 +25,9 @@ impl ScalarType for Date {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }
 }
+
+impl From<Date> for sea_orm::Value {
+    fn from(date: Date) -> Self {
+        date.0.into()
+    }
+}

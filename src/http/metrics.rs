@@ -149,9 +149,7 @@ pub async fn render(State(state): State<AppState>) -> Response {
             text,
         )
             .into_response(),
-        Err(error) => {
-            crate::error::AppError::Internal(anyhow::anyhow!("encoding metrics: {error}"))
-                .into_response()
-        }
+        Err(error) => crate::error::AppError::internal_msg(format!("encoding metrics: {error}"))
+            .into_response(),
     }
 }

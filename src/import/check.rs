@@ -128,7 +128,7 @@ pub async fn check_file(
                     .collect();
                 check.sample.push(serde_json::Value::Object(object));
             }
-            let id = *row.id.get_or_insert_with(crate::repo::new_id);
+            let id = *row.id.get_or_insert_with(crate::stamp::new_id);
             row.cells[0] = super::row::Cell::Uuid(id);
             rows.push(row);
         }

@@ -16,7 +16,7 @@ use super::stage::{Stage, drop_stages, open_session};
 use super::zip::{Part, unpack};
 use crate::repo::RecordType;
 use crate::store::{Key, Store};
-use entities::imports;
+use entities::imports::{self, ImportState};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr};
 use std::collections::HashSet;
 
@@ -192,7 +192,7 @@ async fn check_and_apply(
     {
         store.delete(&key).await?;
         import.object_key = earlier.object_key.clone();
-        import.state = "completed".into();
+        import.state = ImportState::Completed;
         let warning = Problem::file(format!(
             "the same file (sha256 {}) was imported as {}: nothing to do",
             import.sha256, earlier.id
@@ -210,7 +210,7 @@ async fn check_and_apply(
         ) = predicted;
         return finish(db, import, reports, errors, warnings, progress).await;
     }
-    import.state = "applying".into();
+    import.state = ImportState::Applying;
     import.warnings = json_or_none(&warnings);
     save(db, &import).await?;
     progress.restart();
@@ -259,11 +259,11 @@ async fn finish(
         import.preview = serde_json::to_value(&files).ok();
     }
     import.state = if !errors.is_empty() {
-        "failed".into()
-    } else if import.state == "applying" || import.state == "completed" {
-        "completed".into()
+        ImportState::Failed
+    } else if matches!(import.state, ImportState::Applying | ImportState::Completed) {
+        ImportState::Completed
     } else {
-        "validated".into()
+        ImportState::Validated
     };
     if !errors.is_empty() {
         // Nothing of a failed import was applied.
@@ -275,7 +275,7 @@ async fn finish(
     }
     import.errors = json_or_none(&errors);
     import.warnings = json_or_none(&warnings);
-    import.finished_at = Some(crate::repo::now());
+    import.finished_at = Some(crate::stamp::now());
     save(db, &import).await?;
     progress.finish();
     Ok(ImportOutcome {
@@ -298,7 +298,7 @@ async fn apply_all(
     inserts: i64,
     progress: &Progress,
 ) -> Result<(imports::Model, Vec<(u64, u64)>), Problem> {
-    let now = crate::repo::now();
+    let now = crate::stamp::now();
     let counter = progress.counter();
     let replace = options.mode == Mode::Replace;
     let max_share = (!options.force).then_some(options.limits.max_delete_share);
@@ -320,12 +320,12 @@ async fn apply_all(
                 deleted_total += deleted;
                 results.push((written, deleted));
             }
-            finished.state = "completed".into();
+            finished.state = ImportState::Completed;
             finished.rows_inserted = inserts;
             finished.rows_updated = written_total.saturating_sub(inserts as u64) as i64;
             finished.rows_deleted = deleted_total as i64;
-            finished.finished_at = Some(crate::repo::now());
-            finished.updated_at = crate::repo::now();
+            finished.finished_at = Some(crate::stamp::now());
+            finished.updated_at = crate::stamp::now();
             imports::ActiveModel::from(finished.clone())
                 .reset_all()
                 .update(txn)

@@ -61,7 +61,7 @@ pub fn track(db: &DatabaseConnection, id: Uuid) -> Progress {
                         sql,
                         [
                             Value::BigInt(Some(done as i64)),
-                            Value::ChronoDateTimeUtc(Some(crate::repo::now())),
+                            Value::ChronoDateTimeUtc(Some(crate::stamp::now())),
                             Value::Uuid(Some(id)),
                         ],
                     ))
@@ -124,7 +124,7 @@ pub async fn sweep_interrupted(
     db: &DatabaseConnection,
     stale_after: Duration,
 ) -> Result<u64, sea_orm::DbErr> {
-    let now = crate::repo::now();
+    let now = crate::stamp::now();
     let stale = chrono::TimeDelta::from_std(stale_after).unwrap_or(chrono::TimeDelta::MAX);
     let Some(before) = now.checked_sub_signed(stale) else {
         return Ok(0);
@@ -144,7 +144,7 @@ pub async fn mark_failed(
     use entities::imports::Column;
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let now = crate::repo::now();
+    let now = crate::stamp::now();
     let mut update = entities::imports::Entity::update_many()
         .col_expr(Column::State, Expr::value("failed"))
         .col_expr(

@@ -5,7 +5,7 @@ use super::Problem;
 use super::spec::record_type_of_file;
 use crate::repo::{RecordType, RepoError};
 use crate::store::{Body, Key, Store, StoreError, at_most};
-use entities::imports;
+use entities::imports::{self, ImportState};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -15,21 +15,7 @@ use uuid::Uuid;
 
 /// UPSERT inserts or updates by id; REPLACE also deletes the type's records the
 /// file does not name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    Upsert,
-    Replace,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Upsert => "upsert",
-            Mode::Replace => "replace",
-        }
-    }
-}
+pub use entities::imports::ImportMode as Mode;
 
 /// Limits that keep a bad file from costing too much.
 #[derive(Clone, Debug)]
@@ -116,7 +102,7 @@ pub struct ImportOutcome {
 
 impl ImportOutcome {
     pub fn succeeded(&self) -> bool {
-        self.errors.is_empty() && self.import.state != "failed"
+        self.errors.is_empty() && self.import.state != ImportState::Failed
     }
 }
 
@@ -170,7 +156,7 @@ pub async fn submit(
             "cannot tell the record type from the file name {file_name:?}: name it after the type (services.csv, organizations.csv, …), give the type, or send a .zip"
         )));
     }
-    let id = crate::repo::new_id();
+    let id = crate::stamp::new_id();
     let key = Key::parse(&format!("imports/{id}"))?;
     let stored = store
         .put(&key, at_most(body, options.limits.max_file_bytes))
@@ -184,11 +170,11 @@ pub async fn submit(
             }
             other => ImportError::Store(other),
         })?;
-    let now = crate::repo::now();
+    let now = crate::stamp::now();
     let import = imports::Model {
         id,
         record_type: kind.map(|kind| kind.name().to_owned()),
-        mode: options.mode.as_str().to_owned(),
+        mode: options.mode,
         dry_run: options.dry_run,
         force: options.force,
         strict: options.strict,
@@ -196,7 +182,7 @@ pub async fn submit(
         object_key: key.to_string(),
         sha256: stored.sha256.clone().unwrap_or_default(),
         size_bytes: stored.size as i64,
-        state: "validating".into(),
+        state: ImportState::Validating,
         rows_total: 0,
         rows_inserted: 0,
         rows_updated: 0,
@@ -224,7 +210,7 @@ pub(super) fn json_or_none(problems: &[Problem]) -> Option<serde_json::Value> {
 
 pub(super) async fn save(db: &DatabaseConnection, import: &imports::Model) -> Result<(), DbErr> {
     let mut row = imports::ActiveModel::from(import.clone()).reset_all();
-    row.updated_at = Set(crate::repo::now());
+    row.updated_at = Set(crate::stamp::now());
     row.update(db).await?;
     Ok(())
 }
@@ -238,7 +224,7 @@ pub(super) async fn same_file(
     let candidates = imports::Entity::find()
         .filter(imports::Column::Sha256.eq(import.sha256.as_str()))
         .filter(imports::Column::RecordType.eq(import.record_type.clone()))
-        .filter(imports::Column::Mode.eq(import.mode.as_str()))
+        .filter(imports::Column::Mode.eq(import.mode))
         .filter(imports::Column::State.eq("completed"))
         .filter(imports::Column::DryRun.eq(false))
         .filter(imports::Column::Id.ne(import.id))

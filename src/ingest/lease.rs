@@ -47,7 +47,7 @@ impl Lease {
         holder: &str,
         ttl: Duration,
     ) -> Result<Option<Self>, DbErr> {
-        let now = crate::repo::now();
+        let now = crate::stamp::now();
         let expires = now + TimeDelta::from_std(ttl).unwrap_or(TimeDelta::seconds(60));
         let taken = db
             .execute_raw(sql(
@@ -79,7 +79,7 @@ impl Lease {
     /// Pushes the expiry forward; false when the lease was lost (it expired and
     /// another holder took it).
     pub async fn heartbeat(&self, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
-        let now = crate::repo::now();
+        let now = crate::stamp::now();
         let expires = now + TimeDelta::from_std(self.ttl).unwrap_or(TimeDelta::seconds(60));
         let kept = db
             .execute_raw(sql(
@@ -114,7 +114,7 @@ impl Lease {
             .query_one_raw(sql(
                 db,
                 "SELECT holder FROM locks WHERE name = ? AND expires_at >= ?",
-                vec![name.into(), at(crate::repo::now())],
+                vec![name.into(), at(crate::stamp::now())],
             ))
             .await?;
         row.map(|row| row.try_get::<String>("", "holder"))

@@ -4,7 +4,7 @@
 //! never loaded).
 
 use crate::store::ObjectMeta;
-use entities::data_files::{self, ActiveModel, Column, Entity};
+use entities::data_files::{self, ActiveModel, Column, DataFileState, Entity};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
@@ -25,7 +25,7 @@ pub async fn find(
 
 /// Whether a file in this state is loaded again by a run (without `force`).
 pub fn wants_loading(row: Option<&data_files::Model>) -> bool {
-    row.is_none_or(|row| !matches!(row.state.as_str(), "processed" | "ignored"))
+    row.is_none_or(|row| !matches!(row.state, DataFileState::Processed | DataFileState::Ignored))
 }
 
 /// Marks the stored file `processing` (creating its row); the row's id.
@@ -35,12 +35,12 @@ pub async fn begin(
     file_name: &str,
     stored: &ObjectMeta,
 ) -> Result<Uuid, DbErr> {
-    let now = crate::repo::now();
+    let now = crate::stamp::now();
     match find(db, source, file_name).await? {
         Some(row) => {
             let id = row.id;
             let mut row: ActiveModel = row.into();
-            row.state = Set("processing".into());
+            row.state = Set(DataFileState::Processing);
             row.object_key = Set(stored.key.to_string());
             row.sha256 = Set(stored.sha256.clone());
             row.size_bytes = Set(Some(stored.size as i64));
@@ -50,7 +50,7 @@ pub async fn begin(
             Ok(id)
         }
         None => {
-            let id = crate::repo::new_id();
+            let id = crate::stamp::new_id();
             ActiveModel {
                 id: Set(id),
                 source: Set(source.to_owned()),
@@ -58,7 +58,7 @@ pub async fn begin(
                 object_key: Set(stored.key.to_string()),
                 sha256: Set(stored.sha256.clone()),
                 size_bytes: Set(Some(stored.size as i64)),
-                state: Set("processing".into()),
+                state: Set(DataFileState::Processing),
                 error_message: Set(None),
                 rows_loaded: Set(0),
                 created_at: Set(now),
@@ -75,7 +75,7 @@ pub async fn begin(
 /// The file loaded: `processed` with its row count (inside the load's
 /// transaction where the loader has one).
 pub async fn processed(db: &impl ConnectionTrait, id: Uuid, rows: u64) -> Result<(), DbErr> {
-    let now = crate::repo::now();
+    let now = crate::stamp::now();
     Entity::update_many()
         .col_expr(Column::State, "processed".into())
         .col_expr(Column::RowsLoaded, (rows as i64).into())
@@ -93,7 +93,7 @@ pub async fn failed(db: &impl ConnectionTrait, id: Uuid, error: &str) -> Result<
     Entity::update_many()
         .col_expr(Column::State, "failed".into())
         .col_expr(Column::ErrorMessage, Some(error.to_owned()).into())
-        .col_expr(Column::UpdatedAt, crate::repo::now().into())
+        .col_expr(Column::UpdatedAt, crate::stamp::now().into())
         .filter(Column::Id.eq(id))
         .exec(db)
         .await?;
@@ -111,7 +111,11 @@ pub async fn set_ignored(
         return Ok(None);
     };
     let mut row: ActiveModel = row.into();
-    row.state = Set(if ignored { "ignored" } else { "failed" }.into());
-    row.updated_at = Set(crate::repo::now());
+    row.state = Set(if ignored {
+        DataFileState::Ignored
+    } else {
+        DataFileState::Failed
+    });
+    row.updated_at = Set(crate::stamp::now());
     Ok(Some(row.update(db).await?))
 }

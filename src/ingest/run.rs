@@ -7,7 +7,7 @@ use super::lease::Lease;
 use super::{IngestError, fetch, postcodes, registry};
 use crate::import::{ImportOptions, Mode};
 use crate::store::{Key, ObjectMeta, Store};
-use entities::ingest_runs;
+use entities::ingest_runs::{self, IngestRunState};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -53,10 +53,10 @@ pub async fn create(
     holder: &str,
 ) -> Result<ingest_runs::Model, IngestError> {
     Ok(ingest_runs::ActiveModel {
-        id: Set(crate::repo::new_id()),
+        id: Set(crate::stamp::new_id()),
         source: Set(source.name.clone()),
         trigger: Set(trigger.as_str().into()),
-        state: Set("queued".into()),
+        state: Set(IngestRunState::Queued),
         force: Set(force),
         files_seen: Set(0),
         files_fetched: Set(0),
@@ -64,7 +64,7 @@ pub async fn create(
         files_failed: Set(0),
         error_message: Set(None),
         holder: Set(Some(holder.to_owned())),
-        started_at: Set(crate::repo::now()),
+        started_at: Set(crate::stamp::now()),
         heartbeat_at: Set(None),
         finished_at: Set(None),
     }
@@ -98,18 +98,18 @@ pub async fn run(
     let Some(lease) = Lease::acquire(db, &lease_name(&source.name), &holder, LEASE_TTL).await?
     else {
         let other = Lease::holder_of(db, &lease_name(&source.name)).await?;
-        run.state = "failed".into();
+        run.state = IngestRunState::Failed;
         run.error_message = Some(format!(
             "another run of {} is in progress (held by {})",
             source.name,
             other.as_deref().unwrap_or("another replica")
         ));
-        run.finished_at = Some(crate::repo::now());
+        run.finished_at = Some(crate::stamp::now());
         save(db, &run).await?;
         return Ok(run);
     };
-    run.state = "running".into();
-    run.heartbeat_at = Some(crate::repo::now());
+    run.state = IngestRunState::Running;
+    run.heartbeat_at = Some(crate::stamp::now());
     save(db, &run).await?;
     let lost = Arc::new(AtomicBool::new(false));
     // Aborted when dropped, so no path out of here leaves it heartbeating.
@@ -136,16 +136,15 @@ pub async fn run(
         );
     }
     run.state = if !problems.is_empty() {
-        "failed"
+        IngestRunState::Failed
     } else if run.files_failed > 0 {
         // Ran to its end, but not every file made it: not a success to report.
-        "completed_with_failures"
+        IngestRunState::CompletedWithFailures
     } else {
-        "completed"
-    }
-    .into();
+        IngestRunState::Completed
+    };
     run.error_message = (!problems.is_empty()).then(|| problems.join("; "));
-    run.finished_at = Some(crate::repo::now());
+    run.finished_at = Some(crate::stamp::now());
     save(db, &run).await?;
     say(&format!(
         "{}: {} listed, {} fetched, {} loaded, {} failed",
@@ -163,7 +162,7 @@ async fn keep_alive(db: DatabaseConnection, lease: Lease, run: uuid::Uuid, lost:
             Ok(true) => {
                 let _ = ingest_runs::ActiveModel {
                     id: Set(run),
-                    heartbeat_at: Set(Some(crate::repo::now())),
+                    heartbeat_at: Set(Some(crate::stamp::now())),
                     ..Default::default()
                 }
                 .update(&db)

@@ -113,8 +113,8 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
         let position = LogPosition {
-            changed_at: crate::repo::now(),
-            id: crate::repo::new_id(),
+            changed_at: crate::stamp::now(),
+            id: crate::stamp::new_id(),
         };
         assert_eq!(LogPosition::decode(&position.encode()), Some(position));
         assert_eq!(LogPosition::decode("not-a-cursor"), None);

@@ -10,13 +10,15 @@
 pub mod change_log;
 pub mod children;
 pub mod events;
+pub mod filter;
 pub mod lookup;
 pub mod near;
 pub mod order;
+pub mod order_by;
 pub mod page;
+pub mod plan;
 pub mod relations;
 pub mod search;
-pub mod service_filter;
 pub mod sql;
 pub mod viewer;
 pub mod visibility;

@@ -3,7 +3,8 @@
 //! Foreign keys in the database cannot see tombstones (a tombstoned row still
 //! exists), so "live children" is checked here, from this one table of links.
 
-use super::{MAX_IDS_PER_STATEMENT, RepoError, now};
+use super::{MAX_IDS_PER_STATEMENT, RepoError};
+use crate::stamp::now;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, Value};
 use std::collections::HashSet;

@@ -6,5 +6,4 @@ pub use entities::contacts::{ActiveModel, Column, Entity, Model};
 impl Record for Entity {
     const KIND: &'static str = "contact";
     const TABLE: &'static str = "contacts";
-    const NAME_COLUMN: Option<&'static str> = Some("name");
 }

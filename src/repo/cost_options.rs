@@ -6,5 +6,4 @@ pub use entities::cost_options::{ActiveModel, Column, Entity, Model};
 impl Record for Entity {
     const KIND: &'static str = "cost option";
     const TABLE: &'static str = "cost_options";
-    const NAME_COLUMN: Option<&'static str> = Some("option");
 }

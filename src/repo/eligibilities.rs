@@ -6,5 +6,4 @@ pub use entities::eligibilities::{ActiveModel, Column, Entity, Model};
 impl Record for Entity {
     const KIND: &'static str = "eligibility";
     const TABLE: &'static str = "eligibilities";
-    const NAME_COLUMN: Option<&'static str> = Some("description");
 }

@@ -6,5 +6,4 @@ pub use entities::events::{ActiveModel, Column, Entity, Model};
 impl Record for Entity {
     const KIND: &'static str = "event";
     const TABLE: &'static str = "events";
-    const NAME_COLUMN: Option<&'static str> = Some("title");
 }

@@ -1,14 +1,14 @@
 //! Data access: every read and write of directory records goes through here.
 //!
 //! Functions take `&impl ConnectionTrait` so a caller can pass a pool or a
-//! transaction. The shared behaviour of the directory tables (batched reads, keyset
-//! pages, batched inserts, versioned updates, tombstones) is written once in
-//! [`record`] over the [`Record`] trait; each record type's module says only what is
-//! its own: its table, the column it is listed by, and its own queries.
+//! transaction. The shared behaviour of the directory tables (batched reads,
+//! batched inserts, versioned updates, tombstones) is written once in [`record`]
+//! over the [`Record`] trait; each record type's module says only what is its own:
+//! its table and its name in messages. Reading pages for the API is the read side's
+//! work ([`crate::read`]).
 
 pub mod children;
 pub mod error;
-pub mod keyset;
 pub mod record;
 pub mod record_type;
 
@@ -26,8 +26,7 @@ pub mod taxonomy_terms;
 pub mod venues;
 
 pub use error::RepoError;
-pub use keyset::{Direction, KeysetCursor, PageRequest, SortKey};
-pub use record::{Record, delete, get_by_ids, insert_many, list, update};
+pub use record::{Record, delete, get_by_ids, insert_many, update};
 pub use record_type::RecordType;
 use sea_orm::{DbErr, TransactionSession, TransactionTrait};
 use std::future::Future;
@@ -60,16 +59,4 @@ where
             Err(error)
         }
     }
-}
-
-/// Server timestamps: UTC truncated to microseconds, the precision PostgreSQL keeps,
-/// so a value reads back equal on both backends.
-pub fn now() -> chrono::DateTime<chrono::Utc> {
-    let now = chrono::Utc::now();
-    chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::microseconds(1)).unwrap_or(now)
-}
-
-/// A new time-ordered record id (UUID v7).
-pub fn new_id() -> uuid::Uuid {
-    uuid::Uuid::now_v7()
 }

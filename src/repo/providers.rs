@@ -6,5 +6,4 @@ pub use entities::providers::{ActiveModel, Column, Entity, Model};
 impl Record for Entity {
     const KIND: &'static str = "provider";
     const TABLE: &'static str = "providers";
-    const NAME_COLUMN: Option<&'static str> = Some("name");
 }

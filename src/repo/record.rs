@@ -1,12 +1,12 @@
 //! The operations every directory table shares, written once over [`Record`].
 
 use super::children;
-use super::keyset::{Direction, KeysetCursor, PageRequest, SortKey};
-use super::{MAX_IDS_PER_STATEMENT, RepoError, new_id, now};
+use super::{MAX_IDS_PER_STATEMENT, RepoError};
+use crate::stamp::{new_id, now};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Iterable, ModelTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait, Value,
+    QueryFilter, TransactionTrait, Value,
 };
 use std::str::FromStr;
 use uuid::Uuid;
@@ -18,8 +18,6 @@ pub trait Record: EntityTrait<Column: FromStr> {
     const KIND: &'static str;
     /// The table name, as in the migration.
     const TABLE: &'static str;
-    /// The column a [`SortKey::Name`] list is ordered by (then id); `None` lists by id.
-    const NAME_COLUMN: Option<&'static str>;
 }
 
 /// Columns the server manages; callers' values for them are ignored.
@@ -49,54 +47,6 @@ pub async fn get_by_ids<E: Record>(
         models.extend(query.all(db).await?);
     }
     Ok(models)
-}
-
-/// One keyset page, in `page.sort` order whichever way it was walked.
-pub async fn list<E: Record>(
-    db: &impl ConnectionTrait,
-    page: &PageRequest,
-) -> Result<Vec<E::Model>, RepoError> {
-    let key_column = sort_column::<E>(page.sort);
-    let mut query = E::find();
-    if !page.include_deleted {
-        query = query.filter(col::<E>("deleted_at").is_null());
-    }
-    if let Some(condition) = page.after_cursor(key_column) {
-        query = query.filter(condition);
-    }
-    if let Some(key) = key_column {
-        query = query.order_by(Expr::col(key), page.order());
-    }
-    let mut rows = query
-        .order_by(Expr::col("id"), page.order())
-        .limit(page.limit)
-        .all(db)
-        .await?;
-    if page.direction == Direction::Backward {
-        rows.reverse();
-    }
-    Ok(rows)
-}
-
-fn sort_column<E: Record>(sort: SortKey) -> Option<&'static str> {
-    match sort {
-        SortKey::Id => None,
-        SortKey::Name => E::NAME_COLUMN,
-        SortKey::UpdatedAt => Some("updated_at"),
-    }
-}
-
-/// Where `model` stands in `sort` order, to continue a list after it.
-pub fn cursor_of<E: Record>(model: &E::Model, sort: SortKey) -> Result<KeysetCursor, RepoError> {
-    let id = match model.get(column::<E>("id")?) {
-        Value::Uuid(Some(id)) => id,
-        other => return Err(RepoError::Invalid(format!("id is not a UUID: {other:?}"))),
-    };
-    let key = match sort_column::<E>(sort) {
-        Some(name) => Some(model.get(column::<E>(name)?)),
-        None => None,
-    };
-    Ok(KeysetCursor { key, id })
 }
 
 /// Inserts rows with as many per statement as the backend's parameter limit allows.

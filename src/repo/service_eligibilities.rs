@@ -6,5 +6,4 @@ pub use entities::service_eligibilities::{ActiveModel, Column, Entity, Model};
 impl Record for Entity {
     const KIND: &'static str = "service eligibility link";
     const TABLE: &'static str = "service_eligibilities";
-    const NAME_COLUMN: Option<&'static str> = None;
 }

@@ -6,5 +6,4 @@ pub use entities::services::{ActiveModel, Column, Entity, Model};
 impl Record for Entity {
     const KIND: &'static str = "service";
     const TABLE: &'static str = "services";
-    const NAME_COLUMN: Option<&'static str> = Some("name");
 }

@@ -6,5 +6,4 @@ pub use entities::taxonomies::{ActiveModel, Column, Entity, Model};
 impl Record for Entity {
     const KIND: &'static str = "taxonomy";
     const TABLE: &'static str = "taxonomies";
-    const NAME_COLUMN: Option<&'static str> = Some("name");
 }

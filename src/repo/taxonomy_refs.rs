@@ -6,5 +6,4 @@ pub use entities::taxonomy_refs::{ActiveModel, Column, Entity, Model};
 impl Record for Entity {
     const KIND: &'static str = "taxonomy reference";
     const TABLE: &'static str = "taxonomy_refs";
-    const NAME_COLUMN: Option<&'static str> = None;
 }

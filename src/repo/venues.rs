@@ -6,5 +6,4 @@ pub use entities::venues::{ActiveModel, Column, Entity, Model};
 impl Record for Entity {
     const KIND: &'static str = "venue";
     const TABLE: &'static str = "venues";
-    const NAME_COLUMN: Option<&'static str> = Some("name");
 }

@@ -108,7 +108,7 @@ impl FilesystemStore {
     fn temp_path(&self) -> PathBuf {
         self.base
             .join(TMP_DIR)
-            .join(crate::repo::new_id().to_string())
+            .join(crate::stamp::new_id().to_string())
     }
 
     /// Renames `from` to `to`, creating `to`'s folder (again, if a delete just
@@ -280,7 +280,7 @@ impl ObjectStore for FilesystemStore {
             .await
             .map_err(|error| StoreError::io(format!("reading {key}"), error))?;
         let (size, sha256) = digest.finish();
-        let created = crate::repo::now();
+        let created = crate::stamp::now();
         let sidecar = Sidecar {
             sha256: sha256.clone(),
             size,

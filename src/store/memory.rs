@@ -38,7 +38,7 @@ impl ObjectStore for MemoryStore {
             key: key.clone(),
             size,
             sha256: Some(sha256),
-            created: crate::repo::now(),
+            created: crate::stamp::now(),
         };
         self.objects
             .write()

@@ -116,7 +116,7 @@ impl SqlStore {
                     )
                     .col_expr(
                         objects::Column::CreatedAt,
-                        sea_orm::sea_query::Expr::value(crate::repo::now()),
+                        sea_orm::sea_query::Expr::value(crate::stamp::now()),
                     )
                     .filter(objects::Column::Id.eq(id))
                     .exec(&txn)
@@ -184,7 +184,7 @@ fn meta(model: &objects::Model, key: &Key) -> ObjectMeta {
 #[async_trait]
 impl ObjectStore for SqlStore {
     async fn put(&self, key: &Key, mut body: Body) -> Result<ObjectMeta, StoreError> {
-        let stale: DateTime<Utc> = crate::repo::now() - chrono::TimeDelta::hours(24);
+        let stale: DateTime<Utc> = crate::stamp::now() - chrono::TimeDelta::hours(24);
         objects::Entity::delete_many()
             .filter(objects::Column::Key.eq(key.as_str()))
             .filter(objects::Column::State.eq("writing"))
@@ -192,14 +192,14 @@ impl ObjectStore for SqlStore {
             .exec(&self.db)
             .await
             .map_err(db_error)?;
-        let id = crate::repo::new_id();
+        let id = crate::stamp::new_id();
         objects::Entity::insert(objects::ActiveModel {
             id: Set(id),
             key: Set(key.to_string()),
             size_bytes: Set(0),
             sha256: Set(None),
             state: Set("writing".into()),
-            created_at: Set(crate::repo::now()),
+            created_at: Set(crate::stamp::now()),
         })
         .exec_without_returning(&self.db)
         .await

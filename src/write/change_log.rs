@@ -46,10 +46,10 @@ pub async fn log_change<M: Serialize>(
         }
     };
     let (old, new) = (as_map(before), as_map(after));
-    let now = crate::repo::now();
+    let now = crate::stamp::now();
     let row = |field: Option<String>, old_value: Option<Value>, new_value: Option<Value>| {
         change_log::ActiveModel {
-            id: Set(crate::repo::new_id()),
+            id: Set(crate::stamp::new_id()),
             record_type: Set(table.to_owned()),
             record_id: Set(id),
             action: Set(action.as_str().to_owned()),

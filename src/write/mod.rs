@@ -55,7 +55,7 @@ where
             let id = match row.get(column::<E>("id")?) {
                 sea_orm::ActiveValue::Set(sea_orm::Value::Uuid(Some(id))) => id,
                 _ => {
-                    let id = repo::new_id();
+                    let id = crate::stamp::new_id();
                     row.set(column::<E>("id")?, id.into());
                     id
                 }

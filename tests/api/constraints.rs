@@ -26,9 +26,12 @@ async fn a_status_outside_the_enum_is_refused() {
 async fn a_dangling_foreign_key_is_refused() {
     let test_db = TestDb::new().await;
     let db = test_db.migrated().await;
-    let error = fixtures::try_service(&db, fixtures::service_model(repo::new_id(), "Orphan"))
-        .await
-        .unwrap_err();
+    let error = fixtures::try_service(
+        &db,
+        fixtures::service_model(signpost::stamp::new_id(), "Orphan"),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(error, RepoError::InvalidReference(_)), "{error:?}");
 }
 
@@ -66,7 +69,7 @@ async fn a_contact_must_belong_to_something() {
     let test_db = TestDb::new().await;
     let db = test_db.migrated().await;
     let orphan = repo::contacts::ActiveModel {
-        id: Set(repo::new_id()),
+        id: Set(signpost::stamp::new_id()),
         provider_id: Set(None),
         service_id: Set(None),
         venue_id: Set(None),

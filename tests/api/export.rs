@@ -129,7 +129,7 @@ async fn write_until(
     let mut touched = Touched::default();
     let mut step = 0usize;
     while !stop.load(Ordering::Relaxed) || step < 30 {
-        let now = signpost::repo::now();
+        let now = signpost::stamp::now();
         match step % 3 {
             0 => {
                 let id = crate::fixtures::provider(&db, &format!("New {step}")).await;

@@ -15,7 +15,7 @@ pub async fn try_provider(
     name: &str,
     parent: Option<Uuid>,
 ) -> Result<Uuid, RepoError> {
-    let id = repo::new_id();
+    let id = signpost::stamp::new_id();
     repo::insert_many::<repo::providers::Entity>(
         db,
         [repo::providers::ActiveModel {
@@ -38,7 +38,7 @@ pub async fn try_provider(
 
 pub fn service_model(provider_id: Uuid, name: &str) -> repo::services::ActiveModel {
     repo::services::ActiveModel {
-        id: Set(repo::new_id()),
+        id: Set(signpost::stamp::new_id()),
         provider_id: Set(provider_id),
         name: Set(name.into()),
         alternate_name: Set(None),
@@ -64,7 +64,7 @@ pub async fn try_service(
 ) -> Result<Uuid, RepoError> {
     let id = match &model.id {
         Set(id) => *id,
-        _ => repo::new_id(),
+        _ => signpost::stamp::new_id(),
     };
     repo::insert_many::<repo::services::Entity>(db, [model]).await?;
     Ok(id)
@@ -77,7 +77,7 @@ pub async fn service(db: &impl ConnectionTrait, provider_id: Uuid, name: &str) -
 }
 
 pub async fn venue(db: &impl ConnectionTrait, provider_id: Option<Uuid>) -> Uuid {
-    let id = repo::new_id();
+    let id = signpost::stamp::new_id();
     repo::insert_many::<repo::venues::Entity>(
         db,
         [repo::venues::ActiveModel {
@@ -112,7 +112,7 @@ pub async fn try_link_venue(
     service_id: Uuid,
     venue_id: Uuid,
 ) -> Result<Uuid, RepoError> {
-    let id = repo::new_id();
+    let id = signpost::stamp::new_id();
     repo::insert_many::<repo::service_venues::Entity>(
         db,
         [repo::service_venues::ActiveModel {
@@ -129,7 +129,7 @@ pub async fn try_link_venue(
 
 /// A taxonomy with one term; returns the term id.
 pub async fn term(db: &impl ConnectionTrait) -> Uuid {
-    let taxonomy_id = repo::new_id();
+    let taxonomy_id = signpost::stamp::new_id();
     repo::insert_many::<repo::taxonomies::Entity>(
         db,
         [repo::taxonomies::ActiveModel {
@@ -143,7 +143,7 @@ pub async fn term(db: &impl ConnectionTrait) -> Uuid {
     )
     .await
     .expect("insert taxonomy");
-    let term_id = repo::new_id();
+    let term_id = signpost::stamp::new_id();
     repo::insert_many::<repo::taxonomy_terms::Entity>(
         db,
         [repo::taxonomy_terms::ActiveModel {
@@ -164,7 +164,7 @@ pub async fn term(db: &impl ConnectionTrait) -> Uuid {
 
 pub fn taxonomy_ref(term_id: Uuid) -> repo::taxonomy_refs::ActiveModel {
     repo::taxonomy_refs::ActiveModel {
-        id: Set(repo::new_id()),
+        id: Set(signpost::stamp::new_id()),
         taxonomy_term_id: Set(term_id),
         service_id: Set(None),
         provider_id: Set(None),

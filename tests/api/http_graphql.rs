@@ -396,10 +396,60 @@ async fn postgres_cancels_statements_at_the_statement_timeout() {
         .execute_unprepared("SELECT pg_sleep(2)")
         .await
         .expect_err("cancelled");
-    let error = signpost::graphql::error::db(error);
+    let error = signpost::error::AppError::from(error);
+    assert_eq!(error.limit_name(), Some("dbStatementTimeoutMs"));
+    let error = async_graphql::Error::from(error);
     let extensions = format!("{:?}", error.extensions);
     assert!(
         extensions.contains("LIMIT_EXCEEDED") && extensions.contains("dbStatementTimeoutMs"),
         "{extensions}"
     );
+}
+
+/// Where each of `keys` first appears in `text`, in order; panics naming a missing one.
+fn positions(text: &str, keys: &[&str]) -> Vec<usize> {
+    keys.iter()
+        .map(|key| {
+            text.find(&format!("\"{key}\":"))
+                .unwrap_or_else(|| panic!("no {key} in {text}"))
+        })
+        .collect()
+}
+
+/// Fields come back in the order the query selects them, every time (the GraphQL
+/// specification's "ordered by the order in which they appear in the query"). The
+/// response text is read as sent: a parsed JSON object forgets its order.
+#[tokio::test]
+async fn fields_come_back_in_the_order_they_were_selected() {
+    let app = spawn_app().await;
+    let provider = crate::fixtures::provider(&app.db, "Ordered Trust").await;
+    for i in 0..5 {
+        crate::fixtures::service(&app.db, provider, &format!("Service {i}")).await;
+    }
+    // Fields that wait on the database (counts, relations) among ones that do not.
+    let query = "{ services(first: 5) { totalCount pageInfo { hasNextPage } nodes { \
+                 venues { totalCount } name provider { name } id } } \
+                 serverVersion providers { nodes { name } totalCount } }";
+    let body = serde_json::to_string(&json!({ "query": query })).expect("body");
+    let expected = [
+        "services",
+        "totalCount",
+        "pageInfo",
+        "nodes",
+        "venues",
+        "name",
+        "provider",
+        "id",
+        "serverVersion",
+        "providers",
+    ];
+    for attempt in 0..8 {
+        let response = post(&app, None, &body).send().await.expect("request");
+        let text = response.text().await.expect("body");
+        let found = positions(&text, &expected);
+        assert!(
+            found.windows(2).all(|pair| pair[0] < pair[1]),
+            "attempt {attempt}: fields out of selection order: {text}"
+        );
+    }
 }

@@ -122,7 +122,7 @@ async fn bad_files_are_refused_naming_row_and_column_and_change_nothing() {
             text.iter().any(|e| e.contains(expected)),
             "{case}: {text:?}"
         );
-        assert_eq!(outcome.import.state, "failed", "{case}");
+        assert_eq!(outcome.import.state.to_string(), "failed", "{case}");
         assert_eq!(
             state(&setup.db, "services").await,
             before,
@@ -368,7 +368,7 @@ async fn a_dry_run_previews_and_changes_nothing() {
     };
     let outcome = import(&setup, "services.csv", csv.as_bytes(), dry).await;
     assert!(outcome.succeeded(), "{:?}", outcome.errors);
-    assert_eq!(outcome.import.state, "validated");
+    assert_eq!(outcome.import.state.to_string(), "validated");
     let report = &outcome.files[0];
     assert_eq!(report.inserts, 1);
     assert_eq!(report.sample[0]["name"], "Meals");

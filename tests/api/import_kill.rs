@@ -109,11 +109,11 @@ async fn imports_left_running_by_a_stopped_process_are_marked_failed() {
     use sea_orm::{ActiveModelTrait, EntityTrait};
     let test_db = TestDb::new().await;
     let db = test_db.migrated().await;
-    let now = signpost::repo::now();
+    let now = signpost::stamp::now();
     let row = |state: &str, age_hours: i64| entities::imports::Model {
-        id: signpost::repo::new_id(),
+        id: signpost::stamp::new_id(),
         record_type: Some("services".into()),
-        mode: "upsert".into(),
+        mode: signpost::import::Mode::Upsert,
         dry_run: false,
         force: false,
         strict: false,
@@ -121,7 +121,7 @@ async fn imports_left_running_by_a_stopped_process_are_marked_failed() {
         object_key: "imports/x".into(),
         sha256: String::new(),
         size_bytes: 0,
-        state: state.into(),
+        state: sea_orm::ActiveEnum::try_from_value(&state.to_owned()).expect("a state"),
         rows_total: 0,
         rows_inserted: 0,
         rows_updated: 0,
@@ -157,7 +157,7 @@ async fn imports_left_running_by_a_stopped_process_are_marked_failed() {
         .await
         .expect("rows")
         .into_iter()
-        .map(|row| (row.file_name, row.state))
+        .map(|row| (row.file_name, row.state.to_string()))
         .collect();
     states.sort();
     assert_eq!(
@@ -233,7 +233,7 @@ async fn a_live_import_heartbeats_and_its_progress_moves_while_it_applies() {
             .await
             .expect("imports");
         if let Some(row) = row {
-            let (state, id) = (row.state.clone(), row.id);
+            let (state, id) = (row.state.to_string(), row.id);
             // Its row moves while its state stays: the heartbeat. A sweep then
             // leaves it be, even one with a staleness of two heartbeats.
             match &first_beat {

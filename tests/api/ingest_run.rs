@@ -146,7 +146,7 @@ async fn states(db: &DatabaseConnection) -> Vec<(String, String, i64)> {
         .await
         .expect("data files")
         .into_iter()
-        .map(|row| (row.file_name, row.state, row.rows_loaded))
+        .map(|row| (row.file_name, row.state.to_string(), row.rows_loaded))
         .collect();
     rows.sort();
     rows
@@ -191,7 +191,12 @@ async fn only_new_files_are_fetched_and_each_is_loaded_once() {
     );
 
     let first = go(&setup, &directory, false).await;
-    assert_eq!(first.state, "completed", "{:?}", first.error_message);
+    assert_eq!(
+        first.state.to_string(),
+        "completed",
+        "{:?}",
+        first.error_message
+    );
     assert_eq!(
         (
             first.files_seen,
@@ -268,7 +273,7 @@ async fn a_corrupt_file_fails_alone_and_a_vanishing_file_fails_the_run() {
     let ons = source("onspd", &index, r"\.csv$", Loader::Postcodes);
 
     let first = go(&setup, &ons, false).await;
-    assert_eq!(first.state, "failed", "the source lost d.csv");
+    assert_eq!(first.state.to_string(), "failed", "the source lost d.csv");
     assert!(
         first
             .error_message
@@ -306,7 +311,8 @@ async fn a_corrupt_file_fails_alone_and_a_vanishing_file_fails_the_run() {
     files.put("d.csv", postcodes(&[("LS7 3QB", "53.82", "-1.53", "")]));
     let second = go(&setup, &ons, false).await;
     assert_eq!(
-        second.state, "completed_with_failures",
+        second.state.to_string(),
+        "completed_with_failures",
         "a run with a file that failed is not reported as a success"
     );
     assert_eq!(
@@ -329,7 +335,11 @@ async fn a_corrupt_file_fails_alone_and_a_vanishing_file_fails_the_run() {
         .expect("ignore");
     let third = go(&setup, &ons, false).await;
     assert_eq!(
-        (third.state.as_str(), third.files_loaded, third.files_failed),
+        (
+            third.state.to_string().as_str(),
+            third.files_loaded,
+            third.files_failed
+        ),
         ("completed", 0, 0)
     );
 }
@@ -384,7 +394,7 @@ async fn two_runs_at_once_load_each_file_once_and_a_dead_holder_is_taken_over() 
         )
         .await
         .expect("stale file");
-    let past = signpost::repo::now() - chrono::TimeDelta::minutes(5);
+    let past = signpost::stamp::now() - chrono::TimeDelta::minutes(5);
     signpost::ingest::lease::Lease::acquire(
         &setup.db,
         &run::lease_name("onspd"),
@@ -404,7 +414,7 @@ async fn two_runs_at_once_load_each_file_once_and_a_dead_holder_is_taken_over() 
         .expect("expire");
     let taken = go(&setup, &ons, false).await;
     assert_eq!(
-        (taken.state.as_str(), taken.files_loaded),
+        (taken.state.to_string().as_str(), taken.files_loaded),
         ("completed", 1),
         "{:?}",
         taken.error_message
@@ -567,7 +577,12 @@ async fn an_hsds_api_source_is_paged_and_its_services_upserted() {
         url: format!("http://{address}/api"),
     };
     let done = go(&setup, &hsds, false).await;
-    assert_eq!(done.state, "completed", "{:?}", done.error_message);
+    assert_eq!(
+        done.state.to_string(),
+        "completed",
+        "{:?}",
+        done.error_message
+    );
     assert_eq!(
         (done.files_fetched, done.files_loaded, done.files_failed),
         (3, 3, 0),

@@ -90,7 +90,7 @@ async fn an_ingest_run_that_panics_ends_failed_and_releases_its_lease() {
         .expect("the run records its end")
     };
     let first = run(db.clone(), store.clone(), source.clone()).await;
-    assert_eq!(first.state, "failed");
+    assert_eq!(first.state.to_string(), "failed");
     let message = first.error_message.unwrap_or_default();
     assert!(message.contains("panics on put"), "{message}");
     let holder = signpost::ingest::lease::Lease::holder_of(
@@ -102,7 +102,7 @@ async fn an_ingest_run_that_panics_ends_failed_and_releases_its_lease() {
     assert_eq!(holder, None, "the lease is released");
     // The next run gets the lease (it fails the same way, but it runs).
     let second = run(db.clone(), store, source).await;
-    assert_eq!(second.state, "failed");
+    assert_eq!(second.state.to_string(), "failed");
     assert!(
         !second
             .error_message
@@ -142,7 +142,7 @@ async fn an_import_that_panics_ends_failed_with_nothing_counted() {
         .expect("imports");
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
-    assert_eq!(row.state, "failed");
+    assert_eq!(row.state.to_string(), "failed");
     assert_eq!(
         (row.rows_inserted, row.rows_updated, row.rows_deleted),
         (0, 0, 0)

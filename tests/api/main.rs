@@ -1,6 +1,9 @@
 //! Integration tests: a real server on a random port and a real database per test
 //! (SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set).
 
+// A panic in a test or a benchmark is its failure, not a failed request.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod auth_hawk;
 mod auth_jwt;
 mod browser;

@@ -199,7 +199,7 @@ async fn deletes_are_tombstones_refused_while_children_live() {
     let delete =
         "mutation($id: ID!, $cascade: Boolean) { deleteProvider(id: $id, cascade: $cascade) }";
     let refused = run(&db, admin(), delete, json!({"id": owner})).await;
-    assert_eq!(code(&refused), "BAD_USER_INPUT", "{refused}");
+    assert_eq!(code(&refused), "CONFLICT", "{refused}");
     assert!(refused.to_string().contains("services"), "{refused}");
     let deleted = run(&db, admin(), delete, json!({"id": owner, "cascade": true})).await;
     assert_eq!(deleted["data"]["deleteProvider"], json!(owner), "{deleted}");
@@ -560,7 +560,7 @@ async fn eligibility_rules_apply_to_services_and_narrow_the_age_filter() {
     let delete = "mutation($id: ID!) { deleteEligibility(id: $id) }";
     assert_eq!(
         code(&run(&db, admin(), delete, json!({"id": rule_id})).await),
-        "BAD_USER_INPUT",
+        "CONFLICT",
         "in use"
     );
     let unlink =

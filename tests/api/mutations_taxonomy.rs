@@ -167,7 +167,7 @@ async fn taxonomies_and_terms_stay_a_tree_with_unique_names_and_codes() {
     let delete =
         "mutation($id: ID!, $cascade: Boolean) { deleteTaxonomy(id: $id, cascade: $cascade) }";
     let response = run(&db, admin(), delete, json!({"id": needs})).await;
-    assert_eq!(code(&response), "BAD_USER_INPUT", "{response}");
+    assert_eq!(code(&response), "CONFLICT", "{response}");
     let response = run(&db, admin(), delete, json!({"id": needs, "cascade": true})).await;
     assert_eq!(
         response["data"]["deleteTaxonomy"],

@@ -10,7 +10,8 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
 use signpost::read::{Role, Viewer};
-use signpost::repo::{self, new_id};
+use signpost::repo;
+use signpost::stamp::new_id;
 use uuid::Uuid;
 
 const SERVICES: &str = "query ($filter: ServiceFilter, $orderBy: [ServiceOrder!], $first: Int,

@@ -1,12 +1,13 @@
-//! The repo layer's shared behaviour: batched reads, keyset pages, versions,
+//! The repo layer's shared behaviour: batched reads and inserts, versions,
 //! tombstones and full-text index upkeep.
 
 use crate::fixtures;
 use crate::helpers::TestDb;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
-use signpost::repo::record::cursor_of;
-use signpost::repo::{self, Direction, PageRequest, RepoError, SortKey};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryOrder, QuerySelect, Statement,
+};
+use signpost::repo::{self, RepoError};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -46,81 +47,16 @@ async fn batched_insert_spans_several_statements_and_stamps_server_columns() {
         .await
         .unwrap();
     assert_eq!(inserted, 5_000);
-    let page = repo::list::<repo::services::Entity>(&db, &PageRequest::first(SortKey::Name, 3))
+    let page = repo::services::Entity::find()
+        .order_by_asc(repo::services::Column::Name)
+        .limit(3)
+        .all(&db)
         .await
         .unwrap();
     assert_eq!(page[0].name, "Service 00000");
     assert_eq!(page[0].version, 1);
     assert!(page[0].deleted_at.is_none());
     assert_eq!(page[0].created_at, page[0].updated_at);
-}
-
-async fn walk(
-    db: &DatabaseConnection,
-    sort: SortKey,
-    direction: Direction,
-    size: u64,
-) -> Vec<Uuid> {
-    let mut seen = Vec::new();
-    let mut request = PageRequest::first(sort, size);
-    request.direction = direction;
-    loop {
-        let page = repo::list::<repo::services::Entity>(db, &request)
-            .await
-            .unwrap();
-        if page.is_empty() {
-            break;
-        }
-        let edge = match direction {
-            Direction::Forward => page.last(),
-            Direction::Backward => page.first(),
-        };
-        request.cursor = Some(cursor_of::<repo::services::Entity>(edge.unwrap(), sort).unwrap());
-        let ids: Vec<Uuid> = page.iter().map(|s| s.id).collect();
-        match direction {
-            Direction::Forward => seen.extend(ids),
-            Direction::Backward => seen.splice(0..0, ids).for_each(drop),
-        }
-    }
-    seen
-}
-
-#[tokio::test]
-async fn keyset_pages_cover_every_row_once_in_both_directions() {
-    let test_db = TestDb::new().await;
-    let db = test_db.migrated().await;
-    let provider = fixtures::provider(&db, "Provider").await;
-    // Duplicate names so the id tie-break matters.
-    let rows: Vec<_> = (0..57)
-        .map(|i| fixtures::service_model(provider, &format!("Club {}", i % 7)))
-        .collect();
-    repo::insert_many::<repo::services::Entity>(&db, rows)
-        .await
-        .unwrap();
-
-    for sort in [SortKey::Name, SortKey::Id, SortKey::UpdatedAt] {
-        let forward = walk(&db, sort, Direction::Forward, 10).await;
-        let backward = walk(&db, sort, Direction::Backward, 10).await;
-        assert_eq!(forward.len(), 57, "{sort:?}");
-        assert_eq!(
-            forward.iter().collect::<HashSet<_>>().len(),
-            57,
-            "{sort:?}: no repeats"
-        );
-        assert_eq!(
-            forward, backward,
-            "{sort:?}: both directions give one order"
-        );
-    }
-    let by_name =
-        repo::list::<repo::services::Entity>(&db, &PageRequest::first(SortKey::Name, 100))
-            .await
-            .unwrap();
-    assert!(
-        by_name
-            .windows(2)
-            .all(|w| (&w[0].name, w[0].id) < (&w[1].name, w[1].id))
-    );
 }
 
 #[tokio::test]

@@ -160,7 +160,12 @@ async fn an_ingest_download_over_several_parts_reaches_s3_with_its_hash() {
     let finished = signpost::ingest::run::run(&db, &store, &source, queued, None)
         .await
         .expect("run");
-    assert_eq!(finished.state, "completed", "{:?}", finished.error_message);
+    assert_eq!(
+        finished.state.to_string(),
+        "completed",
+        "{:?}",
+        finished.error_message
+    );
     assert_eq!(finished.files_loaded, 1);
     let registered = entities::data_files::Entity::find()
         .all(&db)

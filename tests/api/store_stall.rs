@@ -145,7 +145,7 @@ async fn an_ingest_into_a_stalled_store_fails_and_releases_its_lease() {
         Ok(finished) => finished,
         Err(error) => panic!("the run itself errored instead of recording why: {error}"),
     };
-    assert_eq!(finished.state, "failed");
+    assert_eq!(finished.state.to_string(), "failed");
     assert!(finished.error_message.is_some());
     let holder = signpost::ingest::lease::Lease::holder_of(
         &db,

@@ -1,6 +1,9 @@
-//! Filter inputs of the root connections (`filter:`), one per record type, with
-//! typed operators on scalar fields, the domain filters of api.md, and
-//! `and` / `or` / `not`. Each turns into one SQL condition over the listed table.
+//! Filter inputs of the root connections (`filter:`), one per record type, declared
+//! with [`record_filter!`]: the fields every type has (`id`, `updatedSince`,
+//! `createdAt`, `updatedAt`, `and`, `or`, `not`) come with the macro, and each type
+//! lists only its own — a column and its operator input, or a special field its
+//! [`FilterExtras`] turns into a condition. Inputs check and name what they are
+//! given; the SQL comes from [`crate::read::filter`].
 //!
 //! `search`, `near` and `between` also shape the ordering, so at the top level the
 //! root resolver plans them; inside `and`/`or`/`not`, `search` is a plain condition
@@ -10,22 +13,210 @@ pub mod records;
 pub mod scalar;
 pub mod service;
 
-use super::error::bad_input;
-use crate::read::Frag;
-use crate::read::search::{self, SearchPlan};
-use crate::read::{Table, service_filter};
-use async_graphql::{ID, InputObject, Result};
-use sea_orm::DatabaseBackend;
+use crate::error::{ApiResult, AppError};
+use crate::read::filter::{self, FilterCx, MAX_TERMS, Tags};
+use crate::read::{Frag, Table};
+use async_graphql::{ID, InputObject};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::fmt;
 use uuid::Uuid;
 
-/// What building a condition needs besides the filter itself.
-pub struct FilterCx {
-    pub backend: DatabaseBackend,
-    /// Taxonomy terms asked for with `includeDescendants`, expanded beforehand.
-    pub expanded: HashMap<Uuid, HashSet<Uuid>>,
+/// Where a field sits in the filter argument (`filter.and[1].providerId`), built
+/// only when an error needs it.
+pub struct FieldPath<'a> {
+    pub parent: &'a str,
+    /// The field's name in Rust (snake case); shown in GraphQL's camel case.
+    pub field: &'a str,
 }
+
+impl FieldPath<'_> {
+    /// The path of a part of this field (`filter.providerId.in`).
+    pub fn child(&self, name: &str) -> String {
+        format!("{self}.{name}")
+    }
+}
+
+impl fmt::Display for FieldPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.", self.parent)?;
+        let mut upper = false;
+        for c in self.field.chars() {
+            match (c, upper) {
+                ('_', _) => upper = true,
+                (c, true) => {
+                    write!(f, "{}", c.to_ascii_uppercase())?;
+                    upper = false;
+                }
+                (c, false) => write!(f, "{c}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A record type's filter input.
+pub trait RecordFilter: Serialize + Default + Send + Sync {
+    /// The table it filters.
+    const TABLE: Table;
+
+    /// The conditions of this level's column fields and common fields.
+    fn own(&self, path: &str) -> ApiResult<Vec<Frag>>;
+
+    /// `and`, `or` and `not` of this level.
+    fn branches(&self) -> Branches<'_, Self>;
+
+    /// The whole condition. With `top`, the fields the root resolver plans itself
+    /// (`search`, `near`, `between`) are left to it.
+    fn condition(&self, cx: &FilterCx, path: &str, top: bool) -> ApiResult<Frag>
+    where
+        Self: FilterExtras,
+    {
+        let mut own = self.own(path)?;
+        self.extra(cx, path, top, &mut own)?;
+        let (and, or, not) = self.branches();
+        let and = and
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, f)| f.condition(cx, &format!("{path}.and[{i}]"), false))
+            .collect::<ApiResult<Vec<_>>>()?;
+        let or = or
+            .as_ref()
+            .map(|list| {
+                list.iter()
+                    .enumerate()
+                    .map(|(i, f)| f.condition(cx, &format!("{path}.or[{i}]"), false))
+                    .collect::<ApiResult<Vec<_>>>()
+            })
+            .transpose()?;
+        let not = not
+            .as_ref()
+            .map(|f| f.condition(cx, &format!("{path}.not"), false))
+            .transpose()?;
+        Ok(filter::combine(own, and, or, not))
+    }
+
+    /// Taxonomy terms to expand with their descendants, anywhere in the filter.
+    fn term_roots(&self, path: &str, out: &mut Vec<Uuid>) -> ApiResult<()>
+    where
+        Self: FilterExtras,
+    {
+        if let Some(terms) = self.taxonomy_terms() {
+            out.extend(terms.tags(&format!("{path}.taxonomyTerms"))?.roots());
+        }
+        let (and, or, not) = self.branches();
+        for (name, list) in [("and", and), ("or", or)] {
+            for (index, filter) in list.iter().flatten().enumerate() {
+                filter.term_roots(&format!("{path}.{name}[{index}]"), out)?;
+            }
+        }
+        if let Some(filter) = not {
+            filter.term_roots(&format!("{path}.not"), out)?;
+        }
+        Ok(())
+    }
+}
+
+/// `and`, `or` and `not` of one filter level.
+pub type Branches<'a, F> = (&'a Option<Vec<F>>, &'a Option<Vec<F>>, &'a Option<Box<F>>);
+
+/// What a filter has beyond column comparisons; nothing unless a type says so.
+pub trait FilterExtras {
+    /// Conditions of the special fields, pushed onto `out`.
+    fn extra(
+        &self,
+        _cx: &FilterCx,
+        _path: &str,
+        _top: bool,
+        _out: &mut Vec<Frag>,
+    ) -> ApiResult<()> {
+        Ok(())
+    }
+
+    /// The top-level `search`, which the root resolver may rank by.
+    fn search(&self) -> Option<&str> {
+        None
+    }
+
+    /// The `taxonomyTerms` field, if the type has one.
+    fn taxonomy_terms(&self) -> Option<&TaxonomyTermsFilter> {
+        None
+    }
+}
+
+/// Declares a record type's filter input (see the module docs). A field with
+/// `= "column"` compares that column through its input's [`scalar::ColumnFilter`];
+/// a field without is special, left to the type's [`FilterExtras`].
+macro_rules! record_filter {
+    (
+        $(#[doc = $doc:literal])*
+        $name:ident for $table:ident {
+            $( $(#[doc = $fdoc:literal])* $field:ident : $ty:ty $(= $column:literal)? ),* $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(async_graphql::InputObject, serde::Serialize, Clone, Debug, Default)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            /// By id.
+            pub id: Option<$crate::graphql::filter::scalar::IdFilter>,
+            $( $(#[doc = $fdoc])* pub $field: Option<$ty>, )*
+            /// Changed at or after this time.
+            pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+            /// By creation time.
+            pub created_at: Option<$crate::graphql::filter::scalar::DateTimeFilter>,
+            /// By last change.
+            pub updated_at: Option<$crate::graphql::filter::scalar::DateTimeFilter>,
+            /// Every one of these filters holds.
+            pub and: Option<Vec<$name>>,
+            /// At least one of these filters holds.
+            pub or: Option<Vec<$name>>,
+            /// This filter does not hold.
+            pub not: Option<Box<$name>>,
+        }
+
+        impl $crate::graphql::filter::RecordFilter for $name {
+            const TABLE: $crate::read::Table = $crate::read::Table::$table;
+
+            fn own(&self, path: &str) -> $crate::error::ApiResult<Vec<$crate::read::Frag>> {
+                use $crate::graphql::filter::scalar::ColumnFilter;
+                use $crate::graphql::filter::FieldPath;
+                let alias = <Self as $crate::graphql::filter::RecordFilter>::TABLE.name();
+                let mut own = Vec::new();
+                let column = |name: &str| format!("{alias}.{name}");
+                if let Some(filter) = &self.id {
+                    own.push(filter.condition(&FieldPath { parent: path, field: "id" }, &column("id"))?);
+                }
+                $( $(
+                    if let Some(filter) = &self.$field {
+                        own.push(filter.condition(
+                            &FieldPath { parent: path, field: stringify!($field) },
+                            &column($column),
+                        )?);
+                    }
+                )? )*
+                if let Some(since) = self.updated_since {
+                    own.push($crate::read::filter::compare(
+                        &column("updated_at"),
+                        $crate::read::filter::Cmp::Gte,
+                        since,
+                    ));
+                }
+                for (field, filter) in [("created_at", &self.created_at), ("updated_at", &self.updated_at)] {
+                    if let Some(filter) = filter {
+                        own.push(filter.condition(&FieldPath { parent: path, field }, &column(field))?);
+                    }
+                }
+                Ok(own)
+            }
+
+            fn branches(&self) -> $crate::graphql::filter::Branches<'_, Self> {
+                (&self.and, &self.or, &self.not)
+            }
+        }
+    };
+}
+pub(crate) use record_filter;
 
 /// Records tagged with taxonomy terms.
 #[derive(InputObject, Serialize, Clone, Debug, Default)]
@@ -40,150 +231,80 @@ pub struct TaxonomyTermsFilter {
     pub include_descendants: bool,
 }
 
-/// Terms per request at most, across `anyOf` and `allOf`.
-const MAX_TERMS: usize = 100;
-
 impl TaxonomyTermsFilter {
-    fn ids(&self, path: &str) -> Result<(Vec<Uuid>, Vec<Uuid>)> {
-        let parse = |name: &str, ids: &Option<Vec<ID>>| -> Result<Vec<Uuid>> {
-            ids.iter()
-                .flatten()
-                .map(|id| scalar::parse_id(&format!("{path}.{name}"), id))
-                .collect()
-        };
-        let (any, all) = (parse("anyOf", &self.any_of)?, parse("allOf", &self.all_of)?);
+    /// The tags asked for, checked: at least one list, ids that are UUIDs, at most
+    /// [`MAX_TERMS`] in all.
+    pub fn tags(&self, path: &str) -> ApiResult<Tags> {
         if self.any_of.is_none() && self.all_of.is_none() {
-            return Err(bad_input(path, "give anyOf or allOf"));
+            return Err(AppError::bad_input(path, "give anyOf or allOf"));
         }
-        if any.len() + all.len() > MAX_TERMS {
-            return Err(bad_input(path, format!("at most {MAX_TERMS} terms")));
-        }
-        Ok((any, all))
-    }
-
-    /// The terms to expand before building conditions.
-    pub fn roots(&self, path: &str, out: &mut Vec<Uuid>) -> Result<()> {
-        let (any, all) = self.ids(path)?;
-        if self.include_descendants {
-            out.extend(any);
-            out.extend(all);
-        }
-        Ok(())
-    }
-
-    /// Rows of `table` tagged as asked (through taxonomy refs' `ref_column`).
-    pub fn condition(
-        &self,
-        cx: &FilterCx,
-        path: &str,
-        table: Table,
-        ref_column: &str,
-    ) -> Result<Frag> {
-        let (any, all) = self.ids(path)?;
-        let set_of = |id: &Uuid| -> HashSet<Uuid> {
-            match (self.include_descendants, cx.expanded.get(id)) {
-                (true, Some(set)) => set.clone(),
-                (true, None) => HashSet::new(),
-                (false, _) => HashSet::from([*id]),
-            }
-        };
-        let alias = table.name();
-        let mut parts = Vec::new();
-        if self.any_of.is_some() {
-            let union: HashSet<Uuid> = any.iter().flat_map(set_of).collect();
-            parts.push(service_filter::tagged_with_any(alias, ref_column, &union));
-        }
-        for id in &all {
-            parts.push(service_filter::tagged_with_any(
-                alias,
-                ref_column,
-                &set_of(id),
+        let any_of = self
+            .any_of
+            .as_deref()
+            .map(|ids| scalar::parse_ids(&format!("{path}.anyOf"), ids))
+            .transpose()?;
+        let all_of = scalar::parse_ids(
+            &format!("{path}.allOf"),
+            self.all_of.as_deref().unwrap_or(&[]),
+        )?;
+        if any_of.as_ref().map_or(0, Vec::len) + all_of.len() > MAX_TERMS {
+            return Err(AppError::bad_input(
+                path,
+                format!("at most {MAX_TERMS} terms"),
             ));
         }
-        Ok(Frag::all(parts))
+        Ok(Tags {
+            any_of,
+            all_of,
+            include_descendants: self.include_descendants,
+        })
     }
 }
 
-/// The search condition over `table`, for use inside `and`/`or`/`not`.
-pub fn search_condition(cx: &FilterCx, path: &str, table: Table, text: &str) -> Result<Frag> {
-    Ok(search_plan(cx.backend, path, table, text)?.condition)
-}
-
-/// The search plan over `table` for `text`.
-pub fn search_plan(
-    backend: DatabaseBackend,
+/// The `taxonomyTerms` condition of a filter, tagged through `ref_column`.
+pub fn tagged(
+    cx: &FilterCx,
     path: &str,
+    terms: &Option<TaxonomyTermsFilter>,
     table: Table,
-    text: &str,
-) -> Result<SearchPlan> {
-    let words = search::words(text).map_err(|e| bad_input(path, e))?;
-    Ok(search::plan(backend, table, &words))
+    ref_column: &str,
+    out: &mut Vec<Frag>,
+) -> ApiResult<()> {
+    if let Some(terms) = terms {
+        out.push(
+            terms
+                .tags(&format!("{path}.taxonomyTerms"))?
+                .condition(cx, table, ref_column),
+        );
+    }
+    Ok(())
 }
 
-/// `and`, `or` and `not` around a filter's own conditions.
-pub fn combine<F>(
+/// The `search` condition of a filter below its top level (the top level's is
+/// planned, and maybe ranked, by the root resolver).
+pub fn searched(
+    cx: &FilterCx,
     path: &str,
-    mut own: Vec<Frag>,
-    and: &Option<Vec<F>>,
-    or: &Option<Vec<F>>,
-    not: &Option<Box<F>>,
-    nested: impl Fn(&F, &str) -> Result<Frag>,
-) -> Result<Frag> {
-    if let Some(filters) = and {
-        for (index, filter) in filters.iter().enumerate() {
-            own.push(nested(filter, &format!("{path}.and[{index}]"))?);
-        }
+    top: bool,
+    search: &Option<String>,
+    table: Table,
+    out: &mut Vec<Frag>,
+) -> ApiResult<()> {
+    if let (Some(text), false) = (search, top) {
+        let condition = filter::search_condition(cx, table, text)
+            .map_err(|e| AppError::bad_input(&format!("{path}.search"), e))?;
+        out.push(condition);
     }
-    if let Some(filters) = or {
-        let alternatives = filters
-            .iter()
-            .enumerate()
-            .map(|(index, filter)| nested(filter, &format!("{path}.or[{index}]")))
-            .collect::<Result<Vec<_>>>()?;
-        own.push(Frag::any(alternatives));
-    }
-    if let Some(filter) = not {
-        own.push(nested(filter, &format!("{path}.not"))?.negate());
-    }
-    Ok(Frag::all(own))
+    Ok(())
 }
 
-/// Refuses a filter that only makes sense at the top level.
-pub fn top_level_only(path: &str, name: &str, present: bool, top: bool) -> Result<()> {
+/// Refuses a field that only makes sense at the top level.
+pub fn top_level_only(path: &str, name: &str, present: bool, top: bool) -> ApiResult<()> {
     if present && !top {
-        return Err(bad_input(
+        return Err(AppError::bad_input(
             &format!("{path}.{name}"),
             "allowed only at the top level of a filter",
         ));
     }
     Ok(())
-}
-
-/// Collects the conditions of the scalar operators shared by every record type.
-pub fn common(
-    table: Table,
-    path: &str,
-    id: &Option<scalar::IdFilter>,
-    updated_since: &Option<chrono::DateTime<chrono::Utc>>,
-    created_at: &Option<scalar::DateTimeFilter>,
-    updated_at: &Option<scalar::DateTimeFilter>,
-) -> Result<Vec<Frag>> {
-    let alias = table.name();
-    let mut parts = Vec::new();
-    if let Some(filter) = id {
-        parts.push(filter.condition(&format!("{path}.id"), &format!("{alias}.id"))?);
-    }
-    if let Some(since) = updated_since {
-        parts.push(Frag::bind(
-            format!("{alias}.updated_at >= ?"),
-            [sea_orm::Value::from(*since)],
-        ));
-    }
-    if let Some(filter) = created_at {
-        parts.push(filter.condition(&format!("{alias}.created_at")));
-    }
-    if let Some(filter) = updated_at {
-        parts.push(filter.condition(&format!("{alias}.updated_at")));
-    }
-    Ok(parts)
 }

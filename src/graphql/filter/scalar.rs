@@ -1,51 +1,51 @@
-//! Typed operators on scalar fields: every operator given must hold (AND).
-//! Text matching (`contains`, `startsWith`) ignores ASCII case on both databases.
+//! Typed operators on scalar fields: every operator given must hold (AND). Each
+//! input checks its values, naming the field at fault, and hands them to
+//! [`crate::read::filter`] for the SQL. Text matching (`contains`, `startsWith`)
+//! ignores ASCII case on both databases.
 
-use crate::graphql::error::bad_input;
+use super::FieldPath;
+use crate::error::{ApiResult, AppError};
 use crate::graphql::scalars::Date;
 use crate::read::Frag;
-use async_graphql::{ID, InputObject, Result};
+use crate::read::filter::{self, Cmp};
+use async_graphql::{ID, InputObject};
 use chrono::{DateTime, Utc};
 use sea_orm::Value;
 use serde::Serialize;
 use uuid::Uuid;
 
-/// Values in one `in` / `notIn` list at most.
-const MAX_LIST: usize = 1_000;
-
-fn compare(column: &str, op: &str, value: Value) -> Frag {
-    Frag::bind(format!("{column} {op} ?"), [value])
+/// An input that constrains one column.
+pub trait ColumnFilter {
+    /// The condition on `column` (qualified by its table's alias); errors name `at`.
+    fn condition(&self, at: &FieldPath<'_>, column: &str) -> ApiResult<Frag>;
 }
 
-fn list(path: &str, column: &str, values: Vec<Value>, negate: bool) -> Result<Frag> {
-    if values.len() > MAX_LIST {
-        return Err(bad_input(path, format!("at most {MAX_LIST} values")));
+/// A flag column equal to the value given (`published: true`).
+impl ColumnFilter for bool {
+    fn condition(&self, _: &FieldPath<'_>, column: &str) -> ApiResult<Frag> {
+        Ok(filter::compare(column, Cmp::Eq, *self))
     }
-    let frag = Frag::is_in(column, values);
-    Ok(if negate { frag.negate() } else { frag })
 }
 
-fn is_null(column: &str, wanted: Option<bool>) -> Option<Frag> {
-    wanted.map(|null| {
-        Frag::raw(format!(
-            "{column} IS {}NULL",
-            if null { "" } else { "NOT " }
-        ))
-    })
+/// The comparisons given, each against its value.
+fn compared<T: Into<Value> + Clone>(column: &str, ops: &[(Cmp, &Option<T>)]) -> Vec<Frag> {
+    ops.iter()
+        .filter_map(|(cmp, value)| {
+            value
+                .as_ref()
+                .map(|v| filter::compare(column, *cmp, v.clone()))
+        })
+        .collect()
 }
 
-/// `%` and `_` are literal in what people search for.
-fn like_pattern(text: &str, prefix_only: bool) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-        .to_lowercase();
-    if prefix_only {
-        format!("{escaped}%")
-    } else {
-        format!("%{escaped}%")
-    }
+fn list(
+    at: &FieldPath<'_>,
+    name: &str,
+    column: &str,
+    values: Vec<Value>,
+    negate: bool,
+) -> ApiResult<Frag> {
+    filter::one_of(column, values, negate).map_err(|e| AppError::bad_input(&at.child(name), e))
 }
 
 /// Conditions on a text field.
@@ -70,36 +70,27 @@ pub struct StringFilter {
     pub is_null: Option<bool>,
 }
 
-impl StringFilter {
-    pub fn condition(&self, path: &str, column: &str) -> Result<Frag> {
-        let mut parts = Vec::new();
-        parts.extend(self.eq.clone().map(|v| compare(column, "=", v.into())));
-        parts.extend(self.ne.clone().map(|v| compare(column, "<>", v.into())));
+impl ColumnFilter for StringFilter {
+    fn condition(&self, at: &FieldPath<'_>, column: &str) -> ApiResult<Frag> {
+        let mut parts = compared(column, &[(Cmp::Eq, &self.eq), (Cmp::Ne, &self.ne)]);
+        let texts = |values: &Vec<String>| values.iter().cloned().map(Value::from).collect();
         if let Some(values) = &self.any_of {
-            parts.push(list(
-                path,
-                column,
-                values.iter().cloned().map(Value::from).collect(),
-                false,
-            )?);
+            parts.push(list(at, "in", column, texts(values), false)?);
         }
         if let Some(values) = &self.not_in {
-            parts.push(list(
-                path,
-                column,
-                values.iter().cloned().map(Value::from).collect(),
-                true,
-            )?);
+            parts.push(list(at, "notIn", column, texts(values), true)?);
         }
-        for (text, prefix_only) in [(&self.contains, false), (&self.starts_with, true)] {
-            if let Some(text) = text {
-                parts.push(Frag::bind(
-                    format!("lower({column}) LIKE ? ESCAPE '\\'"),
-                    [Value::from(like_pattern(text, prefix_only))],
-                ));
-            }
-        }
-        parts.extend(is_null(column, self.is_null));
+        parts.extend(
+            self.contains
+                .as_ref()
+                .map(|text| filter::text_match(column, text, false)),
+        );
+        parts.extend(
+            self.starts_with
+                .as_ref()
+                .map(|text| filter::text_match(column, text, true)),
+        );
+        parts.extend(self.is_null.map(|null| filter::is_null(column, null)));
         Ok(Frag::all(parts))
     }
 }
@@ -128,146 +119,99 @@ pub struct IntFilter {
     pub is_null: Option<bool>,
 }
 
-impl IntFilter {
-    pub fn condition(&self, path: &str, column: &str) -> Result<Frag> {
-        let mut parts = ordered(
+impl ColumnFilter for IntFilter {
+    fn condition(&self, at: &FieldPath<'_>, column: &str) -> ApiResult<Frag> {
+        let mut parts = compared(
             column,
-            [
-                ("=", self.eq),
-                ("<>", self.ne),
-                ("<", self.lt),
-                ("<=", self.lte),
-                (">", self.gt),
-                (">=", self.gte),
+            &[
+                (Cmp::Eq, &self.eq),
+                (Cmp::Ne, &self.ne),
+                (Cmp::Lt, &self.lt),
+                (Cmp::Lte, &self.lte),
+                (Cmp::Gt, &self.gt),
+                (Cmp::Gte, &self.gte),
             ],
         );
         if let Some(values) = &self.any_of {
-            parts.push(list(
-                path,
-                column,
-                values.iter().copied().map(Value::from).collect(),
-                false,
-            )?);
+            let values = values.iter().copied().map(Value::from).collect();
+            parts.push(list(at, "in", column, values, false)?);
         }
-        parts.extend(is_null(column, self.is_null));
+        parts.extend(self.is_null.map(|null| filter::is_null(column, null)));
         Ok(Frag::all(parts))
     }
 }
 
-fn ordered<T: Into<Value>>(
-    column: &str,
-    ops: impl IntoIterator<Item = (&'static str, Option<T>)>,
-) -> Vec<Frag> {
-    ops.into_iter()
-        .filter_map(|(op, value)| value.map(|v| compare(column, op, v.into())))
-        .collect()
+/// Declares an input of ordered comparisons (`eq`, `lt`, `lte`, `gt`, `gte`,
+/// `isNull`) over one value type.
+macro_rules! ordered_filter {
+    ($name:ident, $value:ty, $doc:literal, [$eq:literal, $lt:literal, $lte:literal, $gt:literal, $gte:literal]) => {
+        #[doc = $doc]
+        #[derive(InputObject, Serialize, Clone, Debug, Default)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            #[doc = $eq]
+            pub eq: Option<$value>,
+            #[doc = $lt]
+            pub lt: Option<$value>,
+            #[doc = $lte]
+            pub lte: Option<$value>,
+            #[doc = $gt]
+            pub gt: Option<$value>,
+            #[doc = $gte]
+            pub gte: Option<$value>,
+            /// `true`: has no value; `false`: has one.
+            pub is_null: Option<bool>,
+        }
+
+        impl ColumnFilter for $name {
+            fn condition(&self, _: &FieldPath<'_>, column: &str) -> ApiResult<Frag> {
+                let mut parts = compared(
+                    column,
+                    &[
+                        (Cmp::Eq, &self.eq),
+                        (Cmp::Lt, &self.lt),
+                        (Cmp::Lte, &self.lte),
+                        (Cmp::Gt, &self.gt),
+                        (Cmp::Gte, &self.gte),
+                    ],
+                );
+                parts.extend(self.is_null.map(|null| filter::is_null(column, null)));
+                Ok(Frag::all(parts))
+            }
+        }
+    };
 }
 
-/// Conditions on a decimal amount.
-#[derive(InputObject, Serialize, Clone, Debug, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct AmountFilter {
-    /// Equal to.
-    pub eq: Option<f64>,
-    /// Less than.
-    pub lt: Option<f64>,
-    /// Less than or equal to.
-    pub lte: Option<f64>,
-    /// Greater than.
-    pub gt: Option<f64>,
-    /// Greater than or equal to.
-    pub gte: Option<f64>,
-    /// `true`: has no value; `false`: has one.
-    pub is_null: Option<bool>,
-}
-
-impl AmountFilter {
-    pub fn condition(&self, column: &str) -> Frag {
-        let mut parts = ordered(
-            column,
-            [
-                ("=", self.eq),
-                ("<", self.lt),
-                ("<=", self.lte),
-                (">", self.gt),
-                (">=", self.gte),
-            ],
-        );
-        parts.extend(is_null(column, self.is_null));
-        Frag::all(parts)
-    }
-}
-
-/// Conditions on a timestamp (RFC 3339).
-#[derive(InputObject, Serialize, Clone, Debug, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct DateTimeFilter {
-    /// At exactly.
-    pub eq: Option<DateTime<Utc>>,
-    /// Before.
-    pub lt: Option<DateTime<Utc>>,
-    /// At or before.
-    pub lte: Option<DateTime<Utc>>,
-    /// After.
-    pub gt: Option<DateTime<Utc>>,
-    /// At or after.
-    pub gte: Option<DateTime<Utc>>,
-    /// `true`: has no value; `false`: has one.
-    pub is_null: Option<bool>,
-}
-
-impl DateTimeFilter {
-    pub fn condition(&self, column: &str) -> Frag {
-        let mut parts = ordered(
-            column,
-            [
-                ("=", self.eq),
-                ("<", self.lt),
-                ("<=", self.lte),
-                (">", self.gt),
-                (">=", self.gte),
-            ],
-        );
-        parts.extend(is_null(column, self.is_null));
-        Frag::all(parts)
-    }
-}
-
-/// Conditions on a calendar date.
-#[derive(InputObject, Serialize, Clone, Debug, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct DateFilter {
-    /// On.
-    pub eq: Option<Date>,
-    /// Before.
-    pub lt: Option<Date>,
-    /// On or before.
-    pub lte: Option<Date>,
-    /// After.
-    pub gt: Option<Date>,
-    /// On or after.
-    pub gte: Option<Date>,
-    /// `true`: has no value; `false`: has one.
-    pub is_null: Option<bool>,
-}
-
-impl DateFilter {
-    pub fn condition(&self, column: &str) -> Frag {
-        let date = |value: Option<Date>| value.map(|date| date.0);
-        let mut parts = ordered(
-            column,
-            [
-                ("=", date(self.eq)),
-                ("<", date(self.lt)),
-                ("<=", date(self.lte)),
-                (">", date(self.gt)),
-                (">=", date(self.gte)),
-            ],
-        );
-        parts.extend(is_null(column, self.is_null));
-        Frag::all(parts)
-    }
-}
+ordered_filter!(
+    AmountFilter,
+    f64,
+    "Conditions on a decimal amount.",
+    [
+        "Equal to.",
+        "Less than.",
+        "Less than or equal to.",
+        "Greater than.",
+        "Greater than or equal to."
+    ]
+);
+ordered_filter!(
+    DateTimeFilter,
+    DateTime<Utc>,
+    "Conditions on a timestamp (RFC 3339).",
+    [
+        "At exactly.",
+        "Before.",
+        "At or before.",
+        "After.",
+        "At or after."
+    ]
+);
+ordered_filter!(
+    DateFilter,
+    Date,
+    "Conditions on a calendar date.",
+    ["On.", "Before.", "On or before.", "After.", "On or after."]
+);
 
 /// Conditions on a record id (a UUID).
 #[derive(InputObject, Serialize, Clone, Debug, Default)]
@@ -288,43 +232,33 @@ pub struct IdFilter {
 }
 
 /// A record id from a client: a UUID, or `BAD_USER_INPUT` naming where it was.
-pub fn parse_id(path: &str, id: &ID) -> Result<Uuid> {
+pub fn parse_id(path: &str, id: &ID) -> ApiResult<Uuid> {
     Uuid::parse_str(id.as_str())
-        .map_err(|_| bad_input(path, format!("not a UUID: {:?}", id.as_str())))
+        .map_err(|_| AppError::bad_input(path, format!("not a UUID: {:?}", id.as_str())))
 }
 
-pub fn parse_ids(path: &str, ids: &[ID]) -> Result<Vec<Value>> {
-    ids.iter()
-        .map(|id| parse_id(path, id).map(Value::from))
-        .collect()
+pub fn parse_ids(path: &str, ids: &[ID]) -> ApiResult<Vec<Uuid>> {
+    ids.iter().map(|id| parse_id(path, id)).collect()
 }
 
-impl IdFilter {
-    pub fn condition(&self, path: &str, column: &str) -> Result<Frag> {
+impl ColumnFilter for IdFilter {
+    fn condition(&self, at: &FieldPath<'_>, column: &str) -> ApiResult<Frag> {
         let mut parts = Vec::new();
-        if let Some(id) = &self.eq {
-            parts.push(compare(
-                column,
-                "=",
-                parse_id(&format!("{path}.eq"), id)?.into(),
-            ));
+        for (name, cmp, id) in [("eq", Cmp::Eq, &self.eq), ("ne", Cmp::Ne, &self.ne)] {
+            if let Some(id) = id {
+                parts.push(filter::compare(column, cmp, parse_id(&at.child(name), id)?));
+            }
         }
-        if let Some(id) = &self.ne {
-            parts.push(compare(
-                column,
-                "<>",
-                parse_id(&format!("{path}.ne"), id)?.into(),
-            ));
+        for (name, ids, negate) in [("in", &self.any_of, false), ("notIn", &self.not_in, true)] {
+            if let Some(ids) = ids {
+                let values = parse_ids(&at.child(name), ids)?
+                    .into_iter()
+                    .map(Value::from)
+                    .collect();
+                parts.push(list(at, name, column, values, negate)?);
+            }
         }
-        if let Some(ids) = &self.any_of {
-            let path = format!("{path}.in");
-            parts.push(list(&path, column, parse_ids(&path, ids)?, false)?);
-        }
-        if let Some(ids) = &self.not_in {
-            let path = format!("{path}.notIn");
-            parts.push(list(&path, column, parse_ids(&path, ids)?, true)?);
-        }
-        parts.extend(is_null(column, self.is_null));
+        parts.extend(self.is_null.map(|null| filter::is_null(column, null)));
         Ok(Frag::all(parts))
     }
 }
@@ -348,36 +282,40 @@ macro_rules! enum_filter {
             pub not_in: Option<Vec<$enum>>,
         }
 
-        impl $name {
-            pub fn condition(&self, column: &str) -> $crate::read::Frag {
+        impl $crate::graphql::filter::scalar::ColumnFilter for $name {
+            fn condition(
+                &self,
+                at: &$crate::graphql::filter::FieldPath<'_>,
+                column: &str,
+            ) -> $crate::error::ApiResult<$crate::read::Frag> {
                 use sea_orm::ActiveEnum;
+                use $crate::read::filter::{Cmp, compare, one_of};
                 let stored = |value: &$enum| -> sea_orm::Value {
                     let stored: <$enum as $crate::graphql::filter::scalar::Stored>::Db =
                         (*value).into();
                     stored.to_value().into()
                 };
                 let mut parts = Vec::new();
-                if let Some(value) = &self.eq {
-                    parts.push($crate::read::Frag::bind(
-                        format!("{column} = ?"),
-                        [stored(value)],
-                    ));
+                parts.extend(
+                    self.eq
+                        .as_ref()
+                        .map(|v| compare(column, Cmp::Eq, stored(v))),
+                );
+                parts.extend(
+                    self.ne
+                        .as_ref()
+                        .map(|v| compare(column, Cmp::Ne, stored(v))),
+                );
+                for (name, values, negate) in
+                    [("in", &self.any_of, false), ("notIn", &self.not_in, true)]
+                {
+                    if let Some(values) = values {
+                        let frag = one_of(column, values.iter().map(stored).collect(), negate)
+                            .map_err(|e| $crate::error::AppError::bad_input(&at.child(name), e))?;
+                        parts.push(frag);
+                    }
                 }
-                if let Some(value) = &self.ne {
-                    parts.push($crate::read::Frag::bind(
-                        format!("{column} <> ?"),
-                        [stored(value)],
-                    ));
-                }
-                if let Some(values) = &self.any_of {
-                    parts.push($crate::read::Frag::is_in(column, values.iter().map(stored)));
-                }
-                if let Some(values) = &self.not_in {
-                    parts.push(
-                        $crate::read::Frag::is_in(column, values.iter().map(stored)).negate(),
-                    );
-                }
-                $crate::read::Frag::all(parts)
+                Ok($crate::read::Frag::all(parts))
             }
         }
     };

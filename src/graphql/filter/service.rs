@@ -1,16 +1,14 @@
 //! `ServiceFilter`: the filters front ends search services with.
 
-use super::scalar::{DateFilter, DateTimeFilter, IdFilter, IntFilter, StringFilter};
-use super::{FilterCx, TaxonomyTermsFilter, combine, common, search_condition, top_level_only};
+use super::scalar::{DateFilter, IdFilter, IntFilter, StringFilter};
+use super::{FilterExtras, TaxonomyTermsFilter, record_filter, searched, tagged, top_level_only};
+use crate::error::{ApiResult, AppError};
 use crate::graphql::enums::ServiceStatusFilter;
-use crate::graphql::error::bad_input;
+use crate::read::filter::{self, FilterCx};
 use crate::read::near::Point;
-use crate::read::{Frag, Table, service_filter};
-use async_graphql::{InputObject, Result};
-use chrono::{DateTime, Utc};
-use sea_orm::Value;
+use crate::read::{Frag, Table};
+use async_graphql::InputObject;
 use serde::Serialize;
-use uuid::Uuid;
 
 /// A place and a distance: services with a venue within `radiusKm` of it.
 #[derive(InputObject, Serialize, Clone, Debug)]
@@ -34,9 +32,9 @@ pub enum Origin {
 
 impl NearFilter {
     /// The origin and radius, or `BAD_USER_INPUT` naming the field at fault.
-    pub fn checked(&self, path: &str, max_radius_km: f64) -> Result<(Origin, f64)> {
+    pub fn checked(&self, path: &str, max_radius_km: f64) -> ApiResult<(Origin, f64)> {
         if !(self.radius_km > 0.0 && self.radius_km <= max_radius_km) {
-            return Err(bad_input(
+            return Err(AppError::bad_input(
                 &format!("{path}.radiusKm"),
                 format!("must be above 0 and at most {max_radius_km}"),
             ));
@@ -45,13 +43,13 @@ impl NearFilter {
             (Some(postcode), None, None) => Origin::Postcode(postcode.clone()),
             (None, Some(latitude), Some(longitude)) => {
                 if !(-90.0..=90.0).contains(&latitude) {
-                    return Err(bad_input(
+                    return Err(AppError::bad_input(
                         &format!("{path}.latitude"),
                         "must be between -90 and 90",
                     ));
                 }
                 if !(-180.0..=180.0).contains(&longitude) {
-                    return Err(bad_input(
+                    return Err(AppError::bad_input(
                         &format!("{path}.longitude"),
                         "must be between -180 and 180",
                     ));
@@ -62,7 +60,7 @@ impl NearFilter {
                 })
             }
             _ => {
-                return Err(bad_input(
+                return Err(AppError::bad_input(
                     path,
                     "give either a postcode or both latitude and longitude",
                 ));
@@ -72,129 +70,71 @@ impl NearFilter {
     }
 }
 
-/// Conditions on services. Every field given must hold.
-#[derive(InputObject, Serialize, Clone, Debug, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct ServiceFilter {
-    /// By id.
-    pub id: Option<IdFilter>,
-    /// By name.
-    pub name: Option<StringFilter>,
-    /// Keywords: every word must start a word of the name, alternate name or
-    /// description. `orderBy: RELEVANCE` ranks the matches, best first.
-    pub search: Option<String>,
-    /// Near a place: services with a venue within the radius, nearest first, each
-    /// with its `distanceKm`. Top level only.
-    pub near: Option<NearFilter>,
-    /// Tagged with taxonomy terms.
-    pub taxonomy_terms: Option<TaxonomyTermsFilter>,
-    /// For someone of this age: the service's own age range and every linked
-    /// eligibility's range admit it (a missing bound admits all).
-    pub age: Option<i32>,
-    /// `true`: no cost option with an amount above zero. `false`: at least one.
-    pub free: Option<bool>,
-    /// By status.
-    pub status: Option<ServiceStatusFilter>,
-    /// Changed at or after this time.
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Published or not (anonymous callers only ever see published services).
-    pub published: Option<bool>,
-    /// Flagged for review or not.
-    pub flagged: Option<bool>,
-    /// By provider.
-    pub provider_id: Option<IdFilter>,
-    /// By the youngest age served.
-    pub minimum_age: Option<IntFilter>,
-    /// By the oldest age served.
-    pub maximum_age: Option<IntFilter>,
-    /// By the date the record was last checked.
-    pub assured_date: Option<DateFilter>,
-    /// By creation time.
-    pub created_at: Option<DateTimeFilter>,
-    /// By last change.
-    pub updated_at: Option<DateTimeFilter>,
-    /// Every one of these filters holds.
-    pub and: Option<Vec<ServiceFilter>>,
-    /// At least one of these filters holds.
-    pub or: Option<Vec<ServiceFilter>>,
-    /// This filter does not hold.
-    pub not: Option<Box<ServiceFilter>>,
+record_filter! {
+    /// Conditions on services. Every field given must hold.
+    ServiceFilter for Services {
+        /// By name.
+        name: StringFilter = "name",
+        /// Keywords: every word must start a word of the name, alternate name or
+        /// description. `orderBy: RELEVANCE` ranks the matches, best first.
+        search: String,
+        /// Near a place: services with a venue within the radius, nearest first, each
+        /// with its `distanceKm`. Top level only.
+        near: NearFilter,
+        /// Tagged with taxonomy terms.
+        taxonomy_terms: TaxonomyTermsFilter,
+        /// For someone of this age: the service's own age range and every linked
+        /// eligibility's range admit it (a missing bound admits all).
+        age: i32,
+        /// `true`: no cost option with an amount above zero. `false`: at least one.
+        free: bool,
+        /// By status.
+        status: ServiceStatusFilter = "status",
+        /// Published or not (anonymous callers only ever see published services).
+        published: bool = "published",
+        /// Flagged for review or not.
+        flagged: bool = "flagged",
+        /// By provider.
+        provider_id: IdFilter = "provider_id",
+        /// By the youngest age served.
+        minimum_age: IntFilter = "minimum_age",
+        /// By the oldest age served.
+        maximum_age: IntFilter = "maximum_age",
+        /// By the date the record was last checked.
+        assured_date: DateFilter = "assured_date",
+    }
 }
 
-pub fn flag(column: &str, value: Option<bool>) -> Option<Frag> {
-    value.map(|wanted| Frag::bind(format!("{column} = ?"), [Value::from(wanted)]))
-}
-
-impl ServiceFilter {
-    /// Taxonomy terms to expand with their descendants, anywhere in the filter.
-    pub fn term_roots(&self, path: &str, out: &mut Vec<Uuid>) -> Result<()> {
-        if let Some(terms) = &self.taxonomy_terms {
-            terms.roots(&format!("{path}.taxonomyTerms"), out)?;
-        }
-        for (name, list) in [("and", &self.and), ("or", &self.or)] {
-            for (index, filter) in list.iter().flatten().enumerate() {
-                filter.term_roots(&format!("{path}.{name}[{index}]"), out)?;
+impl FilterExtras for ServiceFilter {
+    fn extra(&self, cx: &FilterCx, path: &str, top: bool, out: &mut Vec<Frag>) -> ApiResult<()> {
+        top_level_only(path, "near", self.near.is_some(), top)?;
+        searched(cx, path, top, &self.search, Table::Services, out)?;
+        tagged(
+            cx,
+            path,
+            &self.taxonomy_terms,
+            Table::Services,
+            "service_id",
+            out,
+        )?;
+        if let Some(age) = self.age {
+            if age < 0 {
+                return Err(AppError::bad_input(
+                    &format!("{path}.age"),
+                    "must not be negative",
+                ));
             }
+            out.push(filter::age(age));
         }
-        if let Some(filter) = &self.not {
-            filter.term_roots(&format!("{path}.not"), out)?;
-        }
+        out.extend(self.free.map(filter::free));
         Ok(())
     }
 
-    /// The condition, without `search` and `near` when `top` (the root resolver
-    /// plans those).
-    pub fn condition(&self, cx: &FilterCx, path: &str, top: bool) -> Result<Frag> {
-        top_level_only(path, "near", self.near.is_some(), top)?;
-        let table = Table::Services;
-        let mut own = common(
-            table,
-            path,
-            &self.id,
-            &self.updated_since,
-            &self.created_at,
-            &self.updated_at,
-        )?;
-        if let Some(filter) = &self.name {
-            own.push(filter.condition(&format!("{path}.name"), "services.name")?);
-        }
-        if let (Some(text), false) = (&self.search, top) {
-            own.push(search_condition(
-                cx,
-                &format!("{path}.search"),
-                table,
-                text,
-            )?);
-        }
-        if let Some(terms) = &self.taxonomy_terms {
-            own.push(terms.condition(cx, &format!("{path}.taxonomyTerms"), table, "service_id")?);
-        }
-        if let Some(age) = self.age {
-            if age < 0 {
-                return Err(bad_input(&format!("{path}.age"), "must not be negative"));
-            }
-            own.push(service_filter::age(age));
-        }
-        own.extend(self.free.map(service_filter::free));
-        if let Some(filter) = &self.status {
-            own.push(filter.condition("services.status"));
-        }
-        own.extend(flag("services.published", self.published));
-        own.extend(flag("services.flagged", self.flagged));
-        if let Some(filter) = &self.provider_id {
-            own.push(filter.condition(&format!("{path}.providerId"), "services.provider_id")?);
-        }
-        if let Some(filter) = &self.minimum_age {
-            own.push(filter.condition(&format!("{path}.minimumAge"), "services.minimum_age")?);
-        }
-        if let Some(filter) = &self.maximum_age {
-            own.push(filter.condition(&format!("{path}.maximumAge"), "services.maximum_age")?);
-        }
-        if let Some(filter) = &self.assured_date {
-            own.push(filter.condition("services.assured_date"));
-        }
-        combine(path, own, &self.and, &self.or, &self.not, |filter, path| {
-            filter.condition(cx, path, false)
-        })
+    fn search(&self) -> Option<&str> {
+        self.search.as_deref()
+    }
+
+    fn taxonomy_terms(&self) -> Option<&TaxonomyTermsFilter> {
+        self.taxonomy_terms.as_ref()
     }
 }

@@ -1,15 +1,13 @@
 //! `createContact`, `updateContact`, `deleteContact`, flagging.
 
-use super::provider::{parent, parent_value, patch, reference};
-use super::{
-    admin, created, delete_record, repo_error, required_patch, set_flag, trimmed, updated,
-    validation_failed,
-};
+use super::common::{admin, created, delete_record, required_patch, set_flag, trimmed, updated};
+use super::common::{parent, parent_value, patch, reference};
+use crate::error::{ApiResult, AppError};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::contact::Contact;
 use crate::repo::{contacts, providers, services, venues};
 use crate::write::{self, Problems};
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::ActiveValue::Set;
 
 /// A new contact, for at least one of a provider, a service and a venue.
@@ -60,7 +58,7 @@ impl ContactMutations {
         &self,
         ctx: &Context<'_>,
         input: CreateContactInput,
-    ) -> Result<Contact> {
+    ) -> ApiResult<Contact> {
         let read = admin(ctx)?;
         let mut problems = Problems::default();
         let db = &read.db;
@@ -87,7 +85,7 @@ impl ContactMutations {
         problems.required("name", Some(&input.name));
         problems.email("email", input.email.as_deref());
         problems.url("url", input.url.as_deref());
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let row = contacts::ActiveModel {
             provider_id: Set(provider),
             service_id: Set(service),
@@ -113,13 +111,11 @@ impl ContactMutations {
         id: ID,
         version: i32,
         input: UpdateContactInput,
-    ) -> Result<Contact> {
+    ) -> ApiResult<Contact> {
         let read = admin(ctx)?;
         let db = &read.db;
         let id = parse_id("id", &id)?;
-        let current = write::fetch::<contacts::Entity>(db, id)
-            .await
-            .map_err(repo_error)?;
+        let current = write::fetch::<contacts::Entity>(db, id).await?;
         let mut problems = Problems::default();
         let provider = reference::<providers::Entity>(
             db,
@@ -147,7 +143,7 @@ impl ContactMutations {
         required_patch(&mut problems, "name", &input.name);
         problems.email("email", input.email.value().map(String::as_str));
         problems.url("url", input.url.value().map(String::as_str));
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let changes = contacts::ActiveModel {
             provider_id: parent_value(&input.provider_id, provider),
             service_id: parent_value(&input.service_id, service),
@@ -175,17 +171,17 @@ impl ContactMutations {
             desc = "Also delete the live records that depend on it."
         )]
         cascade: Option<bool>,
-    ) -> Result<ID> {
+    ) -> ApiResult<ID> {
         delete_record::<contacts::Entity>(ctx, id, cascade).await
     }
 
     /// Marks a contact as needing review.
-    async fn flag_contact(&self, ctx: &Context<'_>, id: ID) -> Result<Contact> {
+    async fn flag_contact(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Contact> {
         set_flag(ctx, &id, "flagged", true).await
     }
 
     /// Clears a contact's review mark.
-    async fn unflag_contact(&self, ctx: &Context<'_>, id: ID) -> Result<Contact> {
+    async fn unflag_contact(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Contact> {
         set_flag(ctx, &id, "flagged", false).await
     }
 }

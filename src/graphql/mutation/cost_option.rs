@@ -1,13 +1,14 @@
 //! `createCostOption`, `updateCostOption`, `deleteCostOption`.
 
-use super::provider::{patch, reference};
-use super::{admin, created, delete_record, repo_error, trimmed, updated, validation_failed};
+use super::common::{admin, created, delete_record, trimmed, updated};
+use super::common::{patch, reference};
+use crate::error::{ApiResult, AppError};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::cost_option::CostOption;
 use crate::repo::{cost_options, services};
 use crate::write::{self, Problems};
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::{NotSet, Set};
 
@@ -67,7 +68,7 @@ impl CostOptionMutations {
         &self,
         ctx: &Context<'_>,
         input: CreateCostOptionInput,
-    ) -> Result<CostOption> {
+    ) -> ApiResult<CostOption> {
         let read = admin(ctx)?;
         let mut problems = Problems::default();
         let service = reference::<services::Entity>(
@@ -85,9 +86,9 @@ impl CostOptionMutations {
             "validTo",
             input.valid_to.map(|d| d.0),
         );
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let Some(service) = service else {
-            return Err(validation_failed(Vec::new()));
+            return Err(AppError::Invalid(Vec::new()));
         };
         let row = cost_options::ActiveModel {
             service_id: Set(service),
@@ -111,12 +112,10 @@ impl CostOptionMutations {
         id: ID,
         version: i32,
         input: UpdateCostOptionInput,
-    ) -> Result<CostOption> {
+    ) -> ApiResult<CostOption> {
         let read = admin(ctx)?;
         let id = parse_id("id", &id)?;
-        let current = write::fetch::<cost_options::Entity>(&read.db, id)
-            .await
-            .map_err(repo_error)?;
+        let current = write::fetch::<cost_options::Entity>(&read.db, id).await?;
         let mut problems = Problems::default();
         for (field, cleared) in [
             ("option", input.option.is_null()),
@@ -145,7 +144,7 @@ impl CostOptionMutations {
             "validTo",
             date(&input.valid_to, current.valid_to),
         );
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let changes = cost_options::ActiveModel {
             option: trimmed(input.option),
             amount: patch(input.amount),
@@ -171,7 +170,7 @@ impl CostOptionMutations {
             desc = "Also delete the live records that depend on it."
         )]
         cascade: Option<bool>,
-    ) -> Result<ID> {
+    ) -> ApiResult<ID> {
         delete_record::<cost_options::Entity>(ctx, id, cascade).await
     }
 }

@@ -1,16 +1,16 @@
 //! `createEligibility`, `updateEligibility`, `deleteEligibility`, and linking
 //! services to eligibility rules (`linkServiceEligibility`, `unlinkServiceEligibility`).
 
-use super::service::ages;
-use super::{
-    admin, after, created, delete_record, link_ends, repo_error, required_patch, trimmed, unlink,
-    updated, validation_failed, write_error,
+use super::common::ages;
+use super::common::{
+    admin, after, created, delete_record, link_ends, required_patch, trimmed, unlink, updated,
 };
+use crate::error::{ApiResult, AppError};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::eligibility::Eligibility;
 use crate::repo::{eligibilities, service_eligibilities, services};
 use crate::write::{self, Problems};
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::ActiveValue::Set;
 
 /// A new eligibility rule.
@@ -43,12 +43,12 @@ impl EligibilityMutations {
         &self,
         ctx: &Context<'_>,
         input: CreateEligibilityInput,
-    ) -> Result<Eligibility> {
+    ) -> ApiResult<Eligibility> {
         let read = admin(ctx)?;
         let mut problems = Problems::default();
         problems.required("description", Some(&input.description));
         ages(&mut problems, input.minimum_age, input.maximum_age);
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let row = eligibilities::ActiveModel {
             description: Set(input.description.trim().to_owned()),
             minimum_age: Set(input.minimum_age),
@@ -65,12 +65,10 @@ impl EligibilityMutations {
         id: ID,
         version: i32,
         input: UpdateEligibilityInput,
-    ) -> Result<Eligibility> {
+    ) -> ApiResult<Eligibility> {
         let read = admin(ctx)?;
         let id = parse_id("id", &id)?;
-        let current = write::fetch::<eligibilities::Entity>(&read.db, id)
-            .await
-            .map_err(repo_error)?;
+        let current = write::fetch::<eligibilities::Entity>(&read.db, id).await?;
         let mut problems = Problems::default();
         required_patch(&mut problems, "description", &input.description);
         ages(
@@ -78,11 +76,11 @@ impl EligibilityMutations {
             after(&input.minimum_age, current.minimum_age),
             after(&input.maximum_age, current.maximum_age),
         );
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let changes = eligibilities::ActiveModel {
             description: trimmed(input.description),
-            minimum_age: super::provider::patch(input.minimum_age),
-            maximum_age: super::provider::patch(input.maximum_age),
+            minimum_age: super::common::patch(input.minimum_age),
+            maximum_age: super::common::patch(input.maximum_age),
             ..Default::default()
         };
         updated(read, id, version, changes).await
@@ -99,7 +97,7 @@ impl EligibilityMutations {
             desc = "Also delete the live records that depend on it."
         )]
         cascade: Option<bool>,
-    ) -> Result<ID> {
+    ) -> ApiResult<ID> {
         delete_record::<eligibilities::Entity>(ctx, id, cascade).await
     }
 
@@ -109,7 +107,7 @@ impl EligibilityMutations {
         ctx: &Context<'_>,
         service_id: ID,
         eligibility_id: ID,
-    ) -> Result<ID> {
+    ) -> ApiResult<ID> {
         let read = admin(ctx)?;
         let (service, rule) = link_ends::<services::Entity, eligibilities::Entity>(
             read,
@@ -127,8 +125,7 @@ impl EligibilityMutations {
             row,
             read.viewer.subject.as_deref(),
         )
-        .await
-        .map_err(write_error)?;
+        .await?;
         Ok(ID(model.id.to_string()))
     }
 
@@ -138,7 +135,7 @@ impl EligibilityMutations {
         ctx: &Context<'_>,
         service_id: ID,
         eligibility_id: ID,
-    ) -> Result<bool> {
+    ) -> ApiResult<bool> {
         let service = parse_id("serviceId", &service_id)?;
         let rule = parse_id("eligibilityId", &eligibility_id)?;
         unlink::<service_eligibilities::Entity>(

@@ -4,17 +4,17 @@
 //! without any is visible to readers only). A recurring event needs a start: it is
 //! the rule's DTSTART.
 
-use super::provider::{parent_value, patch, reference};
-use super::{
-    admin, after, created, delete_record, repo_error, required_patch, set_flag, trimmed, updated,
-    validation_failed,
+use super::common::{
+    admin, after, created, delete_record, required_patch, set_flag, trimmed, updated,
 };
+use super::common::{parent_value, patch, reference};
+use crate::error::{ApiResult, AppError};
 use crate::graphql::enums::AttendingType;
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::event::Event;
 use crate::repo::{events, providers, services, venues};
 use crate::write::{self, Problems};
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 
@@ -87,7 +87,7 @@ pub struct EventMutations;
 #[Object]
 impl EventMutations {
     /// Creates an event.
-    async fn create_event(&self, ctx: &Context<'_>, input: CreateEventInput) -> Result<Event> {
+    async fn create_event(&self, ctx: &Context<'_>, input: CreateEventInput) -> ApiResult<Event> {
         let read = admin(ctx)?;
         let db = &read.db;
         let mut problems = Problems::default();
@@ -116,7 +116,7 @@ impl EventMutations {
             input.ends_at,
             input.rrule.as_deref(),
         );
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let row = events::ActiveModel {
             service_id: Set(service),
             venue_id: Set(venue),
@@ -142,13 +142,11 @@ impl EventMutations {
         id: ID,
         version: i32,
         input: UpdateEventInput,
-    ) -> Result<Event> {
+    ) -> ApiResult<Event> {
         let read = admin(ctx)?;
         let db = &read.db;
         let id = parse_id("id", &id)?;
-        let current = write::fetch::<events::Entity>(db, id)
-            .await
-            .map_err(repo_error)?;
+        let current = write::fetch::<events::Entity>(db, id).await?;
         let mut problems = Problems::default();
         let service =
             reference::<services::Entity>(db, &mut problems, "serviceId", input.service_id.value())
@@ -176,7 +174,7 @@ impl EventMutations {
             after(&input.ends_at, current.ends_at),
             rrule,
         );
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let changes = events::ActiveModel {
             service_id: parent_value(&input.service_id, service),
             venue_id: parent_value(&input.venue_id, venue),
@@ -204,17 +202,17 @@ impl EventMutations {
             desc = "Also delete the live records that depend on it."
         )]
         cascade: Option<bool>,
-    ) -> Result<ID> {
+    ) -> ApiResult<ID> {
         delete_record::<events::Entity>(ctx, id, cascade).await
     }
 
     /// Marks an event as needing review.
-    async fn flag_event(&self, ctx: &Context<'_>, id: ID) -> Result<Event> {
+    async fn flag_event(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Event> {
         set_flag(ctx, &id, "flagged", true).await
     }
 
     /// Clears an event's review mark.
-    async fn unflag_event(&self, ctx: &Context<'_>, id: ID) -> Result<Event> {
+    async fn unflag_event(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Event> {
         set_flag(ctx, &id, "flagged", false).await
     }
 }

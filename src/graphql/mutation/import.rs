@@ -4,17 +4,16 @@
 //! back finished and a large one comes back `VALIDATING` or `APPLYING` with
 //! `rowsDone` to poll through `import(id)`.
 
-use super::admin;
-use crate::error::ErrorCode;
+use super::common::admin;
+use crate::error::{ApiResult, AppError};
 use crate::graphql::context::{ReadContext, WriteContext};
 use crate::graphql::enums::RecordType;
-use crate::graphql::error::{internal, user_error};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::import::{Import, ImportMode};
 use crate::import::process;
-use crate::import::run::{ImportError, ImportOptions, submit};
+use crate::import::run::{ImportOptions, submit};
 use crate::store::{Key, Store};
-use async_graphql::{Context, ID, Object, Result, Upload};
+use async_graphql::{Context, ID, Object, Upload};
 use entities::imports;
 use sea_orm::{DatabaseConnection, EntityTrait};
 use std::time::Duration;
@@ -22,21 +21,13 @@ use std::time::Duration;
 /// How long the mutation waits for the import before answering.
 const WAIT: Duration = Duration::from_secs(3);
 
-fn import_error(error: ImportError) -> async_graphql::Error {
-    match error {
-        ImportError::Usage(message) => user_error(ErrorCode::BadUserInput, message),
-        ImportError::Db(error) => crate::graphql::error::db(error),
-        other => internal(other),
-    }
-}
-
 /// Runs `import` in the background; its row after at most [`WAIT`].
 async fn run(
     db: DatabaseConnection,
     store: Store,
     import: imports::Model,
     options: ImportOptions,
-) -> Result<Import> {
+) -> ApiResult<Import> {
     let id = import.id;
     let work = tokio::spawn({
         let db = db.clone();
@@ -49,9 +40,8 @@ async fn run(
     let _ = tokio::time::timeout(WAIT, work).await;
     let row = imports::Entity::find_by_id(id)
         .one(&db)
-        .await
-        .map_err(crate::graphql::error::db)?
-        .ok_or_else(|| internal(format!("import {id} vanished")))?;
+        .await?
+        .ok_or_else(|| AppError::internal_msg(format!("import {id} vanished")))?;
     Ok(Import(row))
 }
 
@@ -83,12 +73,12 @@ impl ImportMutations {
         strict: Option<bool>,
         #[graphql(desc = "The file's encoding (utf-8, windows-1252); default: detected.")]
         encoding: Option<String>,
-    ) -> Result<Import> {
+    ) -> ApiResult<Import> {
         let read: &ReadContext = admin(ctx)?;
         let write = ctx.data::<WriteContext>()?;
         let upload = file
             .value(ctx)
-            .map_err(|error| user_error(ErrorCode::BadUserInput, format!("file: {error}")))?;
+            .map_err(|error| AppError::bad_input("file", error))?;
         let name = upload.filename.clone();
         let content = tokio::fs::File::from_std(upload.content);
         let options = ImportOptions {
@@ -113,8 +103,7 @@ impl ImportMutations {
             &options,
             read.viewer.subject.as_deref(),
         )
-        .await
-        .map_err(import_error)?;
+        .await?;
         run(read.db.clone(), write.store.clone(), import, options).await
     }
 
@@ -125,32 +114,26 @@ impl ImportMutations {
         ctx: &Context<'_>,
         id: ID,
         #[graphql(default_with = "Some(false)")] force: Option<bool>,
-    ) -> Result<Import> {
+    ) -> ApiResult<Import> {
         let read = admin(ctx)?;
         let write = ctx.data::<WriteContext>()?;
         let id = parse_id("id", &id)?;
         let earlier = imports::Entity::find_by_id(id)
             .one(&read.db)
-            .await
-            .map_err(crate::graphql::error::db)?
-            .ok_or_else(|| user_error(ErrorCode::NotFound, format!("no import has id {id}")))?;
-        let key = Key::parse(&earlier.object_key).map_err(internal)?;
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("no import has id {id}")))?;
+        let key = Key::parse(&earlier.object_key).map_err(AppError::internal_msg)?;
         let (_, body) = write.store.get(&key).await.map_err(|error| {
-            user_error(
-                ErrorCode::NotFound,
-                format!("the file of import {id} is no longer stored: {error}"),
-            )
+            AppError::not_found(format!(
+                "the file of import {id} is no longer stored: {error}"
+            ))
         })?;
         let options = ImportOptions {
             record_type: earlier
                 .record_type
                 .as_deref()
                 .and_then(crate::repo::RecordType::from_table),
-            mode: if earlier.mode == "replace" {
-                crate::import::Mode::Replace
-            } else {
-                crate::import::Mode::Upsert
-            },
+            mode: earlier.mode,
             dry_run: false,
             force: force.unwrap_or(earlier.force),
             strict: earlier.strict,
@@ -166,8 +149,7 @@ impl ImportMutations {
             &options,
             read.viewer.subject.as_deref(),
         )
-        .await
-        .map_err(import_error)?;
+        .await?;
         run(read.db.clone(), write.store.clone(), import, options).await
     }
 }

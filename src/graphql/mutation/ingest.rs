@@ -2,14 +2,13 @@
 //! and answered at once; it proceeds in the background of the replica that
 //! received it, under the source's lease.
 
-use super::admin;
-use crate::error::ErrorCode;
+use super::common::admin;
+use crate::error::{ApiResult, AppError};
 use crate::graphql::context::{ReadContext, WriteContext};
-use crate::graphql::error::{db, user_error};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::ingest::{DataFile, IngestRun};
 use crate::ingest::run::{self, Trigger};
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object};
 
 #[derive(Default)]
 pub struct IngestMutations;
@@ -28,7 +27,7 @@ impl IngestMutations {
             desc = "Load every stored file again, even those processed."
         )]
         force: bool,
-    ) -> Result<IngestRun> {
+    ) -> ApiResult<IngestRun> {
         let read = admin(ctx)?;
         let write = ctx.data::<WriteContext>()?;
         let Some(config) = write.ingest.source(&source).cloned() else {
@@ -38,10 +37,10 @@ impl IngestMutations {
                 .iter()
                 .map(|s| s.name.as_str())
                 .collect();
-            return Err(user_error(
-                ErrorCode::BadUserInput,
+            return Err(AppError::bad_input(
+                "source",
                 format!(
-                    "source: no source {source:?} is configured (configured: {})",
+                    "no source {source:?} is configured (configured: {})",
                     if known.is_empty() {
                         "none".into()
                     } else {
@@ -50,12 +49,8 @@ impl IngestMutations {
                 ),
             ));
         };
-        let created = run::create(&read.db, &config, Trigger::Mutation, force, &write.replica)
-            .await
-            .map_err(|error| match error {
-                crate::ingest::IngestError::Db(error) => crate::graphql::error::db(error),
-                other => crate::graphql::error::internal(other),
-            })?;
+        let created =
+            run::create(&read.db, &config, Trigger::Mutation, force, &write.replica).await?;
         let (db, store, queued) = (read.db.clone(), write.store.clone(), created.clone());
         tokio::spawn(async move {
             if let Err(error) = run::run(&db, &store, &config, queued, None).await {
@@ -72,13 +67,12 @@ impl IngestMutations {
         ctx: &Context<'_>,
         id: ID,
         #[graphql(default = true)] ignored: bool,
-    ) -> Result<DataFile> {
+    ) -> ApiResult<DataFile> {
         let read: &ReadContext = admin(ctx)?;
         let id = parse_id("id", &id)?;
         crate::ingest::registry::set_ignored(&read.db, id, ignored)
-            .await
-            .map_err(db)?
+            .await?
             .map(DataFile::from)
-            .ok_or_else(|| user_error(ErrorCode::NotFound, format!("no data file has id {id}")))
+            .ok_or_else(|| AppError::not_found(format!("no data file has id {id}")))
     }
 }

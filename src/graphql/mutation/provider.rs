@@ -1,16 +1,16 @@
 //! `createProvider`, `updateProvider`, `deleteProvider` and the publish and flag
 //! mutations of providers.
 
-use super::{
-    admin, created, delete_record, required_patch, set_flag, trimmed, updated, validation_failed,
+use super::common::{
+    admin, created, delete_record, patch, reference, required_patch, set_flag, trimmed, updated,
 };
+use crate::error::{ApiResult, AppError};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::provider::Provider;
 use crate::repo::providers;
-use crate::write::{self, Problems};
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use crate::write::Problems;
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::ActiveValue::{NotSet, Set};
-use uuid::Uuid;
 
 /// A new provider.
 #[derive(InputObject)]
@@ -46,66 +46,6 @@ pub struct UpdateProviderInput {
     pub published: MaybeUndefined<bool>,
 }
 
-/// A patch field as an active value.
-pub(super) fn patch<T: Into<sea_orm::Value>>(
-    value: MaybeUndefined<T>,
-) -> sea_orm::ActiveValue<Option<T>>
-where
-    Option<T>: Into<sea_orm::Value>,
-{
-    match value {
-        MaybeUndefined::Undefined => NotSet,
-        MaybeUndefined::Null => Set(None),
-        MaybeUndefined::Value(value) => Set(Some(value)),
-    }
-}
-
-/// A reference id: a problem when it is not a UUID or names no live record of `E`.
-pub(super) async fn reference<E: crate::repo::Record>(
-    db: &impl sea_orm::ConnectionTrait,
-    problems: &mut Problems,
-    field: &str,
-    id: Option<&ID>,
-) -> Result<Option<Uuid>> {
-    let Some(id) = id else { return Ok(None) };
-    let Ok(uuid) = parse_id(field, id) else {
-        problems.add(field, format!("{:?} is not a UUID", id.as_str()));
-        return Ok(None);
-    };
-    let missing = write::missing::<E>(db, &[uuid])
-        .await
-        .map_err(super::repo_error)?;
-    if !missing.is_empty() {
-        problems.add(field, format!("no live {} has id {uuid}", E::KIND));
-    }
-    Ok(Some(uuid))
-}
-
-/// A parent reference after a patch: the checked new id, none, or the current one.
-pub(super) fn parent(
-    patched: &MaybeUndefined<ID>,
-    checked: Option<Uuid>,
-    current: Option<Uuid>,
-) -> Option<Uuid> {
-    match patched {
-        MaybeUndefined::Undefined => current,
-        MaybeUndefined::Null => None,
-        MaybeUndefined::Value(_) => checked,
-    }
-}
-
-/// A parent reference patch as an active value.
-pub(super) fn parent_value(
-    patched: &MaybeUndefined<ID>,
-    checked: Option<Uuid>,
-) -> sea_orm::ActiveValue<Option<Uuid>> {
-    match patched {
-        MaybeUndefined::Undefined => NotSet,
-        MaybeUndefined::Null => Set(None),
-        MaybeUndefined::Value(_) => Set(checked),
-    }
-}
-
 #[derive(Default)]
 pub struct ProviderMutations;
 
@@ -117,7 +57,7 @@ impl ProviderMutations {
         &self,
         ctx: &Context<'_>,
         input: CreateProviderInput,
-    ) -> Result<Provider> {
+    ) -> ApiResult<Provider> {
         let read = admin(ctx)?;
         let mut problems = Problems::default();
         problems.required("name", Some(&input.name));
@@ -131,7 +71,7 @@ impl ProviderMutations {
             input.parent_provider_id.as_ref(),
         )
         .await?;
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let row = providers::ActiveModel {
             name: Set(input.name.trim().to_owned()),
             alternate_name: Set(input.alternate_name),
@@ -154,7 +94,7 @@ impl ProviderMutations {
         id: ID,
         version: i32,
         input: UpdateProviderInput,
-    ) -> Result<Provider> {
+    ) -> ApiResult<Provider> {
         let read = admin(ctx)?;
         let id = parse_id("id", &id)?;
         let mut problems = Problems::default();
@@ -175,7 +115,7 @@ impl ProviderMutations {
         if parent == Some(id) {
             problems.add("parentProviderId", "a provider cannot be its own parent");
         }
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let changes = providers::ActiveModel {
             name: trimmed(input.name),
             alternate_name: patch(input.alternate_name),
@@ -208,27 +148,27 @@ impl ProviderMutations {
             desc = "Also delete the live records that depend on it."
         )]
         cascade: Option<bool>,
-    ) -> Result<ID> {
+    ) -> ApiResult<ID> {
         delete_record::<providers::Entity>(ctx, id, cascade).await
     }
 
     /// Shows a provider to anonymous callers.
-    async fn publish_provider(&self, ctx: &Context<'_>, id: ID) -> Result<Provider> {
+    async fn publish_provider(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Provider> {
         set_flag(ctx, &id, "published", true).await
     }
 
     /// Hides a provider (and its services) from anonymous callers.
-    async fn unpublish_provider(&self, ctx: &Context<'_>, id: ID) -> Result<Provider> {
+    async fn unpublish_provider(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Provider> {
         set_flag(ctx, &id, "published", false).await
     }
 
     /// Marks a provider as needing review.
-    async fn flag_provider(&self, ctx: &Context<'_>, id: ID) -> Result<Provider> {
+    async fn flag_provider(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Provider> {
         set_flag(ctx, &id, "flagged", true).await
     }
 
     /// Clears a provider's review mark.
-    async fn unflag_provider(&self, ctx: &Context<'_>, id: ID) -> Result<Provider> {
+    async fn unflag_provider(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Provider> {
         set_flag(ctx, &id, "flagged", false).await
     }
 }

@@ -1,15 +1,16 @@
 //! `createService`, `updateService`, `deleteService` and the publish and flag
 //! mutations of services.
 
-use super::provider::{patch, reference};
-use super::{admin, after, created, delete_record, set_flag, trimmed, updated, validation_failed};
+use super::common::{admin, after, ages, created, delete_record, set_flag, trimmed, updated};
+use super::common::{patch, reference};
+use crate::error::{ApiResult, AppError};
 use crate::graphql::enums::ServiceStatus;
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::service::Service;
 use crate::repo::{providers, services};
 use crate::write::{self, Problems};
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::ActiveValue::{NotSet, Set};
 
 /// A new service.
@@ -58,17 +59,6 @@ pub struct UpdateServiceInput {
     pub published: MaybeUndefined<bool>,
 }
 
-pub(super) fn ages(problems: &mut Problems, minimum: Option<i32>, maximum: Option<i32>) {
-    for (field, age) in [("minimumAge", minimum), ("maximumAge", maximum)] {
-        if let Some(age) = age
-            && age < 0
-        {
-            problems.add(field, format!("{age} is below 0"));
-        }
-    }
-    problems.ordered("minimumAge", minimum, "maximumAge", maximum);
-}
-
 #[derive(Default)]
 pub struct ServiceMutations;
 
@@ -80,7 +70,7 @@ impl ServiceMutations {
         &self,
         ctx: &Context<'_>,
         input: CreateServiceInput,
-    ) -> Result<Service> {
+    ) -> ApiResult<Service> {
         let read = admin(ctx)?;
         let mut problems = Problems::default();
         let provider = reference::<providers::Entity>(
@@ -94,9 +84,9 @@ impl ServiceMutations {
         problems.email("email", input.email.as_deref());
         problems.url("url", input.url.as_deref());
         ages(&mut problems, input.minimum_age, input.maximum_age);
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let Some(provider) = provider else {
-            return Err(validation_failed(Vec::new()));
+            return Err(AppError::Invalid(Vec::new()));
         };
         let row = services::ActiveModel {
             provider_id: Set(provider),
@@ -126,12 +116,10 @@ impl ServiceMutations {
         id: ID,
         version: i32,
         input: UpdateServiceInput,
-    ) -> Result<Service> {
+    ) -> ApiResult<Service> {
         let read = admin(ctx)?;
         let id = parse_id("id", &id)?;
-        let current = write::fetch::<services::Entity>(&read.db, id)
-            .await
-            .map_err(super::repo_error)?;
+        let current = write::fetch::<services::Entity>(&read.db, id).await?;
         let mut problems = Problems::default();
         for (field, cleared) in [
             ("providerId", input.provider_id.is_null()),
@@ -161,7 +149,7 @@ impl ServiceMutations {
             after(&input.minimum_age, current.minimum_age),
             after(&input.maximum_age, current.maximum_age),
         );
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let changes = services::ActiveModel {
             provider_id: match provider {
                 Some(provider) => Set(provider),
@@ -202,27 +190,27 @@ impl ServiceMutations {
             desc = "Also delete the live records that depend on it."
         )]
         cascade: Option<bool>,
-    ) -> Result<ID> {
+    ) -> ApiResult<ID> {
         delete_record::<services::Entity>(ctx, id, cascade).await
     }
 
     /// Shows a service to anonymous callers (its provider must be published too).
-    async fn publish_service(&self, ctx: &Context<'_>, id: ID) -> Result<Service> {
+    async fn publish_service(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Service> {
         set_flag(ctx, &id, "published", true).await
     }
 
     /// Hides a service from anonymous callers.
-    async fn unpublish_service(&self, ctx: &Context<'_>, id: ID) -> Result<Service> {
+    async fn unpublish_service(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Service> {
         set_flag(ctx, &id, "published", false).await
     }
 
     /// Marks a service as needing review.
-    async fn flag_service(&self, ctx: &Context<'_>, id: ID) -> Result<Service> {
+    async fn flag_service(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Service> {
         set_flag(ctx, &id, "flagged", true).await
     }
 
     /// Clears a service's review mark.
-    async fn unflag_service(&self, ctx: &Context<'_>, id: ID) -> Result<Service> {
+    async fn unflag_service(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Service> {
         set_flag(ctx, &id, "flagged", false).await
     }
 }

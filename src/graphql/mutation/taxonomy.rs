@@ -3,16 +3,14 @@
 //! unique (checked here for a clear error; the database's partial unique indexes
 //! settle a race). A term's parent lies in the same taxonomy and never below it.
 
-use super::provider::{patch, reference};
-use super::{
-    admin, created, delete_record, repo_error, required_patch, trimmed, updated, validation_failed,
-};
-use crate::graphql::error::db as db_error;
+use super::common::{admin, created, delete_record, required_patch, trimmed, updated};
+use super::common::{patch, reference};
+use crate::error::{ApiResult, AppError};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::taxonomy::{Taxonomy, TaxonomyTerm};
 use crate::repo::{taxonomies, taxonomy_terms};
 use crate::write::{self, Problems};
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -71,14 +69,14 @@ async fn unique_name(
     problems: &mut Problems,
     name: &str,
     this: Option<Uuid>,
-) -> Result<()> {
+) -> ApiResult<()> {
     let mut query = taxonomies::Entity::find()
         .filter(taxonomies::Column::Name.eq(name.trim()))
         .filter(taxonomies::Column::DeletedAt.is_null());
     if let Some(id) = this {
         query = query.filter(taxonomies::Column::Id.ne(id));
     }
-    if query.one(db).await.map_err(db_error)?.is_some() {
+    if query.one(db).await?.is_some() {
         problems.add("name", format!("a live taxonomy is already named {name:?}"));
     }
     Ok(())
@@ -91,7 +89,7 @@ async fn unique_code(
     taxonomy: Uuid,
     code: &str,
     this: Option<Uuid>,
-) -> Result<()> {
+) -> ApiResult<()> {
     let mut query = taxonomy_terms::Entity::find()
         .filter(taxonomy_terms::Column::TaxonomyId.eq(taxonomy))
         .filter(taxonomy_terms::Column::Code.eq(code))
@@ -99,7 +97,7 @@ async fn unique_code(
     if let Some(id) = this {
         query = query.filter(taxonomy_terms::Column::Id.ne(id));
     }
-    if query.one(db).await.map_err(db_error)?.is_some() {
+    if query.one(db).await?.is_some() {
         problems.add(
             "code",
             format!("another live term of this taxonomy has code {code:?}"),
@@ -116,7 +114,7 @@ async fn valid_parent(
     taxonomy: Uuid,
     parent: Uuid,
     term: Option<Uuid>,
-) -> Result<()> {
+) -> ApiResult<()> {
     let mut next = Some(parent);
     let mut seen = Vec::new();
     while let Some(id) = next {
@@ -131,11 +129,7 @@ async fn valid_parent(
             break;
         }
         seen.push(id);
-        let Some(ancestor) = taxonomy_terms::Entity::find_by_id(id)
-            .one(db)
-            .await
-            .map_err(db_error)?
-        else {
+        let Some(ancestor) = taxonomy_terms::Entity::find_by_id(id).one(db).await? else {
             break;
         };
         if id == parent && ancestor.taxonomy_id != taxonomy {
@@ -158,13 +152,13 @@ impl TaxonomyMutations {
         &self,
         ctx: &Context<'_>,
         input: CreateTaxonomyInput,
-    ) -> Result<Taxonomy> {
+    ) -> ApiResult<Taxonomy> {
         let read = admin(ctx)?;
         let mut problems = Problems::default();
         problems.required("name", Some(&input.name));
         unique_name(&read.db, &mut problems, &input.name, None).await?;
         problems.url("uri", input.uri.as_deref());
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let row = taxonomies::ActiveModel {
             name: Set(input.name.trim().to_owned()),
             description: Set(input.description),
@@ -182,12 +176,10 @@ impl TaxonomyMutations {
         id: ID,
         version: i32,
         input: UpdateTaxonomyInput,
-    ) -> Result<Taxonomy> {
+    ) -> ApiResult<Taxonomy> {
         let read = admin(ctx)?;
         let id = parse_id("id", &id)?;
-        write::fetch::<taxonomies::Entity>(&read.db, id)
-            .await
-            .map_err(repo_error)?;
+        write::fetch::<taxonomies::Entity>(&read.db, id).await?;
         let mut problems = Problems::default();
         match &input.name {
             MaybeUndefined::Null => problems.add("name", "is required and cannot be cleared"),
@@ -198,7 +190,7 @@ impl TaxonomyMutations {
             MaybeUndefined::Undefined => {}
         }
         problems.url("uri", input.uri.value().map(String::as_str));
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let changes = taxonomies::ActiveModel {
             name: trimmed(input.name),
             description: patch(input.description),
@@ -220,7 +212,7 @@ impl TaxonomyMutations {
             desc = "Also delete the live records that depend on it."
         )]
         cascade: Option<bool>,
-    ) -> Result<ID> {
+    ) -> ApiResult<ID> {
         delete_record::<taxonomies::Entity>(ctx, id, cascade).await
     }
 
@@ -229,7 +221,7 @@ impl TaxonomyMutations {
         &self,
         ctx: &Context<'_>,
         input: CreateTaxonomyTermInput,
-    ) -> Result<TaxonomyTerm> {
+    ) -> ApiResult<TaxonomyTerm> {
         let read = admin(ctx)?;
         let db = &read.db;
         let mut problems = Problems::default();
@@ -255,9 +247,9 @@ impl TaxonomyMutations {
         }
         problems.required("name", Some(&input.name));
         problems.url("termUri", input.term_uri.as_deref());
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let (Some(taxonomy), parent) = (taxonomy, parent) else {
-            return Err(validation_failed(Vec::new()));
+            return Err(AppError::Invalid(Vec::new()));
         };
         let row = taxonomy_terms::ActiveModel {
             taxonomy_id: Set(taxonomy),
@@ -278,13 +270,11 @@ impl TaxonomyMutations {
         id: ID,
         version: i32,
         input: UpdateTaxonomyTermInput,
-    ) -> Result<TaxonomyTerm> {
+    ) -> ApiResult<TaxonomyTerm> {
         let read = admin(ctx)?;
         let db = &read.db;
         let id = parse_id("id", &id)?;
-        let current = write::fetch::<taxonomy_terms::Entity>(db, id)
-            .await
-            .map_err(repo_error)?;
+        let current = write::fetch::<taxonomy_terms::Entity>(db, id).await?;
         let mut problems = Problems::default();
         let parent = reference::<taxonomy_terms::Entity>(
             db,
@@ -301,9 +291,9 @@ impl TaxonomyMutations {
         }
         required_patch(&mut problems, "name", &input.name);
         problems.url("termUri", input.term_uri.value().map(String::as_str));
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let changes = taxonomy_terms::ActiveModel {
-            parent_id: super::provider::parent_value(&input.parent_id, parent),
+            parent_id: super::common::parent_value(&input.parent_id, parent),
             code: patch(input.code),
             name: trimmed(input.name),
             description: patch(input.description),
@@ -324,7 +314,7 @@ impl TaxonomyMutations {
             desc = "Also delete the live records that depend on it."
         )]
         cascade: Option<bool>,
-    ) -> Result<ID> {
+    ) -> ApiResult<ID> {
         delete_record::<taxonomy_terms::Entity>(ctx, id, cascade).await
     }
 }

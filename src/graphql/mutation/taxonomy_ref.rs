@@ -5,13 +5,14 @@
 //! A reference tags exactly one record; a term tags a record once (the database
 //! enforces both; they are checked here first for a clear error).
 
-use super::provider::{patch, reference};
-use super::{admin, created, delete_record, repo_error, unlink, updated, validation_failed};
+use super::common::{admin, created, delete_record, unlink, updated};
+use super::common::{patch, reference};
+use crate::error::{ApiResult, AppError};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::taxonomy_ref::TaxonomyRef;
 use crate::repo::{events, providers, services, taxonomy_refs, taxonomy_terms, venues};
 use crate::write::{self, Problems};
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::ActiveValue::Set;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -49,7 +50,7 @@ enum Target {
 
 impl Target {
     /// The record with `id`, whichever taggable type it is, if live.
-    async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Self>> {
+    async fn find(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<Option<Self>> {
         Ok(if is_live::<services::Entity>(db, id).await? {
             Some(Self::Service(id))
         } else if is_live::<providers::Entity>(db, id).await? {
@@ -98,11 +99,8 @@ impl Target {
     }
 }
 
-async fn is_live<E: crate::repo::Record>(db: &impl ConnectionTrait, id: Uuid) -> Result<bool> {
-    Ok(write::missing::<E>(db, &[id])
-        .await
-        .map_err(repo_error)?
-        .is_empty())
+async fn is_live<E: crate::repo::Record>(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<bool> {
+    Ok(write::missing::<E>(db, &[id]).await?.is_empty())
 }
 
 /// A problem when `term` already tags `target` through a live reference.
@@ -111,19 +109,18 @@ async fn not_tagged_yet(
     problems: &mut Problems,
     term: Uuid,
     target: Target,
-) -> Result<()> {
+) -> ApiResult<()> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let (column, id) = target.column();
     let column: taxonomy_refs::Column = column
         .parse()
-        .map_err(|_| crate::graphql::error::internal("taxonomy_refs column"))?;
+        .map_err(|_| AppError::internal_msg("taxonomy_refs column"))?;
     let existing = taxonomy_refs::Entity::find()
         .filter(taxonomy_refs::Column::TaxonomyTermId.eq(term))
         .filter(column.eq(id))
         .filter(taxonomy_refs::Column::DeletedAt.is_null())
         .one(db)
-        .await
-        .map_err(crate::graphql::error::db)?;
+        .await?;
     if existing.is_some() {
         problems.add("taxonomyTermId", "that term already tags that record");
     }
@@ -142,7 +139,7 @@ impl TaxonomyRefMutations {
         &self,
         ctx: &Context<'_>,
         input: CreateTaxonomyRefInput,
-    ) -> Result<TaxonomyRef> {
+    ) -> ApiResult<TaxonomyRef> {
         let read = admin(ctx)?;
         let db = &read.db;
         let mut problems = Problems::default();
@@ -199,9 +196,9 @@ impl TaxonomyRefMutations {
         if let (Some(term), [target]) = (term, targets.as_slice()) {
             not_tagged_yet(db, &mut problems, term, *target).await?;
         }
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let (Some(term), [target]) = (term, targets.as_slice()) else {
-            return Err(validation_failed(Vec::new()));
+            return Err(AppError::Invalid(Vec::new()));
         };
         created(read, target.row(term, input.value, input.label)).await
     }
@@ -213,7 +210,7 @@ impl TaxonomyRefMutations {
         id: ID,
         version: i32,
         input: UpdateTaxonomyRefInput,
-    ) -> Result<TaxonomyRef> {
+    ) -> ApiResult<TaxonomyRef> {
         let read = admin(ctx)?;
         let id = parse_id("id", &id)?;
         let changes = taxonomy_refs::ActiveModel {
@@ -231,7 +228,7 @@ impl TaxonomyRefMutations {
         id: ID,
         #[graphql(default_with = "Some(false)", desc = "Nothing depends on a reference.")]
         cascade: Option<bool>,
-    ) -> Result<ID> {
+    ) -> ApiResult<ID> {
         delete_record::<taxonomy_refs::Entity>(ctx, id, cascade).await
     }
 
@@ -243,7 +240,7 @@ impl TaxonomyRefMutations {
         record_id: ID,
         value: Option<String>,
         label: Option<String>,
-    ) -> Result<TaxonomyRef> {
+    ) -> ApiResult<TaxonomyRef> {
         let read = admin(ctx)?;
         let db = &read.db;
         let mut problems = Problems::default();
@@ -270,9 +267,9 @@ impl TaxonomyRefMutations {
         if let (Some(term), Some(target)) = (term, target) {
             not_tagged_yet(db, &mut problems, term, target).await?;
         }
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let (Some(term), Some(target)) = (term, target) else {
-            return Err(validation_failed(Vec::new()));
+            return Err(AppError::Invalid(Vec::new()));
         };
         created(read, target.row(term, value, label)).await
     }
@@ -284,16 +281,13 @@ impl TaxonomyRefMutations {
         ctx: &Context<'_>,
         taxonomy_term_id: ID,
         record_id: ID,
-    ) -> Result<bool> {
+    ) -> ApiResult<bool> {
         let read = admin(ctx)?;
         let term = parse_id("taxonomyTermId", &taxonomy_term_id)?;
         let record = parse_id("recordId", &record_id)?;
         let missing = "that term does not tag that record";
         let Some(target) = Target::find(&read.db, record).await? else {
-            return Err(crate::graphql::error::user_error(
-                crate::error::ErrorCode::NotFound,
-                missing,
-            ));
+            return Err(AppError::not_found(missing));
         };
         unlink::<taxonomy_refs::Entity>(ctx, ("taxonomy_term_id", term), target.column(), missing)
             .await

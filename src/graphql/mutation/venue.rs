@@ -1,17 +1,17 @@
 //! `createVenue`, `updateVenue`, `deleteVenue`, flagging, and linking services to
 //! venues (`linkServiceVenue`, `unlinkServiceVenue`).
 
-use super::provider::{patch, reference};
-use super::{
-    admin, after, created, delete_record, link_ends, repo_error, set_flag, trimmed, unlink,
-    updated, validation_failed, write_error,
+use super::common::{
+    admin, after, created, delete_record, link_ends, set_flag, trimmed, unlink, updated,
 };
+use super::common::{patch, reference};
+use crate::error::{ApiResult, AppError};
 use crate::graphql::enums::LocationType;
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::venue::Venue;
 use crate::repo::{providers, service_venues, services, venues};
 use crate::write::{self, Problems};
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::ActiveValue::{NotSet, Set};
 
 /// A new venue.
@@ -91,7 +91,7 @@ pub struct VenueMutations;
 #[Object]
 impl VenueMutations {
     /// Creates a venue.
-    async fn create_venue(&self, ctx: &Context<'_>, input: CreateVenueInput) -> Result<Venue> {
+    async fn create_venue(&self, ctx: &Context<'_>, input: CreateVenueInput) -> ApiResult<Venue> {
         let read = admin(ctx)?;
         let mut problems = Problems::default();
         let provider = reference::<providers::Entity>(
@@ -109,7 +109,7 @@ impl VenueMutations {
             input.latitude,
             input.longitude,
         );
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let row = venues::ActiveModel {
             provider_id: Set(provider),
             name: Set(input.name.trim().to_owned()),
@@ -142,12 +142,10 @@ impl VenueMutations {
         id: ID,
         version: i32,
         input: UpdateVenueInput,
-    ) -> Result<Venue> {
+    ) -> ApiResult<Venue> {
         let read = admin(ctx)?;
         let id = parse_id("id", &id)?;
-        let current = write::fetch::<venues::Entity>(&read.db, id)
-            .await
-            .map_err(repo_error)?;
+        let current = write::fetch::<venues::Entity>(&read.db, id).await?;
         let mut problems = Problems::default();
         for (field, cleared) in [
             ("name", input.name.is_null()),
@@ -175,7 +173,7 @@ impl VenueMutations {
             after(&input.latitude, current.latitude),
             after(&input.longitude, current.longitude),
         );
-        problems.finish().map_err(validation_failed)?;
+        problems.finish().map_err(AppError::Invalid)?;
         let changes = venues::ActiveModel {
             provider_id: match input.provider_id {
                 MaybeUndefined::Undefined => NotSet,
@@ -219,17 +217,17 @@ impl VenueMutations {
             desc = "Also delete the live records that depend on it."
         )]
         cascade: Option<bool>,
-    ) -> Result<ID> {
+    ) -> ApiResult<ID> {
         delete_record::<venues::Entity>(ctx, id, cascade).await
     }
 
     /// Marks a venue as needing review.
-    async fn flag_venue(&self, ctx: &Context<'_>, id: ID) -> Result<Venue> {
+    async fn flag_venue(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Venue> {
         set_flag(ctx, &id, "flagged", true).await
     }
 
     /// Clears a venue's review mark.
-    async fn unflag_venue(&self, ctx: &Context<'_>, id: ID) -> Result<Venue> {
+    async fn unflag_venue(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Venue> {
         set_flag(ctx, &id, "flagged", false).await
     }
 
@@ -240,7 +238,7 @@ impl VenueMutations {
         service_id: ID,
         venue_id: ID,
         description: Option<String>,
-    ) -> Result<ID> {
+    ) -> ApiResult<ID> {
         let read = admin(ctx)?;
         let (service, venue) = link_ends::<services::Entity, venues::Entity>(
             read,
@@ -259,8 +257,7 @@ impl VenueMutations {
             row,
             read.viewer.subject.as_deref(),
         )
-        .await
-        .map_err(write_error)?;
+        .await?;
         Ok(ID(model.id.to_string()))
     }
 
@@ -270,7 +267,7 @@ impl VenueMutations {
         ctx: &Context<'_>,
         service_id: ID,
         venue_id: ID,
-    ) -> Result<bool> {
+    ) -> ApiResult<bool> {
         let service = parse_id("serviceId", &service_id)?;
         let venue = parse_id("venueId", &venue_id)?;
         unlink::<service_venues::Entity>(

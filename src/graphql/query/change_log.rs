@@ -1,13 +1,13 @@
 //! `changeLog`: who changed what and when, newest first (admins only).
 
+use crate::error::{ApiResult, AppError};
 use crate::graphql::connection::PageInfo;
 use crate::graphql::context::ReadContext;
 use crate::graphql::enums::RecordType;
-use crate::graphql::error::{bad_input, db};
 use crate::graphql::filter::scalar::parse_id;
 use crate::read::Role;
 use crate::read::change_log::{self, ChangeLogFilter, LogPosition};
-use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 /// What a change did to its record.
@@ -108,7 +108,7 @@ impl ChangeLogQuery {
         #[graphql(desc = "Entries per page (default 20).")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
         filter: Option<ChangeLogFilterInput>,
-    ) -> Result<ChangeLogConnection> {
+    ) -> ApiResult<ChangeLogConnection> {
         let read = ctx.data::<ReadContext>()?;
         read.require(Role::Admin, "only an admin may read the change log")?;
         let first = read.limits.first(first)?;
@@ -116,7 +116,7 @@ impl ChangeLogQuery {
             None => None,
             Some(cursor) => Some(
                 LogPosition::decode(cursor)
-                    .ok_or_else(|| bad_input("after", "not a change-log cursor"))?,
+                    .ok_or_else(|| AppError::bad_input("after", "not a change-log cursor"))?,
             ),
         };
         let filter = filter.unwrap_or_default();
@@ -129,9 +129,7 @@ impl ChangeLogQuery {
             actor: filter.actor,
             since: filter.since,
         };
-        let (rows, has_next_page) = change_log::page(&read.db, &filter, after, first)
-            .await
-            .map_err(db)?;
+        let (rows, has_next_page) = change_log::page(&read.db, &filter, after, first).await?;
         let edges: Vec<ChangeLogEdge> = rows
             .into_iter()
             .map(|row| ChangeLogEdge {

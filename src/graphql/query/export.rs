@@ -1,14 +1,14 @@
 //! `export`: the directory copied out page by page, for data pipelines
 //! (exporters and admins). The logic lives in [`crate::export`].
 
+use crate::error::{ApiResult, AppError};
 use crate::export::page::{ExportError, MAX_PAGE_ROWS};
 use crate::export::rows::{Exported, RowSink};
 use crate::export::{ExportCursor, ExportRequest, export_page};
 use crate::graphql::context::ReadContext;
 use crate::graphql::enums::RecordType;
-use crate::graphql::error::{bad_input, db};
 use crate::read::Role;
-use async_graphql::{Context, Json, Object, OutputType, Result, SimpleObject};
+use async_graphql::{Context, Json, Object, OutputType, SimpleObject};
 use chrono::{DateTime, Utc};
 
 /// One page of an export.
@@ -143,12 +143,12 @@ impl ExportQuery {
             desc = "Only records changed at or after this time: the `watermark` of the previous run."
         )]
         updated_since: Option<DateTime<Utc>>,
-    ) -> Result<ExportPage> {
+    ) -> ApiResult<ExportPage> {
         let read = ctx.data::<ReadContext>()?;
         read.require(Role::Exporter, "only an exporter or admin may export")?;
         let kind: crate::repo::RecordType = record_type.into();
         if first < 1 || first as u64 > MAX_PAGE_ROWS {
-            return Err(bad_input(
+            return Err(AppError::bad_input(
                 "first",
                 format!("must be between 1 and {MAX_PAGE_ROWS}"),
             ));
@@ -156,7 +156,7 @@ impl ExportQuery {
         let after = after
             .map(|text| ExportCursor::decode(&text, kind))
             .transpose()
-            .map_err(|error| bad_input("after", error))?;
+            .map_err(|error| AppError::bad_input("after", error))?;
         let selections = ctx
             .field()
             .selection_set()
@@ -176,8 +176,8 @@ impl ExportQuery {
         )
         .await
         .map_err(|error| match error {
-            ExportError::Cursor(error) => bad_input("after", error),
-            ExportError::Db(error) => db(error),
+            ExportError::Cursor(error) => AppError::bad_input("after", error),
+            ExportError::Db(error) => error.into(),
         })?;
         Ok(ExportPage {
             rows: RowList::new(rows.rows, selections),

@@ -4,16 +4,16 @@
 // A connection field's arguments are its GraphQL signature: paging, filter, order.
 #![allow(clippy::too_many_arguments)]
 
-use super::plan::{Filtered, filter_cx, list_spec, root_list, searchable};
+use super::list::{filtered, list, root_list, spec_of};
+use crate::error::{ApiResult, AppError};
 use crate::graphql::connection::{Connection, NodeObject, PageArgs, TotalCount};
 use crate::graphql::context::ReadContext;
-use crate::graphql::error::{bad_input, db};
 use crate::graphql::filter::records::{
     ContactFilter, CostOptionFilter, EligibilityFilter, EventFilter, ProviderFilter,
     TaxonomyFilter, TaxonomyTermFilter, VenueFilter,
 };
 use crate::graphql::filter::service::{NearFilter, Origin, ServiceFilter};
-use crate::graphql::order::{OrderKey, order_enum};
+use crate::graphql::order::order_enum;
 use crate::graphql::types::contact::Contact;
 use crate::graphql::types::cost_option::CostOption;
 use crate::graphql::types::eligibility::Eligibility;
@@ -26,9 +26,11 @@ use crate::graphql::types::venue::Venue;
 use crate::read::events::{TimeWindow, count_between, fetch_page_between, prefilter};
 use crate::read::near::{distance_ordering, page_of, postcode_point, services_within};
 use crate::read::order::signature;
+use crate::read::order_by::OrderKey;
+use crate::read::plan::Filtered;
 use crate::read::visibility::visible;
 use crate::read::{Frag, Table};
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, Object};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -88,25 +90,15 @@ impl ListQuery {
             desc = "In which order (default NAME_ASC, or DISTANCE near a place; RELEVANCE ranks a search)."
         )]
         order_by: Option<Vec<ServiceOrder>>,
-    ) -> Result<Connection<Service>> {
+    ) -> ApiResult<Connection<Service>> {
         let read = ctx.data::<ReadContext>()?;
         let filter = filter.unwrap_or_default();
-        let mut roots = Vec::new();
-        filter.term_roots("filter", &mut roots)?;
-        let filtered = searchable(
-            read,
-            Table::Services,
-            &filter,
-            roots,
-            filter.search.as_deref(),
-            |cx| filter.condition(cx, "filter", true),
-        )
-        .await?;
+        let filtered = filtered(read, &filter).await?;
         let args = PageArgs::new(first, after, last, before);
         let keys = keys(&order_by);
         match &filter.near {
             Some(near) => near_services(read, near, filtered, &keys, args).await,
-            None => root_list::<Service>(ctx, filtered, &keys, args).await,
+            None => root_list(read, filtered, &keys, args).await,
         }
     }
 
@@ -123,23 +115,10 @@ impl ListQuery {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
         #[graphql(desc = "Which providers.")] filter: Option<ProviderFilter>,
         #[graphql(desc = "In which order (default NAME_ASC; RELEVANCE ranks a search).")] order_by: Option<Vec<ProviderOrder>>,
-    ) -> Result<Connection<Provider>> {
-        let read = ctx.data::<ReadContext>()?;
-        let filter = filter.unwrap_or_default();
-        let mut roots = Vec::new();
-        filter.term_roots("filter", &mut roots)?;
-        let filtered = searchable(
-            read,
-            Table::Providers,
-            &filter,
-            roots,
-            filter.search.as_deref(),
-            |cx| filter.condition(cx, "filter", true),
-        )
-        .await?;
-        root_list(
+    ) -> ApiResult<Connection<Provider>> {
+        list::<Provider, _>(
             ctx,
-            filtered,
+            filter,
             &keys(&order_by),
             PageArgs::new(first, after, last, before),
         )
@@ -158,23 +137,10 @@ impl ListQuery {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
         #[graphql(desc = "Which venues.")] filter: Option<VenueFilter>,
         #[graphql(desc = "In which order (default NAME_ASC; RELEVANCE ranks a search).")] order_by: Option<Vec<VenueOrder>>,
-    ) -> Result<Connection<Venue>> {
-        let read = ctx.data::<ReadContext>()?;
-        let filter = filter.unwrap_or_default();
-        let mut roots = Vec::new();
-        filter.term_roots("filter", &mut roots)?;
-        let filtered = searchable(
-            read,
-            Table::Venues,
-            &filter,
-            roots,
-            filter.search.as_deref(),
-            |cx| filter.condition(cx, "filter", true),
-        )
-        .await?;
-        root_list(
+    ) -> ApiResult<Connection<Venue>> {
+        list::<Venue, _>(
             ctx,
-            filtered,
+            filter,
             &keys(&order_by),
             PageArgs::new(first, after, last, before),
         )
@@ -193,13 +159,10 @@ impl ListQuery {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
         #[graphql(desc = "Which contacts.")] filter: Option<ContactFilter>,
         #[graphql(desc = "In which order (default NAME_ASC).")] order_by: Option<Vec<RecordOrder>>,
-    ) -> Result<Connection<Contact>> {
-        let filter = filter.unwrap_or_default();
-        let condition = filter.condition("filter")?;
-        let filtered = Filtered::new(&filter, condition, None);
-        root_list(
+    ) -> ApiResult<Connection<Contact>> {
+        list::<Contact, _>(
             ctx,
-            filtered,
+            filter,
             &keys(&order_by),
             PageArgs::new(first, after, last, before),
         )
@@ -218,13 +181,10 @@ impl ListQuery {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
         #[graphql(desc = "Which eligibilities.")] filter: Option<EligibilityFilter>,
         #[graphql(desc = "In which order (default NAME_ASC).")] order_by: Option<Vec<RecordOrder>>,
-    ) -> Result<Connection<Eligibility>> {
-        let filter = filter.unwrap_or_default();
-        let condition = filter.condition("filter")?;
-        let filtered = Filtered::new(&filter, condition, None);
-        root_list(
+    ) -> ApiResult<Connection<Eligibility>> {
+        list::<Eligibility, _>(
             ctx,
-            filtered,
+            filter,
             &keys(&order_by),
             PageArgs::new(first, after, last, before),
         )
@@ -243,13 +203,10 @@ impl ListQuery {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
         #[graphql(desc = "Which cost options.")] filter: Option<CostOptionFilter>,
         #[graphql(desc = "In which order (default NAME_ASC).")] order_by: Option<Vec<RecordOrder>>,
-    ) -> Result<Connection<CostOption>> {
-        let filter = filter.unwrap_or_default();
-        let condition = filter.condition("filter")?;
-        let filtered = Filtered::new(&filter, condition, None);
-        root_list(
+    ) -> ApiResult<Connection<CostOption>> {
+        list::<CostOption, _>(
             ctx,
-            filtered,
+            filter,
             &keys(&order_by),
             PageArgs::new(first, after, last, before),
         )
@@ -268,25 +225,21 @@ impl ListQuery {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
         #[graphql(desc = "Which events.")] filter: Option<EventFilter>,
         #[graphql(desc = "In which order (default NAME_ASC).")] order_by: Option<Vec<RecordOrder>>,
-    ) -> Result<Connection<Event>> {
+    ) -> ApiResult<Connection<Event>> {
         let read = ctx.data::<ReadContext>()?;
         let filter = filter.unwrap_or_default();
-        let mut roots = Vec::new();
-        filter.term_roots("filter", &mut roots)?;
-        let cx = filter_cx(read, roots).await?;
-        let mut condition = filter.condition(&cx, "filter", true)?;
+        let mut filtered = filtered(read, &filter).await?;
+        let args = PageArgs::new(first, after, last, before);
         let between = filter
             .between
             .map(|between| between.checked("filter.between"))
             .transpose()?;
-        if let Some(time) = between {
-            condition = Frag::all([condition, prefilter(time)]);
-        }
-        let filtered = Filtered::new(&filter, condition, None);
-        let args = PageArgs::new(first, after, last, before);
         match between {
-            Some(time) => events_between(read, filtered, &keys(&order_by), args, time).await,
-            None => root_list(ctx, filtered, &keys(&order_by), args).await,
+            Some(time) => {
+                filtered.condition = Frag::all([filtered.condition, prefilter(time)]);
+                events_between(read, filtered, &keys(&order_by), args, time).await
+            }
+            None => root_list(read, filtered, &keys(&order_by), args).await,
         }
     }
 
@@ -302,13 +255,10 @@ impl ListQuery {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
         #[graphql(desc = "Which taxonomies.")] filter: Option<TaxonomyFilter>,
         #[graphql(desc = "In which order (default NAME_ASC).")] order_by: Option<Vec<RecordOrder>>,
-    ) -> Result<Connection<Taxonomy>> {
-        let filter = filter.unwrap_or_default();
-        let condition = filter.condition("filter")?;
-        let filtered = Filtered::new(&filter, condition, None);
-        root_list(
+    ) -> ApiResult<Connection<Taxonomy>> {
+        list::<Taxonomy, _>(
             ctx,
-            filtered,
+            filter,
             &keys(&order_by),
             PageArgs::new(first, after, last, before),
         )
@@ -327,13 +277,10 @@ impl ListQuery {
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
         #[graphql(desc = "Which terms.")] filter: Option<TaxonomyTermFilter>,
         #[graphql(desc = "In which order (default NAME_ASC).")] order_by: Option<Vec<RecordOrder>>,
-    ) -> Result<Connection<TaxonomyTerm>> {
-        let filter = filter.unwrap_or_default();
-        let condition = filter.condition("filter")?;
-        let filtered = Filtered::new(&filter, condition, None);
-        root_list(
+    ) -> ApiResult<Connection<TaxonomyTerm>> {
+        list::<TaxonomyTerm, _>(
             ctx,
-            filtered,
+            filter,
             &keys(&order_by),
             PageArgs::new(first, after, last, before),
         )
@@ -349,9 +296,9 @@ async fn near_services(
     filtered: Filtered,
     keys: &[OrderKey],
     args: PageArgs,
-) -> Result<Connection<Service>> {
+) -> ApiResult<Connection<Service>> {
     if !keys.is_empty() && keys != [OrderKey::Distance] {
-        return Err(bad_input(
+        return Err(AppError::bad_input(
             "orderBy",
             "results near a place are ordered by DISTANCE",
         ));
@@ -359,24 +306,21 @@ async fn near_services(
     let (origin, radius_km) = near.checked("filter.near", read.max_radius_km)?;
     let center = match origin {
         Origin::Point(point) => point,
-        Origin::Postcode(postcode) => postcode_point(&read.db, &postcode)
-            .await
-            .map_err(db)?
-            .ok_or_else(|| {
-                bad_input(
+        Origin::Postcode(postcode) => {
+            postcode_point(&read.db, &postcode).await?.ok_or_else(|| {
+                AppError::bad_input(
                     "filter.near.postcode",
                     format!("unknown postcode {postcode:?}"),
                 )
-            })?,
+            })?
+        }
     };
     let mut conditions = vec![
         visible(Table::Services, "services", &read.viewer),
         filtered.condition,
     ];
     conditions.extend(filtered.search.map(|search| search.condition));
-    let ranked = services_within(&read.db, center, radius_km, conditions)
-        .await
-        .map_err(db)?;
+    let ranked = services_within(&read.db, center, radius_km, conditions).await?;
     let ordering = distance_ordering();
     let signature = signature(&[Service::NAME, &ordering.name, &filtered.filter_json]);
     let window = args.window(&read.limits, &signature, &ordering)?;
@@ -405,13 +349,11 @@ async fn events_between(
     keys: &[OrderKey],
     args: PageArgs,
     time: TimeWindow,
-) -> Result<Connection<Event>> {
-    let spec = list_spec::<Event>(read, &filtered, keys)?;
+) -> ApiResult<Connection<Event>> {
+    let spec = spec_of::<Event>(read, &filtered, keys)?;
     let signature = signature(&[Event::NAME, &spec.ordering.name, &filtered.filter_json]);
     let window = args.window(&read.limits, &signature, &spec.ordering)?;
-    let page = fetch_page_between(&read.db, &spec, &window, time)
-        .await
-        .map_err(db)?;
+    let page = fetch_page_between(&read.db, &spec, &window, time).await?;
     let total = TotalCount::Deferred(Arc::new(BetweenCount(spec, time)));
     Ok(Connection::from_page(&page, &signature, total, None))
 }
@@ -422,7 +364,11 @@ impl crate::graphql::connection::CountQuery for BetweenCount {
     fn count<'a>(
         &'a self,
         read: &'a ReadContext,
-    ) -> Pin<Box<dyn Future<Output = Result<i64>> + Send + 'a>> {
-        Box::pin(async move { count_between(&read.db, &self.0, self.1).await.map_err(db) })
+    ) -> Pin<Box<dyn Future<Output = ApiResult<i64>> + Send + 'a>> {
+        Box::pin(async move {
+            count_between(&read.db, &self.0, self.1)
+                .await
+                .map_err(AppError::from)
+        })
     }
 }

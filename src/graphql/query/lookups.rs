@@ -1,8 +1,8 @@
 //! Single records by id: `node`, `nodes`, and one field per record type.
 
+use crate::error::{ApiResult, AppError};
 use crate::graphql::connection::NodeObject;
 use crate::graphql::context::ReadContext;
-use crate::graphql::error::bad_input;
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::contact::Contact;
 use crate::graphql::types::cost_option::CostOption;
@@ -14,9 +14,9 @@ use crate::graphql::types::service::Service;
 use crate::graphql::types::taxonomy::{Taxonomy, TaxonomyTerm};
 use crate::graphql::types::taxonomy_ref::TaxonomyRef;
 use crate::graphql::types::venue::Venue;
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object};
 
-async fn by_id<N: NodeObject>(ctx: &Context<'_>, id: &ID) -> Result<Option<N>> {
+async fn by_id<N: NodeObject>(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<N>> {
     let id = parse_id("id", id)?;
     Ok(lookup::<N>(ctx.data::<ReadContext>()?, &[id])
         .await?
@@ -35,7 +35,7 @@ impl LookupQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "A record's UUID.")] id: ID,
-    ) -> Result<Option<Node>> {
+    ) -> ApiResult<Option<Node>> {
         let id = parse_id("id", &id)?;
         Ok(nodes(ctx, &[id]).await?.into_iter().next().flatten())
     }
@@ -46,16 +46,16 @@ impl LookupQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Records' UUIDs.")] ids: Vec<ID>,
-    ) -> Result<Vec<Option<Node>>> {
+    ) -> ApiResult<Vec<Option<Node>>> {
         let limit = ctx.data::<ReadContext>()?.limits.max_page_size;
         if ids.len() as u64 > limit {
-            return Err(bad_input("ids", format!("at most {limit} ids")));
+            return Err(AppError::bad_input("ids", format!("at most {limit} ids")));
         }
         let ids = ids
             .iter()
             .enumerate()
             .map(|(index, id)| parse_id(&format!("ids[{index}]"), id))
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<ApiResult<Vec<_>>>()?;
         nodes(ctx, &ids).await
     }
 
@@ -64,7 +64,7 @@ impl LookupQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Its UUID.")] id: ID,
-    ) -> Result<Option<Provider>> {
+    ) -> ApiResult<Option<Provider>> {
         by_id(ctx, &id).await
     }
 
@@ -73,7 +73,7 @@ impl LookupQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Its UUID.")] id: ID,
-    ) -> Result<Option<Service>> {
+    ) -> ApiResult<Option<Service>> {
         by_id(ctx, &id).await
     }
 
@@ -82,7 +82,7 @@ impl LookupQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Its UUID.")] id: ID,
-    ) -> Result<Option<Venue>> {
+    ) -> ApiResult<Option<Venue>> {
         by_id(ctx, &id).await
     }
 
@@ -91,7 +91,7 @@ impl LookupQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Its UUID.")] id: ID,
-    ) -> Result<Option<Contact>> {
+    ) -> ApiResult<Option<Contact>> {
         by_id(ctx, &id).await
     }
 
@@ -100,7 +100,7 @@ impl LookupQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Its UUID.")] id: ID,
-    ) -> Result<Option<Eligibility>> {
+    ) -> ApiResult<Option<Eligibility>> {
         by_id(ctx, &id).await
     }
 
@@ -109,7 +109,7 @@ impl LookupQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Its UUID.")] id: ID,
-    ) -> Result<Option<CostOption>> {
+    ) -> ApiResult<Option<CostOption>> {
         by_id(ctx, &id).await
     }
 
@@ -118,7 +118,7 @@ impl LookupQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Its UUID.")] id: ID,
-    ) -> Result<Option<Event>> {
+    ) -> ApiResult<Option<Event>> {
         by_id(ctx, &id).await
     }
 
@@ -127,7 +127,7 @@ impl LookupQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Its UUID.")] id: ID,
-    ) -> Result<Option<Taxonomy>> {
+    ) -> ApiResult<Option<Taxonomy>> {
         by_id(ctx, &id).await
     }
 
@@ -136,7 +136,7 @@ impl LookupQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Its UUID.")] id: ID,
-    ) -> Result<Option<TaxonomyTerm>> {
+    ) -> ApiResult<Option<TaxonomyTerm>> {
         by_id(ctx, &id).await
     }
 
@@ -145,7 +145,7 @@ impl LookupQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Its UUID.")] id: ID,
-    ) -> Result<Option<TaxonomyRef>> {
+    ) -> ApiResult<Option<TaxonomyRef>> {
         by_id(ctx, &id).await
     }
 }

@@ -5,9 +5,9 @@ pub mod change_log;
 pub mod export;
 pub mod imports;
 pub mod ingest;
+pub mod list;
 pub mod lists;
 pub mod lookups;
-mod plan;
 
 use async_graphql::{MergedObject, Object};
 

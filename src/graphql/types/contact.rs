@@ -5,7 +5,8 @@ use super::provider::Provider;
 use super::related;
 use super::service::Service;
 use super::venue::Venue;
-use async_graphql::{Context, ID, Object, Result};
+use crate::error::ApiResult;
+use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
 /// Someone to contact about a provider, service or venue (HSDS `contact` and `phone`).
@@ -86,17 +87,17 @@ impl Contact {
     }
 
     /// The provider this contact is for.
-    async fn provider(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
+    async fn provider(&self, ctx: &Context<'_>) -> ApiResult<Option<Provider>> {
         related(ctx, &self.1, &self.0, "provider", |m| m.provider_id).await
     }
 
     /// The service this contact is for.
-    async fn service(&self, ctx: &Context<'_>) -> Result<Option<Service>> {
+    async fn service(&self, ctx: &Context<'_>) -> ApiResult<Option<Service>> {
         related(ctx, &self.1, &self.0, "service", |m| m.service_id).await
     }
 
     /// The venue this contact is for.
-    async fn venue(&self, ctx: &Context<'_>) -> Result<Option<Venue>> {
+    async fn venue(&self, ctx: &Context<'_>) -> ApiResult<Option<Venue>> {
         related(ctx, &self.1, &self.0, "venue", |m| m.venue_id).await
     }
 }

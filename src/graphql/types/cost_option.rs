@@ -3,8 +3,9 @@
 use super::node_object;
 use super::related;
 use super::service::Service;
+use crate::error::ApiResult;
 use crate::graphql::scalars::Date;
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
@@ -71,7 +72,7 @@ impl CostOption {
     }
 
     /// The service it is the cost of.
-    async fn service(&self, ctx: &Context<'_>) -> Result<Option<Service>> {
+    async fn service(&self, ctx: &Context<'_>) -> ApiResult<Option<Service>> {
         related(ctx, &self.1, &self.0, "service", |m| Some(m.service_id)).await
     }
 }

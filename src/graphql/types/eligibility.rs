@@ -2,9 +2,10 @@
 
 use super::node_object;
 use super::service::Service;
+use crate::error::ApiResult;
 use crate::graphql::connection::{Connection, PageArgs, children};
 use crate::read::relations::ELIGIBILITY_SERVICES;
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
 /// Who a service is for, e.g. "Over 60s only" (a Signpost extension; services link to it).
@@ -63,7 +64,7 @@ impl Eligibility {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Service>> {
+    ) -> ApiResult<Connection<Service>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &ELIGIBILITY_SERVICES, self.0.id, args).await
     }

@@ -6,10 +6,11 @@ use super::related;
 use super::service::Service;
 use super::taxonomy::TaxonomyTerm;
 use super::venue::Venue;
+use crate::error::ApiResult;
 use crate::graphql::connection::{Connection, PageArgs, children};
 use crate::graphql::enums::AttendingType;
 use crate::read::relations::EVENT_TERMS;
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
 /// Something that happens at a time: a session, a drop-in, a class (a Signpost extension).
@@ -90,17 +91,17 @@ impl Event {
     }
 
     /// The service it belongs to.
-    async fn service(&self, ctx: &Context<'_>) -> Result<Option<Service>> {
+    async fn service(&self, ctx: &Context<'_>) -> ApiResult<Option<Service>> {
         related(ctx, &self.1, &self.0, "service", |m| m.service_id).await
     }
 
     /// Where it happens.
-    async fn venue(&self, ctx: &Context<'_>) -> Result<Option<Venue>> {
+    async fn venue(&self, ctx: &Context<'_>) -> ApiResult<Option<Venue>> {
         related(ctx, &self.1, &self.0, "venue", |m| m.venue_id).await
     }
 
     /// Who runs it.
-    async fn provider(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
+    async fn provider(&self, ctx: &Context<'_>) -> ApiResult<Option<Provider>> {
         related(ctx, &self.1, &self.0, "provider", |m| m.provider_id).await
     }
 
@@ -113,7 +114,7 @@ impl Event {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<TaxonomyTerm>> {
+    ) -> ApiResult<Connection<TaxonomyTerm>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &EVENT_TERMS, self.0.id, args).await
     }

@@ -7,6 +7,7 @@ use entities::imports::Model;
 
 /// Where an import stands.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entities::enums::ImportState")]
 pub enum ImportState {
     /// The file is stored; checking has not begun.
     Uploaded,
@@ -24,20 +25,12 @@ pub enum ImportState {
 
 /// How an import treats records already there.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entities::enums::ImportMode")]
 pub enum ImportMode {
     /// Insert new ids, update existing ones.
     Upsert,
     /// Upsert, and delete the type's records the file does not name.
     Replace,
-}
-
-impl From<ImportMode> for crate::import::Mode {
-    fn from(mode: ImportMode) -> Self {
-        match mode {
-            ImportMode::Upsert => Self::Upsert,
-            ImportMode::Replace => Self::Replace,
-        }
-    }
 }
 
 /// One problem found in a file: where, and what.
@@ -84,22 +77,11 @@ impl Import {
     }
 
     async fn mode(&self) -> ImportMode {
-        if self.0.mode == "replace" {
-            ImportMode::Replace
-        } else {
-            ImportMode::Upsert
-        }
+        self.0.mode.into()
     }
 
     async fn state(&self) -> ImportState {
-        match self.0.state.as_str() {
-            "uploaded" => ImportState::Uploaded,
-            "validating" => ImportState::Validating,
-            "validated" => ImportState::Validated,
-            "applying" => ImportState::Applying,
-            "completed" => ImportState::Completed,
-            _ => ImportState::Failed,
-        }
+        self.0.state.into()
     }
 
     async fn dry_run(&self) -> bool {

@@ -6,6 +6,7 @@ use entities::{data_files, ingest_runs};
 
 /// Where a run is.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entities::enums::IngestRunState")]
 pub enum IngestRunState {
     /// Recorded; waiting for the source's lease.
     Queued,
@@ -24,6 +25,8 @@ pub enum IngestRunState {
 #[derive(SimpleObject)]
 pub struct IngestRun {
     pub id: ID,
+    #[graphql(skip)]
+    pub uuid: uuid::Uuid,
     pub source: String,
     /// `schedule`, `mutation` or `cli`.
     pub trigger: String,
@@ -47,13 +50,8 @@ impl From<ingest_runs::Model> for IngestRun {
     fn from(row: ingest_runs::Model) -> Self {
         Self {
             id: ID(row.id.to_string()),
-            state: match row.state.as_str() {
-                "queued" => IngestRunState::Queued,
-                "running" => IngestRunState::Running,
-                "completed" => IngestRunState::Completed,
-                "completed_with_failures" => IngestRunState::CompletedWithFailures,
-                _ => IngestRunState::Failed,
-            },
+            uuid: row.id,
+            state: row.state.into(),
             source: row.source,
             trigger: row.trigger,
             force: row.force,
@@ -72,6 +70,7 @@ impl From<ingest_runs::Model> for IngestRun {
 
 /// What became of a file.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entities::enums::DataFileState")]
 pub enum DataFileState {
     Processing,
     Processed,
@@ -81,21 +80,12 @@ pub enum DataFileState {
     Ignored,
 }
 
-impl DataFileState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Processing => "processing",
-            Self::Processed => "processed",
-            Self::Failed => "failed",
-            Self::Ignored => "ignored",
-        }
-    }
-}
-
 /// A file an ingest source offered, as stored and registered.
 #[derive(SimpleObject)]
 pub struct DataFile {
     pub id: ID,
+    #[graphql(skip)]
+    pub uuid: uuid::Uuid,
     pub source: String,
     pub file_name: String,
     /// Where the raw file is in the object store.
@@ -114,12 +104,8 @@ impl From<data_files::Model> for DataFile {
     fn from(row: data_files::Model) -> Self {
         Self {
             id: ID(row.id.to_string()),
-            state: match row.state.as_str() {
-                "processing" => DataFileState::Processing,
-                "processed" => DataFileState::Processed,
-                "ignored" => DataFileState::Ignored,
-                _ => DataFileState::Failed,
-            },
+            uuid: row.id,
+            state: row.state.into(),
             source: row.source,
             file_name: row.file_name,
             object_key: row.object_key,

@@ -19,8 +19,9 @@ pub mod venue;
 use super::batch::{Batch, to_one};
 use super::connection::NodeObject;
 use super::context::ReadContext;
+use crate::error::ApiResult;
 use crate::read::Readable;
-use async_graphql::{Context, Result};
+use async_graphql::Context;
 use uuid::Uuid;
 
 /// Implements [`NodeObject`] for a newtype over a model.
@@ -48,7 +49,7 @@ pub async fn related<N: NodeObject, P: Readable>(
     model: &P::Model,
     field: &'static str,
     foreign_key: fn(&P::Model) -> Option<Uuid>,
-) -> Result<Option<N>> {
+) -> ApiResult<Option<N>> {
     let read = ctx.data::<ReadContext>()?;
     to_one(read, batch, field, foreign_key, foreign_key(model)).await
 }

@@ -9,15 +9,15 @@ use super::service::Service;
 use super::taxonomy::{Taxonomy, TaxonomyTerm};
 use super::taxonomy_ref::TaxonomyRef;
 use super::venue::Venue;
+use crate::error::ApiResult;
 use crate::graphql::batch::Batch;
 use crate::graphql::connection::NodeObject;
 use crate::graphql::context::ReadContext;
-use crate::graphql::error::db;
 use crate::read::lookup::tables_of;
 use crate::read::page::{by_ids, model_id};
 use crate::read::visibility::visible;
 use crate::read::{Readable, Table};
-use async_graphql::{Context, ID, Interface, Result};
+use async_graphql::{Context, ID, Interface};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -42,18 +42,17 @@ pub enum Node {
 }
 
 /// Visible records of `N` with these ids, sharing one batch.
-pub async fn lookup<N: NodeObject>(read: &ReadContext, ids: &[Uuid]) -> Result<HashMap<Uuid, N>> {
+pub async fn lookup<N: NodeObject>(
+    read: &ReadContext,
+    ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, N>> {
     let table = <N::Entity as Readable>::READ_TABLE;
-    let models = by_ids::<N::Entity>(&read.db, ids, visible(table, table.name(), &read.viewer))
-        .await
-        .map_err(db)?;
+    let models =
+        by_ids::<N::Entity>(&read.db, ids, visible(table, table.name(), &read.viewer)).await?;
     let batch = Batch::new(models.clone());
     let mut found = HashMap::with_capacity(models.len());
     for model in models {
-        found.insert(
-            model_id::<N::Entity>(&model).map_err(db)?,
-            N::new(model, batch.clone()),
-        );
+        found.insert(model_id::<N::Entity>(&model)?, N::new(model, batch.clone()));
     }
     Ok(found)
 }
@@ -63,7 +62,7 @@ async fn nodes_in<N: NodeObject>(
     ids: &[Uuid],
     wrap: fn(N) -> Node,
     found: &mut HashMap<Uuid, Node>,
-) -> Result<()> {
+) -> ApiResult<()> {
     for (id, node) in lookup::<N>(read, ids).await? {
         found.insert(id, wrap(node));
     }
@@ -72,9 +71,9 @@ async fn nodes_in<N: NodeObject>(
 
 /// The records with these ids, in the same order; null where an id is unknown or
 /// the caller may not see the record. Two statements per table involved at most.
-pub async fn nodes(ctx: &Context<'_>, ids: &[Uuid]) -> Result<Vec<Option<Node>>> {
+pub async fn nodes(ctx: &Context<'_>, ids: &[Uuid]) -> ApiResult<Vec<Option<Node>>> {
     let read = ctx.data::<ReadContext>()?;
-    let tables = tables_of(&read.db, ids).await.map_err(db)?;
+    let tables = tables_of(&read.db, ids).await?;
     let mut by_table: HashMap<Table, Vec<Uuid>> = HashMap::new();
     for (id, table) in &tables {
         by_table.entry(*table).or_default().push(*id);

@@ -7,6 +7,7 @@ use super::related;
 use super::service::Service;
 use super::taxonomy::TaxonomyTerm;
 use super::venue::Venue;
+use crate::error::ApiResult;
 use crate::graphql::connection::{Connection, PageArgs, children};
 use crate::read::relations::PROVIDER_CHILDREN;
 use crate::read::relations::PROVIDER_CONTACTS;
@@ -14,7 +15,7 @@ use crate::read::relations::PROVIDER_EVENTS;
 use crate::read::relations::PROVIDER_SERVICES;
 use crate::read::relations::PROVIDER_TERMS;
 use crate::read::relations::PROVIDER_VENUES;
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
 /// An organisation that provides services (HSDS `organization`).
@@ -90,7 +91,7 @@ impl Provider {
     }
 
     /// The organisation it belongs to, if any.
-    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
+    async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Provider>> {
         related(ctx, &self.1, &self.0, "parent", |m| m.parent_provider_id).await
     }
 
@@ -103,7 +104,7 @@ impl Provider {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Provider>> {
+    ) -> ApiResult<Connection<Provider>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &PROVIDER_CHILDREN, self.0.id, args).await
     }
@@ -117,7 +118,7 @@ impl Provider {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Service>> {
+    ) -> ApiResult<Connection<Service>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &PROVIDER_SERVICES, self.0.id, args).await
     }
@@ -131,7 +132,7 @@ impl Provider {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Venue>> {
+    ) -> ApiResult<Connection<Venue>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &PROVIDER_VENUES, self.0.id, args).await
     }
@@ -145,7 +146,7 @@ impl Provider {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Contact>> {
+    ) -> ApiResult<Connection<Contact>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &PROVIDER_CONTACTS, self.0.id, args).await
     }
@@ -159,7 +160,7 @@ impl Provider {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Event>> {
+    ) -> ApiResult<Connection<Event>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &PROVIDER_EVENTS, self.0.id, args).await
     }
@@ -173,7 +174,7 @@ impl Provider {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<TaxonomyTerm>> {
+    ) -> ApiResult<Connection<TaxonomyTerm>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &PROVIDER_TERMS, self.0.id, args).await
     }

@@ -9,6 +9,7 @@ use super::related;
 use super::taxonomy::TaxonomyTerm;
 use super::taxonomy_ref::TaxonomyRef;
 use super::venue::Venue;
+use crate::error::ApiResult;
 use crate::graphql::connection::{Connection, PageArgs, children};
 use crate::graphql::enums::ServiceStatus;
 use crate::graphql::scalars::Date;
@@ -19,7 +20,7 @@ use crate::read::relations::SERVICE_EVENTS;
 use crate::read::relations::SERVICE_REFS;
 use crate::read::relations::SERVICE_TERMS;
 use crate::read::relations::SERVICE_VENUES;
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
 /// A service a provider offers: the heart of the directory (HSDS `service`).
@@ -124,7 +125,7 @@ impl Service {
     }
 
     /// The organisation that provides it.
-    async fn provider(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
+    async fn provider(&self, ctx: &Context<'_>) -> ApiResult<Option<Provider>> {
         related(ctx, &self.1, &self.0, "provider", |m| Some(m.provider_id)).await
     }
 
@@ -137,7 +138,7 @@ impl Service {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Venue>> {
+    ) -> ApiResult<Connection<Venue>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &SERVICE_VENUES, self.0.id, args).await
     }
@@ -151,7 +152,7 @@ impl Service {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Contact>> {
+    ) -> ApiResult<Connection<Contact>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &SERVICE_CONTACTS, self.0.id, args).await
     }
@@ -165,7 +166,7 @@ impl Service {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Eligibility>> {
+    ) -> ApiResult<Connection<Eligibility>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &SERVICE_ELIGIBILITIES, self.0.id, args).await
     }
@@ -179,7 +180,7 @@ impl Service {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<CostOption>> {
+    ) -> ApiResult<Connection<CostOption>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &SERVICE_COST_OPTIONS, self.0.id, args).await
     }
@@ -193,7 +194,7 @@ impl Service {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Event>> {
+    ) -> ApiResult<Connection<Event>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &SERVICE_EVENTS, self.0.id, args).await
     }
@@ -207,7 +208,7 @@ impl Service {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<TaxonomyTerm>> {
+    ) -> ApiResult<Connection<TaxonomyTerm>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &SERVICE_TERMS, self.0.id, args).await
     }
@@ -221,7 +222,7 @@ impl Service {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<TaxonomyRef>> {
+    ) -> ApiResult<Connection<TaxonomyRef>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &SERVICE_REFS, self.0.id, args).await
     }

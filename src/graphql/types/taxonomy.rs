@@ -7,6 +7,7 @@ use super::related;
 use super::service::Service;
 use super::taxonomy_ref::TaxonomyRef;
 use super::venue::Venue;
+use crate::error::ApiResult;
 use crate::graphql::connection::{Connection, PageArgs, children};
 use crate::read::relations::TAXONOMY_TERMS;
 use crate::read::relations::TERM_CHILDREN;
@@ -15,7 +16,7 @@ use crate::read::relations::TERM_PROVIDERS;
 use crate::read::relations::TERM_REFS;
 use crate::read::relations::TERM_SERVICES;
 use crate::read::relations::TERM_VENUES;
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
 /// A vocabulary of terms, e.g. "Category" or "Need" (HSDS `taxonomy`).
@@ -79,7 +80,7 @@ impl Taxonomy {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<TaxonomyTerm>> {
+    ) -> ApiResult<Connection<TaxonomyTerm>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &TAXONOMY_TERMS, self.0.id, args).await
     }
@@ -138,12 +139,12 @@ impl TaxonomyTerm {
     }
 
     /// The taxonomy it belongs to.
-    async fn taxonomy(&self, ctx: &Context<'_>) -> Result<Option<Taxonomy>> {
+    async fn taxonomy(&self, ctx: &Context<'_>) -> ApiResult<Option<Taxonomy>> {
         related(ctx, &self.1, &self.0, "taxonomy", |m| Some(m.taxonomy_id)).await
     }
 
     /// The broader term, if any.
-    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<TaxonomyTerm>> {
+    async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<TaxonomyTerm>> {
         related(ctx, &self.1, &self.0, "parent", |m| m.parent_id).await
     }
 
@@ -156,7 +157,7 @@ impl TaxonomyTerm {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<TaxonomyTerm>> {
+    ) -> ApiResult<Connection<TaxonomyTerm>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &TERM_CHILDREN, self.0.id, args).await
     }
@@ -170,7 +171,7 @@ impl TaxonomyTerm {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Service>> {
+    ) -> ApiResult<Connection<Service>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &TERM_SERVICES, self.0.id, args).await
     }
@@ -184,7 +185,7 @@ impl TaxonomyTerm {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Provider>> {
+    ) -> ApiResult<Connection<Provider>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &TERM_PROVIDERS, self.0.id, args).await
     }
@@ -198,7 +199,7 @@ impl TaxonomyTerm {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Venue>> {
+    ) -> ApiResult<Connection<Venue>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &TERM_VENUES, self.0.id, args).await
     }
@@ -212,7 +213,7 @@ impl TaxonomyTerm {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Event>> {
+    ) -> ApiResult<Connection<Event>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &TERM_EVENTS, self.0.id, args).await
     }
@@ -226,7 +227,7 @@ impl TaxonomyTerm {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<TaxonomyRef>> {
+    ) -> ApiResult<Connection<TaxonomyRef>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &TERM_REFS, self.0.id, args).await
     }

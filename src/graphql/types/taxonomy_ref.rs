@@ -7,7 +7,8 @@ use super::related;
 use super::service::Service;
 use super::taxonomy::TaxonomyTerm;
 use super::venue::Venue;
-use async_graphql::{Context, ID, Object, Result};
+use crate::error::ApiResult;
+use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
 /// Tags one record (a service, provider, venue or event) with a taxonomy term (HSDS `attribute`).
@@ -53,27 +54,27 @@ impl TaxonomyRef {
     }
 
     /// The term.
-    async fn term(&self, ctx: &Context<'_>) -> Result<Option<TaxonomyTerm>> {
+    async fn term(&self, ctx: &Context<'_>) -> ApiResult<Option<TaxonomyTerm>> {
         related(ctx, &self.1, &self.0, "term", |m| Some(m.taxonomy_term_id)).await
     }
 
     /// The service tagged, if a service.
-    async fn service(&self, ctx: &Context<'_>) -> Result<Option<Service>> {
+    async fn service(&self, ctx: &Context<'_>) -> ApiResult<Option<Service>> {
         related(ctx, &self.1, &self.0, "service", |m| m.service_id).await
     }
 
     /// The provider tagged, if a provider.
-    async fn provider(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
+    async fn provider(&self, ctx: &Context<'_>) -> ApiResult<Option<Provider>> {
         related(ctx, &self.1, &self.0, "provider", |m| m.provider_id).await
     }
 
     /// The venue tagged, if a venue.
-    async fn venue(&self, ctx: &Context<'_>) -> Result<Option<Venue>> {
+    async fn venue(&self, ctx: &Context<'_>) -> ApiResult<Option<Venue>> {
         related(ctx, &self.1, &self.0, "venue", |m| m.venue_id).await
     }
 
     /// The event tagged, if an event.
-    async fn event(&self, ctx: &Context<'_>) -> Result<Option<Event>> {
+    async fn event(&self, ctx: &Context<'_>) -> ApiResult<Option<Event>> {
         related(ctx, &self.1, &self.0, "event", |m| m.event_id).await
     }
 }

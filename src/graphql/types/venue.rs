@@ -7,13 +7,14 @@ use super::provider::Provider;
 use super::related;
 use super::service::Service;
 use super::taxonomy::TaxonomyTerm;
+use crate::error::ApiResult;
 use crate::graphql::connection::{Connection, PageArgs, children};
 use crate::graphql::enums::LocationType;
 use crate::read::relations::VENUE_CONTACTS;
 use crate::read::relations::VENUE_EVENTS;
 use crate::read::relations::VENUE_SERVICES;
 use crate::read::relations::VENUE_TERMS;
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
 /// A place where services are offered, or an address (HSDS `location` with its `address`).
@@ -129,7 +130,7 @@ impl Venue {
     }
 
     /// The organisation it belongs to, if any.
-    async fn provider(&self, ctx: &Context<'_>) -> Result<Option<Provider>> {
+    async fn provider(&self, ctx: &Context<'_>) -> ApiResult<Option<Provider>> {
         related(ctx, &self.1, &self.0, "provider", |m| m.provider_id).await
     }
 
@@ -142,7 +143,7 @@ impl Venue {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Service>> {
+    ) -> ApiResult<Connection<Service>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &VENUE_SERVICES, self.0.id, args).await
     }
@@ -156,7 +157,7 @@ impl Venue {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Event>> {
+    ) -> ApiResult<Connection<Event>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &VENUE_EVENTS, self.0.id, args).await
     }
@@ -170,7 +171,7 @@ impl Venue {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Contact>> {
+    ) -> ApiResult<Connection<Contact>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &VENUE_CONTACTS, self.0.id, args).await
     }
@@ -184,7 +185,7 @@ impl Venue {
         #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
         #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<TaxonomyTerm>> {
+    ) -> ApiResult<Connection<TaxonomyTerm>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &VENUE_TERMS, self.0.id, args).await
     }

@@ -25,13 +25,13 @@ pub mod negotiate;
 pub mod params;
 pub mod upload;
 
-use crate::error::ErrorCode;
+use crate::error::{AppError, ErrorCode};
 use crate::graphql::limits::{ExecutionStarted, limit_error, uses_introspection};
 use crate::graphql::{self, ApiLimits};
 use crate::read::Viewer;
 use crate::state::AppState;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{ErrorExtensions, ServerError, Variables};
+use async_graphql::{ServerError, Variables};
 use axum::extract::{Extension, State};
 use axum::http::header::{ALLOW, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
@@ -76,17 +76,20 @@ pub async fn post(
     match &kind {
         RequestBody::Json | RequestBody::Multipart(_) => {}
         RequestBody::Missing => {
-            return refusal(
+            return refuse(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 response_type,
-                "a POST needs Content-Type: application/json".into(),
+                AppError::bad_input("Content-Type", "a POST needs application/json"),
             );
         }
         RequestBody::Unsupported(media) => {
-            return refusal(
+            return refuse(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 response_type,
-                format!("Content-Type {media:?} is not supported: send application/json (UTF-8)"),
+                AppError::bad_input(
+                    "Content-Type",
+                    format!("{media:?} is not supported: send application/json (UTF-8)"),
+                ),
             );
         }
     }
@@ -163,10 +166,13 @@ async fn run(
             operation,
             Some(OperationType::Mutation | OperationType::Subscription)
         ) {
-            let mut response = refusal(
+            let mut response = refuse(
                 StatusCode::METHOD_NOT_ALLOWED,
                 response_type,
-                "only queries can be sent with GET: send mutations with POST".into(),
+                AppError::user(
+                    ErrorCode::BadUserInput,
+                    "only queries can be sent with GET: send mutations with POST",
+                ),
             );
             response
                 .headers_mut()
@@ -180,12 +186,10 @@ async fn run(
             Err(error) => return request_error(response_type, vec![error]),
         };
         if asks {
-            let error = async_graphql::Error::new(
+            let error = AppError::forbidden(
                 "introspection is not open to this caller (SIGNPOST_INTROSPECTION_ROLE)",
-            )
-            .extend_with(|_, extensions| extensions.set("code", ErrorCode::Forbidden.as_str()))
-            .into_server_error(async_graphql::Pos::default());
-            return request_error(response_type, vec![error]);
+            );
+            return request_error(response_type, vec![error.into_server_error()]);
         }
         request = request.disable_introspection();
     }
@@ -293,26 +297,32 @@ fn request_error(response_type: ResponseType, errors: Vec<ServerError>) -> Respo
 
 /// Not a well-formed GraphQL-over-HTTP request: a 400 under either type.
 fn malformed(response_type: ResponseType, message: String) -> Response {
-    refusal(StatusCode::BAD_REQUEST, response_type, message)
+    refuse(
+        StatusCode::BAD_REQUEST,
+        response_type,
+        AppError::user(ErrorCode::BadUserInput, message),
+    )
 }
 
-fn refusal(status: StatusCode, response_type: ResponseType, message: String) -> Response {
-    let error = async_graphql::Error::new(message)
-        .extend_with(|_, extensions| extensions.set("code", ErrorCode::BadUserInput.as_str()))
-        .into_server_error(async_graphql::Pos::default());
-    reply(status, response_type, &Body::errors(&[error]))
+/// Every refusal of a request as a whole, in the GraphQL response shape.
+fn refuse(status: StatusCode, response_type: ResponseType, error: AppError) -> Response {
+    reply(
+        status,
+        response_type,
+        &Body::errors(&[error.into_server_error()]),
+    )
 }
 
 /// Credentials that do not verify: 401, the reason only in the log.
 fn unauthenticated(response_type: ResponseType, failure: &crate::auth::AuthFailure) -> Response {
     tracing::info!(reason = %failure.reason, "credentials refused");
-    let error = async_graphql::Error::new("the credentials sent are not valid")
-        .extend_with(|_, extensions| extensions.set("code", ErrorCode::Unauthenticated.as_str()))
-        .into_server_error(async_graphql::Pos::default());
-    let mut response = reply(
+    let mut response = refuse(
         StatusCode::UNAUTHORIZED,
         response_type,
-        &Body::errors(&[error]),
+        AppError::user(
+            ErrorCode::Unauthenticated,
+            "the credentials sent are not valid",
+        ),
     );
     response.headers_mut().insert(
         axum::http::header::WWW_AUTHENTICATE,
@@ -322,15 +332,13 @@ fn unauthenticated(response_type: ResponseType, failure: &crate::auth::AuthFailu
 }
 
 fn not_acceptable() -> Response {
-    let error = async_graphql::Error::new(
-        "Accept allows no type this endpoint serves: application/graphql-response+json or application/json (UTF-8)",
-    )
-    .extend_with(|_, extensions| extensions.set("code", ErrorCode::BadUserInput.as_str()))
-    .into_server_error(async_graphql::Pos::default());
-    reply(
+    refuse(
         StatusCode::NOT_ACCEPTABLE,
         ResponseType::Json,
-        &Body::errors(&[error]),
+        AppError::bad_input(
+            "Accept",
+            "allows no type this endpoint serves: application/graphql-response+json or application/json (UTF-8)",
+        ),
     )
 }
 
