@@ -11,14 +11,12 @@
 //! HTTP layer needs to know whether an error response is a request error (nothing
 //! ran, no `data`) or an execution error.
 
-use crate::error::ErrorCode;
+use crate::error::{AppError, ErrorCode};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
-use async_graphql::{
-    ErrorExtensions, Response, ServerError, ServerResult, ValidationResult, Variables,
-};
+use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -162,15 +160,11 @@ pub fn prepare(request: &mut async_graphql::Request, limits: &QueryLimits) -> Se
     check_text(&request.query, limits)?;
     let document = request.parsed_query().map_err(parse_failure)?;
     match super::nesting::expanded_fields(document) {
-        super::nesting::Expansion::Cycle(name) => {
-            let error = async_graphql::Error::new(format!(
-                "fragment {name} spreads itself (directly or through other fragments)"
-            ))
-            .extend_with(|_, extensions| {
-                extensions.set("code", ErrorCode::GraphqlValidationFailed.as_str());
-            });
-            Err(error.into_server_error(async_graphql::Pos::default()))
-        }
+        super::nesting::Expansion::Cycle(name) => Err(AppError::user(
+            ErrorCode::GraphqlValidationFailed,
+            format!("fragment {name} spreads itself (directly or through other fragments)"),
+        )
+        .into_server_error()),
         super::nesting::Expansion::Fields(fields) if fields > limits.max_complexity as u64 => {
             Err(limit_error(
                 "maxComplexity",
@@ -242,13 +236,20 @@ impl Extension for Guard {
         let operation = ctx
             .data_opt::<OperationName>()
             .and_then(|name| name.0.as_deref());
-        if let Some(problem) =
-            super::variables::check(&ctx.schema_env.registry, &document, operation, variables)
-        {
-            let error = async_graphql::Error::new(problem).extend_with(|_, extensions| {
-                extensions.set("code", ErrorCode::BadUserInput.as_str());
-            });
-            return Err(error.into_server_error(async_graphql::Pos::default()));
+        let registry = &ctx.schema_env.registry;
+        if let Some(problem) = super::variables::check(registry, &document, operation, variables) {
+            return Err(AppError::user(ErrorCode::BadUserInput, problem).into_server_error());
+        }
+        if let Some(read) = ctx.data_opt::<super::ReadContext>() {
+            let max = read.limits.max_page_size;
+            if let Some((argument, size)) =
+                super::page_sizes::oversized(registry, &document, operation, variables, max)
+            {
+                return Err(limit_error(
+                    "maxPageSize",
+                    format!("{argument}: {size} is over the page size limit (maxPageSize {max})"),
+                ));
+            }
         }
         Ok(document)
     }

@@ -16,6 +16,7 @@ pub mod mutation;
 pub mod nesting;
 pub mod newest;
 pub mod order;
+pub mod page_sizes;
 pub mod query;
 pub mod scalars;
 pub mod types;

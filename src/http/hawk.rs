@@ -9,7 +9,7 @@
 //! cannot be hashed before its headers go out).
 
 use crate::auth::hawk::Verified;
-use crate::error::ErrorCode;
+use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -143,20 +143,16 @@ fn text_header(headers: &axum::http::HeaderMap, name: HeaderName) -> Option<Stri
 /// 401 `UNAUTHENTICATED`, the reason only in the log.
 fn refused(reason: &str) -> Response {
     tracing::info!(reason = %reason, "HAWK credentials refused");
-    let body = serde_json::json!({ "errors": [{
-        "message": "the credentials sent are not valid",
-        "extensions": { "code": ErrorCode::Unauthenticated.as_str() },
-    }]});
-    (
+    let mut response = super::graphql::refuse(
         StatusCode::UNAUTHORIZED,
-        [
-            (
-                CONTENT_TYPE,
-                HeaderValue::from_static("application/json; charset=utf-8"),
-            ),
-            (WWW_AUTHENTICATE, HeaderValue::from_static("Hawk")),
-        ],
-        body.to_string(),
-    )
-        .into_response()
+        super::graphql::negotiate::ResponseType::Json,
+        AppError::user(
+            ErrorCode::Unauthenticated,
+            "the credentials sent are not valid",
+        ),
+    );
+    response
+        .headers_mut()
+        .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Hawk"));
+    response
 }

@@ -224,13 +224,32 @@ async fn limits_name_themselves() {
         reply.body["errors"][0]["extensions"]["limit"],
         json!("maxBodyBytes")
     );
-    let page = send(post(
+    // A page over maxPageSize is a request error: nothing runs, 400, the limit named;
+    // as a literal, a variable, a variable's default, nested, or in a fragment.
+    for body in [
+        r#"{"query":"{ services(first: 101) { totalCount } }"}"#,
+        r#"{"query":"query($n: Int) { providers(last: $n) { totalCount } }","variables":{"n":101}}"#,
+        r#"{"query":"query($n: Int = 500) { venues(first: $n) { totalCount } }"}"#,
+        r#"{"query":"{ services(first: 1) { nodes { venues(first: 101) { totalCount } } } }"}"#,
+        r#"{"query":"{ ...F } fragment F on Query { imports(first: 101) { nodes { id } } }"}"#,
+    ] {
+        let page = send(post(&app, None, body)).await;
+        assert_eq!(page.status, 400, "{body}: {}", page.body);
+        assert_eq!(code(&page), "LIMIT_EXCEEDED", "{body}");
+        assert_eq!(
+            page.body["errors"][0]["extensions"]["limit"],
+            json!("maxPageSize"),
+            "{body}"
+        );
+        assert!(page.body.get("data").is_none(), "{body}: {}", page.body);
+    }
+    let within = send(post(
         &app,
         None,
-        r#"{"query":"{ services(first: 101) { totalCount } }"}"#,
+        r#"{"query":"{ services(first: 100) { totalCount } }"}"#,
     ))
     .await;
-    assert_eq!(code(&page), "LIMIT_EXCEEDED");
+    assert_eq!(within.status, 200, "{}", within.body);
 }
 
 #[tokio::test]

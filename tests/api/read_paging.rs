@@ -480,8 +480,16 @@ async fn nodes_come_back_in_the_order_asked_with_null_for_unknown_ids() {
     let bad = execute(&db, NODES, json!({ "ids": ["not-a-uuid"] })).await;
     assert_eq!(code(&bad), "BAD_USER_INPUT");
     let too_many: Vec<Uuid> = (0..101).map(|_| Uuid::now_v7()).collect();
-    let bad = execute(&db, NODES, json!({ "ids": too_many })).await;
-    assert_eq!(code(&bad), "BAD_USER_INPUT");
+    let over = execute(&db, NODES, json!({ "ids": too_many })).await;
+    assert_eq!(code(&over), "LIMIT_EXCEEDED");
+    assert_eq!(
+        over["errors"][0]["extensions"]["limit"], "maxPageSize",
+        "{over}"
+    );
+    assert!(
+        over["data"].is_null(),
+        "refused before anything ran: {over}"
+    );
 }
 
 #[tokio::test]

@@ -49,7 +49,10 @@ impl LookupQuery {
     ) -> ApiResult<Vec<Option<Node>>> {
         let limit = ctx.data::<ReadContext>()?.limits.max_page_size;
         if ids.len() as u64 > limit {
-            return Err(AppError::bad_input("ids", format!("at most {limit} ids")));
+            return Err(AppError::limit(
+                "maxPageSize",
+                format!("ids: at most {limit} ids (maxPageSize)"),
+            ));
         }
         let ids = ids
             .iter()

@@ -305,7 +305,7 @@ fn malformed(response_type: ResponseType, message: String) -> Response {
 }
 
 /// Every refusal of a request as a whole, in the GraphQL response shape.
-fn refuse(status: StatusCode, response_type: ResponseType, error: AppError) -> Response {
+pub(crate) fn refuse(status: StatusCode, response_type: ResponseType, error: AppError) -> Response {
     reply(
         status,
         response_type,
