@@ -22,6 +22,8 @@ pub struct AppState {
     /// This process as ingest leases name it: host, process id and a random
     /// suffix, unique across replicas and restarts.
     pub replica: String,
+    /// Imports, ingest runs, schedules and sweepers running in the background.
+    pub jobs: crate::jobs::Jobs,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             schema: build_schema(),
             auth: Arc::new(auth),
             store,
+            jobs: crate::jobs::Jobs::new(),
         }
     }
 }

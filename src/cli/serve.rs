@@ -68,11 +68,12 @@ pub async fn prepare(config: Config, args: &ServeArgs) -> anyhow::Result<AppStat
             "imports left running by a stopped process marked failed"
         );
     }
-    crate::import::progress::spawn_sweeper(db.clone());
     let store = config.open_store(&db).await?;
     tracing::info!("object store ready");
     let state = AppState::new(db, config, auth, store);
+    crate::import::progress::spawn_sweeper(&state.jobs, state.db.clone());
     crate::ingest::schedule::spawn(
+        &state.jobs,
         state.db.clone(),
         state.store.clone(),
         state.ingest.clone(),

@@ -34,4 +34,6 @@ pub struct WriteContext {
     pub ingest: std::sync::Arc<crate::ingest::IngestConfig>,
     /// This process, as ingest leases and runs name their holder.
     pub replica: String,
+    /// Where imports and ingest runs go on after the mutation answers.
+    pub jobs: crate::jobs::Jobs,
 }

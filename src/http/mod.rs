@@ -184,20 +184,23 @@ fn log_response<B>(response: &Response<B>, latency: Duration, _span: &Span) {
 }
 
 /// Serves until `shutdown` resolves, then stops accepting and lets in-flight
-/// requests finish (for at most `grace`).
+/// requests finish (for at most the grace period), then the background jobs
+/// (for at most the grace period again; those still running are stopped and end
+/// `failed`, see [`crate::jobs`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
+    let jobs = state.jobs.clone();
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
         shutdown.await;
         tracing::info!("shutting down: finishing in-flight requests");
         let _ = stopping_tx.send(());
     });
-    tokio::select! {
+    let served = tokio::select! {
         result = server => result,
         () = async {
             let _ = stopping_rx.await;
@@ -206,7 +209,15 @@ pub async fn serve(
             tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish in time");
             Ok(())
         }
+    };
+    if jobs.running() > 0 {
+        tracing::info!(
+            jobs = jobs.running(),
+            "shutting down: finishing background jobs"
+        );
     }
+    jobs.shut_down(grace).await;
+    served
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -23,6 +23,7 @@ use std::collections::HashSet;
 /// Checks and (unless a dry run) applies a submitted import, keeping its row and
 /// its progress up to date. However it stops — an error, a panic — the import's
 /// row ends `failed` with the reason, not `validating` or `applying` for ever.
+#[tracing::instrument(name = "import", skip_all, fields(id = %import.id, file = %import.file_name))]
 pub async fn process(
     db: &DatabaseConnection,
     store: &Store,
@@ -30,7 +31,7 @@ pub async fn process(
     options: &ImportOptions,
 ) -> Result<ImportOutcome, ImportError> {
     let id = import.id;
-    let (outcome, reason) = match crate::jobs::catch_panic(work(db, store, import, options)).await {
+    let (outcome, reason) = match crate::jobs::guarded(work(db, store, import, options)).await {
         Ok(Ok(outcome)) => return Ok(outcome),
         Ok(Err(error)) => {
             let reason = error.to_string();

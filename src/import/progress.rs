@@ -166,11 +166,14 @@ pub async fn mark_failed(
     Ok(update.exec(db).await?.rows_affected)
 }
 
-/// Sweeps for interrupted imports every [`SWEEP_EVERY`] until the process ends.
-pub fn spawn_sweeper(db: DatabaseConnection) {
-    tokio::spawn(async move {
+/// Sweeps for interrupted imports every [`SWEEP_EVERY`] until the process stops.
+pub fn spawn_sweeper(jobs: &crate::jobs::Jobs, db: DatabaseConnection) {
+    jobs.spawn_loop("import-sweeper", |stopping| async move {
         loop {
-            tokio::time::sleep(SWEEP_EVERY).await;
+            tokio::select! {
+                () = tokio::time::sleep(SWEEP_EVERY) => {}
+                () = stopping.cancelled() => return,
+            }
             match sweep_interrupted(&db, STALE_AFTER).await {
                 Ok(0) => {}
                 Ok(marked) => tracing::warn!(

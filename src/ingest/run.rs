@@ -81,6 +81,7 @@ async fn save(db: &DatabaseConnection, run: &ingest_runs::Model) -> Result<(), I
 
 /// Runs `run` of `source` to its end; the run as it finished. Errors of single
 /// files are in the registry and the run's counts, not in the result.
+#[tracing::instrument(name = "ingest", skip_all, fields(source = %source.name, run = %run.id))]
 pub async fn run(
     db: &DatabaseConnection,
     store: &Store,
@@ -119,7 +120,7 @@ pub async fn run(
         run.id,
         lost.clone(),
     )));
-    let outcome = crate::jobs::catch_panic(work(db, store, source, &mut run, &lost, &say))
+    let outcome = crate::jobs::guarded(work(db, store, source, &mut run, &lost, &say))
         .await
         .unwrap_or_else(|panic| Err(IngestError::Source(panic)));
     drop(heartbeat);

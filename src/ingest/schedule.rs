@@ -30,7 +30,13 @@ pub fn check(config: &IngestConfig) -> anyhow::Result<()> {
 }
 
 /// Starts a timetable task per scheduled source.
-pub fn spawn(db: DatabaseConnection, store: Store, config: Arc<IngestConfig>, replica: String) {
+pub fn spawn(
+    jobs: &crate::jobs::Jobs,
+    db: DatabaseConnection,
+    store: Store,
+    config: Arc<IngestConfig>,
+    replica: String,
+) {
     for source in config.sources.iter().filter(|s| s.schedule.is_some()) {
         let Some(cron) = source
             .schedule
@@ -39,13 +45,11 @@ pub fn spawn(db: DatabaseConnection, store: Store, config: Arc<IngestConfig>, re
         else {
             continue;
         };
-        tokio::spawn(timetable(
-            db.clone(),
-            store.clone(),
-            source.clone(),
-            cron,
-            replica.clone(),
-        ));
+        let (db, store, source, replica) =
+            (db.clone(), store.clone(), source.clone(), replica.clone());
+        jobs.spawn_loop("ingest-schedule", |stopping| {
+            timetable(db, store, source, cron, replica, stopping)
+        });
     }
 }
 
@@ -59,6 +63,7 @@ async fn timetable(
     source: SourceConfig,
     cron: Cron,
     replica: String,
+    stopping: tokio_util::sync::CancellationToken,
 ) {
     loop {
         let Some(at) = next_after(&cron, Utc::now()) else {
@@ -66,7 +71,10 @@ async fn timetable(
             return;
         };
         let wait = (at - Utc::now()).to_std().unwrap_or_default();
-        tokio::time::sleep(wait).await;
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = stopping.cancelled() => return,
+        }
         let gap = next_after(&cron, at)
             .and_then(|next| (next - at).to_std().ok())
             .unwrap_or(std::time::Duration::from_secs(120));

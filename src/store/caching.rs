@@ -15,7 +15,9 @@ use super::{Body, Key, ListPage, ObjectMeta, ObjectStore, StoreError};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// tokio's clock, so tests can pause and advance it.
+use tokio::time::Instant;
 
 #[derive(Debug)]
 struct Entry {

@@ -3,8 +3,7 @@
 //! incremental run returns exactly the changes, deletes included), who may
 //! export, and response shapes against fixtures.
 
-use crate::helpers::{TestApp, spawn_app_with};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use crate::helpers::{TestApp, graphql_as, spawn_app_with, token};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -14,40 +13,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use uuid::Uuid;
 
-pub const SECRET: &str = "export-test-secret-long-enough-for-hs256";
-
-pub fn token(role: &str) -> String {
-    let claims =
-        json!({ "sub": "pipeline", "exp": chrono::Utc::now().timestamp() + 600, "roles": [role] });
-    jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(SECRET.as_bytes()),
-    )
-    .expect("sign")
-}
-
 pub async fn export_app() -> TestApp {
     spawn_app_with(|config| {
-        config.jwt_secret = Some(SECRET.to_owned().into());
         // Small, so the test's runs overlap by little; correctness does not
         // depend on it (clients dedupe by id and version).
         config.export_safety_lag_ms = 200;
     })
     .await
-}
-
-pub async fn graphql_as(app: &TestApp, role: &str, query: &str, variables: Value) -> Value {
-    app.client
-        .post(app.url("/graphql"))
-        .header("authorization", format!("Bearer {}", token(role)))
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("JSON")
 }
 
 const EXPORT: &str = "query($type: RecordType!, $after: String, $since: DateTime, $first: Int!) {

@@ -2,8 +2,8 @@
 //! of every record type re-imported into a fresh database giving the same
 //! directory back.
 
-use crate::export::{export_app, token};
-use crate::helpers::TestDb;
+use crate::export::export_app;
+use crate::helpers::{TestDb, token};
 use serde_json::Value;
 use signpost::repo::RecordType;
 use std::io::Read;
@@ -103,7 +103,7 @@ async fn csv_downloads_reimport_into_the_same_directory() {
         );
     }
     let copy = crate::helpers::TestApp::over(target_db, |config| {
-        config.jwt_secret = Some(crate::export::SECRET.to_owned().into());
+        config.jwt_secret = Some(crate::helpers::JWT_SECRET.to_owned().into());
     })
     .await;
     let before = directory(&source).await;

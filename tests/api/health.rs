@@ -120,9 +120,20 @@ async fn in_flight_requests_finish_during_a_graceful_shutdown() {
     let mut app = spawn_app_with(one_connection).await;
     let held = sea_orm::TransactionTrait::begin(&app.db).await.unwrap();
     let in_flight = tokio::spawn(app.client.get(app.url("/health/ready")).send());
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Readiness signals, not sleeps: the server counts the request in flight (the
+    // scrape asking is one more), then stops accepting connections.
+    let mut waits = 0;
+    while in_flight_requests(&app).await < 2 {
+        waits += 1;
+        assert!(waits < 500, "the request never arrived");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     app.begin_shutdown();
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    while tokio::net::TcpStream::connect(app.address).await.is_ok() {
+        waits += 1;
+        assert!(waits < 1000, "the server kept accepting connections");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     assert!(
         !in_flight.is_finished(),
         "the request is still waiting for the database"
@@ -130,4 +141,13 @@ async fn in_flight_requests_finish_during_a_graceful_shutdown() {
     held.rollback().await.unwrap();
     let response = in_flight.await.unwrap().expect("answered, not dropped");
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// The server's own count of requests in flight, from `/metrics`.
+async fn in_flight_requests(app: &crate::helpers::TestApp) -> u64 {
+    let text = app.get("/metrics").await.text().await.expect("metrics");
+    text.lines()
+        .find_map(|line| line.strip_prefix("signpost_http_requests_in_flight "))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(0)
 }

@@ -136,6 +136,7 @@ pub struct TestApp {
     /// Keeps the database alive as long as the app (dropped with it).
     _database: TestDb,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestApp {
@@ -172,6 +173,15 @@ impl TestApp {
             let _ = stop.send(());
         }
     }
+
+    /// Shuts the server down as SIGTERM does and waits until it has stopped
+    /// (requests, then background jobs, each within the grace period).
+    pub async fn shut_down(&mut self) {
+        self.begin_shutdown();
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("served");
+        }
+    }
 }
 
 impl Drop for TestApp {
@@ -196,6 +206,10 @@ impl TestApp {
     pub async fn over(test_db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = test_db.config();
         adjust(&mut config);
+        // Test servers accept `token`s unless a test chose its own keys.
+        if config.jwt_secret.is_none() && config.jwt_jwks.is_none() {
+            config.jwt_secret = Some(JWT_SECRET.to_owned().into());
+        }
         let state = prepare(config, &ServeArgs::default())
             .await
             .expect("prepare server");
@@ -205,7 +219,7 @@ impl TestApp {
             .expect("bind");
         let address = listener.local_addr().expect("address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(signpost::http::serve(listener, state, async move {
+        let server = tokio::spawn(signpost::http::serve(listener, state, async move {
             let _ = stopped.await;
         }));
         TestApp {
@@ -217,6 +231,7 @@ impl TestApp {
             db,
             _database: test_db,
             stop: Some(stop),
+            server: Some(server),
         }
     }
 }
@@ -286,4 +301,56 @@ pub fn lying_about_sizes(mut bytes: Vec<u8>, declared: u32) -> Vec<u8> {
         i += 1;
     }
     bytes
+}
+
+/// The HS256 secret every test server accepts tokens signed with (long enough for
+/// the start-up check).
+pub const JWT_SECRET: &str = "signpost-test-secret-long-enough-for-hs256";
+
+/// A bearer token for `role` (`reader`, `exporter`, `admin`), valid ten minutes.
+pub fn token(role: &str) -> String {
+    let claims = serde_json::json!({
+        "sub": format!("{role}@example.org"),
+        "exp": chrono::Utc::now().timestamp() + 600,
+        "roles": [role],
+    });
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+    )
+    .expect("sign")
+}
+
+/// POSTs a GraphQL request to `/graphql` with a token for `role`.
+pub async fn graphql_as(
+    app: &TestApp,
+    role: &str,
+    query: &str,
+    variables: serde_json::Value,
+) -> serde_json::Value {
+    app.client
+        .post(app.url("/graphql"))
+        .header("authorization", format!("Bearer {}", token(role)))
+        .json(&serde_json::json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// The `extensions.code` of a GraphQL response's first error ("" when none).
+pub fn code(response: &serde_json::Value) -> &str {
+    response["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_default()
+}
+
+/// A fresh, migrated database (dropped with the [`TestDb`]).
+pub async fn fresh() -> (TestDb, DatabaseConnection) {
+    let test_db = TestDb::new().await;
+    let db = test_db.migrated().await;
+    (test_db, db)
 }

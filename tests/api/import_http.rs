@@ -1,21 +1,11 @@
 //! `importCsv` over HTTP as an admin's browser sends it (a GraphQL multipart
 //! request with a real token), the import history, `restoreImport`, and roles.
 
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::helpers::{TestApp, token};
 use serde_json::{Value, json};
 
-pub const SECRET: &str = "import-test-secret-long-enough-for-hs256";
 const P1: &str = "0190a000-0000-7000-8000-000000000001";
 const P2: &str = "0190a000-0000-7000-8000-000000000002";
-
-pub fn token(role: &str) -> String {
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::default(),
-        &json!({"sub": "admin@example.org", "exp": chrono::Utc::now().timestamp() + 600, "roles": [role]}),
-        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
-    )
-    .expect("sign")
-}
 
 /// A GraphQL multipart request (the spec's `operations`, `map` and one file).
 pub async fn upload(
@@ -82,7 +72,7 @@ const IMPORT: &str = "mutation($file: Upload!, $dryRun: Boolean, $type: RecordTy
 
 #[tokio::test]
 async fn admins_import_files_over_http_and_see_the_history() {
-    let app = spawn_app_with(|config| config.jwt_secret = Some(SECRET.to_owned().into())).await;
+    let app = crate::helpers::spawn_app().await;
     let csv = format!("id,name,published,program_id\n{P1},Food Bank,true,x\n{P2},Advice,true,y\n");
 
     let preview = upload(

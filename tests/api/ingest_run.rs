@@ -428,14 +428,14 @@ async fn admins_trigger_runs_and_follow_them_over_graphql() {
     files.put("b.csv", postcodes(&[("LS2 7HY", "95.5", "-1.55", "")]));
     let index = serve(files).await;
     let app = crate::helpers::spawn_app_with(|config| {
-        config.jwt_secret = Some(crate::export::SECRET.to_owned().into());
+        config.jwt_secret = Some(crate::helpers::JWT_SECRET.to_owned().into());
         config.ingest.sources = vec![source("onspd", &index, r"\.csv$", Loader::Postcodes)];
     })
     .await;
     let as_admin = |query: &'static str, variables: serde_json::Value| {
-        crate::export::graphql_as(&app, "admin", query, variables)
+        crate::helpers::graphql_as(&app, "admin", query, variables)
     };
-    let body = crate::export::graphql_as(
+    let body = crate::helpers::graphql_as(
         &app,
         "reader",
         "mutation { triggerIngest(source: \"onspd\") { id } }",
@@ -626,24 +626,50 @@ async fn a_schedule_runs_each_occurrence_on_one_replica() {
     ons.schedule = Some("* * * * * *".into()); // every second
     let config = Arc::new(signpost::ingest::IngestConfig { sources: vec![ons] });
     signpost::ingest::schedule::check(&config).expect("a valid schedule");
-    for replica in ["replica-a", "replica-b"] {
-        signpost::ingest::schedule::spawn(
-            setup.db.clone(),
-            setup.store.clone(),
-            config.clone(),
-            replica.into(),
+    let replicas: Vec<signpost::jobs::Jobs> = ["replica-a", "replica-b"]
+        .into_iter()
+        .map(|replica| {
+            let jobs = signpost::jobs::Jobs::new();
+            signpost::ingest::schedule::spawn(
+                &jobs,
+                setup.db.clone(),
+                setup.store.clone(),
+                config.clone(),
+                replica.into(),
+            );
+            jobs
+        })
+        .collect();
+    // Until three occurrences have run and ended (at most 15 s), then stop both.
+    let started = std::time::Instant::now();
+    let runs = loop {
+        let runs = entities::ingest_runs::Entity::find()
+            .all(&setup.db)
+            .await
+            .expect("runs");
+        if runs.iter().filter(|run| run.finished_at.is_some()).count() >= 3 {
+            break runs;
+        }
+        assert!(
+            started.elapsed().as_secs() < 15,
+            "{} runs in 15 s",
+            runs.len()
         );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    for jobs in &replicas {
+        jobs.shut_down(std::time::Duration::from_secs(5)).await;
+        assert_eq!(jobs.running(), 0, "a schedule stops with its process");
     }
-    tokio::time::sleep(std::time::Duration::from_millis(4500)).await;
-    let runs = entities::ingest_runs::Entity::find()
-        .all(&setup.db)
-        .await
-        .expect("runs");
     assert!(runs.iter().all(|run| run.trigger == "schedule"));
-    assert!(
-        (2..=6).contains(&runs.len()),
-        "about one run a second, not one per replica: {}",
-        runs.len()
+    // Each occurrence (a second) was run by one replica, not by both.
+    let seconds: std::collections::HashSet<i64> =
+        runs.iter().map(|run| run.started_at.timestamp()).collect();
+    assert_eq!(
+        seconds.len(),
+        runs.len(),
+        "one run per occurrence, not one per replica: {:?}",
+        runs.iter().map(|run| run.started_at).collect::<Vec<_>>()
     );
     assert_eq!(
         runs.iter().map(|run| run.files_loaded).sum::<i32>(),

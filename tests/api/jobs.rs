@@ -151,3 +151,94 @@ async fn an_import_that_panics_ends_failed_with_nothing_counted() {
     assert!(errors.contains("panics on get"), "{errors}");
     assert!(row.finished_at.is_some());
 }
+
+/// An ingest source whose index answers after `delay`, listing one postcode file.
+async fn slow_source(delay: std::time::Duration) -> String {
+    let app = axum::Router::new()
+        .route(
+            "/index.html",
+            axum::routing::get(move || async move {
+                tokio::time::sleep(delay).await;
+                axum::response::Html("<a href=\"files/a.csv\">a.csv</a>")
+            }),
+        )
+        .route(
+            "/files/a.csv",
+            axum::routing::get(|| async {
+                "pcd,pcds,dointr,doterm,lat,long,ctry\nLS1 4AP,LS1 4AP,198001,,53.796,-1.548,E92000001\n"
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{address}/index.html")
+}
+
+/// A graceful shutdown waits for the background jobs requests started, and stops
+/// one that outlasts the grace period: it ends `failed` saying so, its lease free.
+#[tokio::test]
+async fn shutdown_waits_for_jobs_and_stops_those_that_outlast_the_grace_period() {
+    use crate::ingest_run::source;
+    use sea_orm::EntityTrait;
+    use signpost::ingest::Loader;
+    signpost::install_tls_provider();
+    let quick = slow_source(std::time::Duration::from_millis(300)).await;
+    let stuck = slow_source(std::time::Duration::from_secs(3600)).await;
+    let mut app = crate::helpers::spawn_app_with(|config| {
+        config.shutdown_grace_secs = 2;
+        config.ingest.sources = vec![
+            source("quick", &quick, r"\.csv$", Loader::Postcodes),
+            signpost::ingest::SourceConfig {
+                timeout_secs: 3600,
+                ..source("stuck", &stuck, r"\.csv$", Loader::Postcodes)
+            },
+        ];
+    })
+    .await;
+    let trigger = "mutation($source: String!) { triggerIngest(source: $source) { id } }";
+    for name in ["stuck", "quick"] {
+        let body = crate::helpers::graphql_as(
+            &app,
+            "admin",
+            trigger,
+            serde_json::json!({ "source": name }),
+        )
+        .await;
+        assert!(body["data"]["triggerIngest"]["id"].is_string(), "{body}");
+    }
+    app.shut_down().await;
+    let runs = entities::ingest_runs::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("runs");
+    let run_of = |name: &str| {
+        runs.iter()
+            .find(|run| run.source == name)
+            .unwrap_or_else(|| panic!("a run of {name}"))
+    };
+    let quick = run_of("quick");
+    assert_eq!(
+        (quick.state.to_string().as_str(), quick.files_loaded),
+        ("completed", 1),
+        "a job running at shutdown is waited for: {:?}",
+        quick.error_message
+    );
+    let stuck = run_of("stuck");
+    assert_eq!(stuck.state.to_string(), "failed");
+    assert!(
+        stuck
+            .error_message
+            .as_deref()
+            .is_some_and(|message| message.contains("shut down")),
+        "{:?}",
+        stuck.error_message
+    );
+    let holder = signpost::ingest::lease::Lease::holder_of(&app.db, "ingest:stuck")
+        .await
+        .expect("lease");
+    assert_eq!(holder, None, "the cut-off run released its lease");
+}

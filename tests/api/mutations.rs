@@ -2,7 +2,7 @@
 //! once), versions and conflicts, patches, tombstones with and without cascade, the
 //! change log; in process on a fresh database, plus one over HTTP with a real token.
 
-use crate::helpers::{TestDb, execute_as, spawn_app_with};
+use crate::helpers::{code, execute_as, fresh, spawn_app_with};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use signpost::read::Viewer;
@@ -10,12 +10,6 @@ use signpost::read::viewer::Role;
 
 /// (action, field, old value, new value) of a change log row.
 type LogEntry = (String, Option<String>, Option<Value>, Option<Value>);
-
-pub(crate) async fn fresh() -> (TestDb, DatabaseConnection) {
-    let test_db = TestDb::new().await;
-    let db = test_db.migrated().await;
-    (test_db, db)
-}
 
 pub(crate) fn admin() -> Viewer {
     Viewer {
@@ -31,12 +25,6 @@ pub(crate) async fn run(
     vars: Value,
 ) -> Value {
     execute_as(db, viewer, query, vars).await
-}
-
-pub(crate) fn code(response: &Value) -> &str {
-    response["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or_default()
 }
 
 const CREATE_PROVIDER: &str = "mutation($input: CreateProviderInput!) { createProvider(input: $input) { id name version description published } }";

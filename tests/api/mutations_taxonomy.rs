@@ -1,7 +1,8 @@
 //! Admin mutations of events, taxonomies, terms and taxonomy references, and the
 //! admins' `changeLog` connection.
 
-use crate::mutations::{admin, code, fresh, provider, run};
+use crate::helpers::{code, fresh};
+use crate::mutations::{admin, provider, run};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use signpost::read::Viewer;

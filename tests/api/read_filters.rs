@@ -2,7 +2,7 @@
 //! `between`, in process and over HTTP, checked on exact record sets and orders.
 
 use crate::fixtures::{self, service_model, taxonomy_ref, try_service};
-use crate::helpers::{TestDb, execute_as, spawn_app};
+use crate::helpers::{code, execute_as, fresh, spawn_app};
 use chrono::{DateTime, TimeDelta, Utc};
 use entities::enums::ServiceStatus;
 use rust_decimal::Decimal;
@@ -52,12 +52,6 @@ fn distances(response: &Value) -> Vec<f64> {
     edges.expect("edges").iter().map(km).collect()
 }
 
-pub(crate) fn code(response: &Value) -> &str {
-    response["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or_else(|| panic!("an error with a code: {response}"))
-}
-
 /// Names matching `filter` for `viewer`, in the default order.
 async fn matching(db: &DatabaseConnection, viewer: Viewer, filter: Value) -> Vec<String> {
     names(&run(db, viewer, json!({ "filter": filter, "first": 100 })).await)
@@ -79,12 +73,6 @@ async fn refuse(db: &DatabaseConnection, cases: Value) {
         let response = run(db, anon(), vars.clone()).await;
         assert_eq!(code(&response), "BAD_USER_INPUT", "{vars}");
     }
-}
-
-pub(crate) async fn fresh() -> (TestDb, DatabaseConnection) {
-    let test_db = TestDb::new().await;
-    let db = test_db.migrated().await;
-    (test_db, db)
 }
 
 async fn provider(db: &DatabaseConnection, name: &str, published: bool) -> Uuid {

@@ -4,7 +4,8 @@
 
 use crate::fixtures::{self, service_model, try_service};
 use crate::helpers::{TestApp, execute, execute_as, spawn_app};
-use crate::read_filters::{code, fresh, ok, tombstone, venue_at};
+use crate::helpers::{code, fresh};
+use crate::read_filters::{ok, tombstone, venue_at};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeDelta, Utc};

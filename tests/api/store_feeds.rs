@@ -5,8 +5,9 @@
 //! used to panic the S3 upload when polled after its end. Runs with
 //! `TEST_S3_ENDPOINT`; says it is skipped otherwise.
 
+use crate::helpers::JWT_SECRET as SECRET;
 use crate::helpers::{TestDb, spawn_app_with};
-use crate::import_http::{SECRET, upload};
+use crate::import_http::upload;
 use crate::store_conformance::s3_endpoint_and_bucket;
 use sha2::{Digest, Sha256};
 use signpost::store::{Key, ObjectStore, Store};

@@ -32,12 +32,14 @@ async fn cached_bytes(cache: &MemoryStore) -> u64 {
         .sum()
 }
 
-/// Lets a cache fill started by a read finish (it runs beside the caller).
+/// Lets a cache fill started by a read finish (it runs beside the caller): on a
+/// paused clock, a sleep returns only once every other task is idle.
 async fn settle() {
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    tokio::time::sleep(Duration::from_millis(1)).await;
 }
 
-#[tokio::test]
+// Time is paused: expiry and culling order follow `advance`, not the machine's load.
+#[tokio::test(start_paused = true)]
 async fn the_cache_reads_through_expires_and_is_culled_oldest_first() {
     let main = Arc::new(MemoryStore::new());
     let cache = Arc::new(MemoryStore::new());
@@ -72,7 +74,7 @@ async fn the_cache_reads_through_expires_and_is_culled_oldest_first() {
         .await
         .expect("put");
     assert_eq!(text(&store, "a").await, "version one");
-    tokio::time::sleep(Duration::from_millis(450)).await;
+    tokio::time::advance(Duration::from_millis(450)).await;
     assert_eq!(
         text(&store, "a").await,
         "version two",
@@ -108,7 +110,7 @@ async fn the_cache_reads_through_expires_and_is_culled_oldest_first() {
             .put(&key(name), owned(vec![b'0' + index as u8; 30]))
             .await
             .expect("put");
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        tokio::time::advance(Duration::from_millis(5)).await;
     }
     let held = cached_bytes(&cache).await;
     assert!(held <= 100, "cache holds {held} bytes");

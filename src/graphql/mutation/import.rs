@@ -12,7 +12,7 @@ use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::import::{Import, ImportMode};
 use crate::import::process;
 use crate::import::run::{ImportOptions, submit};
-use crate::store::{Key, Store};
+use crate::store::Key;
 use async_graphql::{Context, ID, Object, Upload};
 use entities::imports;
 use sea_orm::{DatabaseConnection, EntityTrait};
@@ -23,17 +23,18 @@ const WAIT: Duration = Duration::from_secs(3);
 
 /// Runs `import` in the background; its row after at most [`WAIT`].
 async fn run(
+    write: &WriteContext,
     db: DatabaseConnection,
-    store: Store,
     import: imports::Model,
     options: ImportOptions,
 ) -> ApiResult<Import> {
     let id = import.id;
-    let work = tokio::spawn({
+    let store = write.store.clone();
+    let work = write.jobs.spawn("import", id, {
         let db = db.clone();
         async move {
             if let Err(error) = process(&db, &store, import, &options).await {
-                tracing::error!(%error, %id, "import failed");
+                tracing::error!(%error, "import failed");
             }
         }
     });
@@ -104,7 +105,7 @@ impl ImportMutations {
             read.viewer.subject.as_deref(),
         )
         .await?;
-        run(read.db.clone(), write.store.clone(), import, options).await
+        run(write, read.db.clone(), import, options).await
     }
 
     /// Applies an earlier import's stored file again, on purpose (even when
@@ -150,6 +151,6 @@ impl ImportMutations {
             read.viewer.subject.as_deref(),
         )
         .await?;
-        run(read.db.clone(), write.store.clone(), import, options).await
+        run(write, read.db.clone(), import, options).await
     }
 }

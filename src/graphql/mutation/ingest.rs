@@ -52,9 +52,9 @@ impl IngestMutations {
         let created =
             run::create(&read.db, &config, Trigger::Mutation, force, &write.replica).await?;
         let (db, store, queued) = (read.db.clone(), write.store.clone(), created.clone());
-        tokio::spawn(async move {
+        write.jobs.spawn("ingest", created.id, async move {
             if let Err(error) = run::run(&db, &store, &config, queued, None).await {
-                tracing::error!(%error, source = %config.name, "ingest run failed");
+                tracing::error!(%error, "ingest run failed");
             }
         });
         Ok(created.into())

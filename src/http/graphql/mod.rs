@@ -201,6 +201,7 @@ async fn run(
             import_limits: state.config.import_limits(),
             ingest: state.ingest.clone(),
             replica: state.replica.clone(),
+            jobs: state.jobs.clone(),
         });
     let timeout = Duration::from_millis(state.config.execution_timeout_ms);
     let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
