@@ -430,6 +430,7 @@ impl Config {
         config
             .open(db, Some(&default_dir))
             .await
+            .map(crate::store::traced::traced)
             .map_err(|error| anyhow::anyhow!("SIGNPOST_OBJECTSTORE: {error}"))
     }
 

@@ -85,6 +85,11 @@ pub enum ExportError {
 }
 
 /// Reads one page into `rows`.
+#[tracing::instrument(
+    name = "export.page",
+    skip_all,
+    fields(kind = request.kind.name(), first = request.first, incremental = request.updated_since.is_some())
+)]
 pub async fn export_page(
     db: &impl ConnectionTrait,
     request: ExportRequest,

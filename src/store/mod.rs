@@ -17,6 +17,7 @@ pub mod migrating;
 pub mod s3;
 pub mod sql;
 mod tee;
+pub mod traced;
 
 pub use tee::at_most;
 

@@ -210,6 +210,10 @@ async fn bad_hawk_requests_are_refused() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(signpost_test_mohawk),
+    ignore = "needs .venv with mohawk: set SIGNPOST_TEST_MOHAWK=1"
+)]
 async fn mohawk_clients_interoperate() {
     let Some(python) = crate::helpers::mohawk_python("mohawk_clients_interoperate") else {
         return;

@@ -103,6 +103,10 @@ impl Relay {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(signpost_test_postgres),
+    ignore = "PostgreSQL only: set TEST_DATABASE_URL"
+)]
 async fn a_postgresql_outage_is_a_quick_503_and_the_server_recovers() {
     let test_db = TestDb::new().await;
     if !test_db.url.starts_with("postgres") {

@@ -317,6 +317,10 @@ async fn only_exporters_and_admins_export() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(signpost_test_postgres),
+    ignore = "PostgreSQL only: set TEST_DATABASE_URL"
+)]
 async fn a_row_committed_late_is_in_the_next_run() {
     use sea_orm::{DatabaseBackend, TransactionTrait};
     let app = export_app().await;

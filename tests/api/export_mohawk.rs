@@ -79,6 +79,10 @@ fn text_header(response: &reqwest::Response, name: &str) -> Option<String> {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(signpost_test_mohawk),
+    ignore = "needs .venv with mohawk: set SIGNPOST_TEST_MOHAWK=1"
+)]
 async fn mohawk_pages_table_data_by_next_links() {
     let Some(python) = crate::helpers::mohawk_python("mohawk_pages_table_data_by_next_links")
     else {

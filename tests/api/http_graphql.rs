@@ -397,6 +397,10 @@ async fn a_slow_operation_is_stopped_at_the_execution_timeout() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(signpost_test_postgres),
+    ignore = "PostgreSQL only: set TEST_DATABASE_URL"
+)]
 async fn postgres_cancels_statements_at_the_statement_timeout() {
     let Some(_) = crate::helpers::postgres_url() else {
         eprintln!(

@@ -379,6 +379,10 @@ pub async fn s3_store() -> Option<signpost::store::s3::S3Store> {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(signpost_test_s3),
+    ignore = "needs an S3 server: set TEST_S3_ENDPOINT"
+)]
 async fn s3_store_conforms() {
     if let Some(store) = s3_store().await {
         conformance("s3", Arc::new(store)).await;

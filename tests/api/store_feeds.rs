@@ -60,6 +60,10 @@ fn rows_of(csv: &[u8]) -> i64 {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(signpost_test_s3),
+    ignore = "needs an S3 server: set TEST_S3_ENDPOINT"
+)]
 async fn an_upload_over_several_parts_reaches_s3_whole() {
     let Some((endpoint, bucket)) = s3_endpoint_and_bucket("S3 upload feed") else {
         return;
@@ -96,6 +100,10 @@ async fn an_upload_over_several_parts_reaches_s3_whole() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(signpost_test_s3),
+    ignore = "needs an S3 server: set TEST_S3_ENDPOINT"
+)]
 async fn signpost_import_of_a_large_file_reaches_s3_whole() {
     let Some((endpoint, bucket)) = s3_endpoint_and_bucket("S3 CLI import feed") else {
         return;
@@ -129,6 +137,10 @@ async fn signpost_import_of_a_large_file_reaches_s3_whole() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(signpost_test_s3),
+    ignore = "needs an S3 server: set TEST_S3_ENDPOINT"
+)]
 async fn an_ingest_download_over_several_parts_reaches_s3_with_its_hash() {
     let Some((endpoint, bucket)) = s3_endpoint_and_bucket("S3 ingest feed") else {
         return;
@@ -179,6 +191,10 @@ async fn an_ingest_download_over_several_parts_reaches_s3_with_its_hash() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(signpost_test_s3),
+    ignore = "needs an S3 server: set TEST_S3_ENDPOINT"
+)]
 async fn store_migrate_into_s3_copies_objects_over_several_parts() {
     let Some((endpoint, bucket)) = s3_endpoint_and_bucket("S3 migrate feed") else {
         return;
