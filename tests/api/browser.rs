@@ -63,3 +63,31 @@ fn which(program: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
+
+/// The `graphql-http` package's audits of the GraphQL-over-HTTP specification
+/// (`tests/browser/http-audit.mjs`): all 61, MUST, SHOULD and MAY, pass.
+#[tokio::test]
+#[cfg_attr(
+    not(signpost_test_browser),
+    ignore = "needs tests/browser/node_modules (npm ci): set SIGNPOST_TEST_BROWSER=1"
+)]
+async fn graphql_over_http_audits_all_pass() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/http-audit.mjs");
+    let app = spawn_app().await;
+    let mut node = std::process::Command::new("node");
+    node.arg(script).arg(app.url("/graphql"));
+    let output = tokio::task::spawn_blocking(move || node.output())
+        .await
+        .expect("join")
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
+        panic!(
+            "no report\nstdout: {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    assert_eq!(report["failed"], serde_json::json!([]), "{report}");
+    assert_eq!(report["total"], 61, "the package ran every audit: {report}");
+    assert!(output.status.success());
+}

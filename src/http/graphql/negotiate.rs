@@ -23,12 +23,14 @@ impl ResponseType {
 }
 
 /// The response type for the request's `Accept`: the acceptable type with the
-/// highest q-value, `application/graphql-response+json` on a tie, on a wildcard and
-/// when `Accept` is missing. `None` when nothing we serve is acceptable (406).
+/// highest q-value, `application/graphql-response+json` on a tie. A wildcard, or
+/// no `Accept` at all, is a client that predates the specification:
+/// `application/json`, as its legacy rules say. `None` when nothing we serve is
+/// acceptable (406).
 pub fn response_type(headers: &HeaderMap) -> Option<ResponseType> {
     let mut values = headers.get_all(ACCEPT).iter().peekable();
     if values.peek().is_none() {
-        return Some(ResponseType::GraphqlResponseJson);
+        return Some(ResponseType::Json);
     }
     let mut best: Option<(f32, ResponseType)> = None;
     for range in values
@@ -42,10 +44,8 @@ pub fn response_type(headers: &HeaderMap) -> Option<ResponseType> {
             continue;
         }
         let offered = match (accepted.kind.as_str(), accepted.subtype.as_str()) {
-            ("application", "graphql-response+json") | ("application", "*") | ("*", "*") => {
-                ResponseType::GraphqlResponseJson
-            }
-            ("application", "json") => ResponseType::Json,
+            ("application", "graphql-response+json") => ResponseType::GraphqlResponseJson,
+            ("application", "json") | ("application", "*") | ("*", "*") => ResponseType::Json,
             _ => continue,
         };
         let better = match best {
@@ -154,8 +154,13 @@ mod tests {
     #[test]
     fn accept_is_negotiated_by_quality_then_preference() {
         use ResponseType::*;
-        assert_eq!(response_type(&HeaderMap::new()), Some(GraphqlResponseJson));
-        assert_eq!(accept("*/*"), Some(GraphqlResponseJson));
+        // Clients that predate the specification get its legacy type.
+        assert_eq!(response_type(&HeaderMap::new()), Some(Json));
+        assert_eq!(accept("*/*"), Some(Json));
+        assert_eq!(
+            accept("application/graphql-response+json, */*;q=0.1"),
+            Some(GraphqlResponseJson)
+        );
         assert_eq!(accept("application/json"), Some(Json));
         assert_eq!(
             accept("application/json, application/graphql-response+json"),
