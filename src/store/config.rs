@@ -12,11 +12,12 @@ use super::caching::CachingStore;
 use super::filesystem::FilesystemStore;
 use super::memory::MemoryStore;
 use super::migrating::MigratingStore;
+#[cfg(feature = "s3")]
 use super::s3::{S3Settings, S3Store};
 use super::sql::SqlStore;
 use super::{ObjectStore, Store, StoreError};
 use sea_orm::DatabaseConnection;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -220,35 +221,7 @@ impl StoreConfig {
                     let create = default_dir == Some(base_location.as_path());
                     Arc::new(FilesystemStore::open(base_location, create).await?)
                 }
-                Self::S3 {
-                    bucket,
-                    region,
-                    endpoint_url,
-                    force_path_style,
-                    access_key_id,
-                    secret_access_key,
-                    part_size_mb,
-                    timeout_secs,
-                    create_bucket,
-                } => {
-                    let settings = S3Settings {
-                        bucket: bucket.clone(),
-                        region: region.clone(),
-                        endpoint_url: endpoint_url.clone(),
-                        force_path_style: force_path_style.unwrap_or(endpoint_url.is_some()),
-                        access_key_id: access_key_id.clone(),
-                        secret_access_key: secret_access_key
-                            .as_ref()
-                            .map(|secret| secret.expose_secret().to_owned()),
-                        part_size: part_size_mb.unwrap_or(8) * 1024 * 1024,
-                        timeout: std::time::Duration::from_secs(timeout_secs.unwrap_or(60)),
-                    };
-                    let store = S3Store::new(&settings).await;
-                    if *create_bucket {
-                        store.create_bucket().await?;
-                    }
-                    Arc::new(store)
-                }
+                Self::S3 { .. } => open_s3(self).await?,
                 Self::Sql {} => Arc::new(SqlStore::new(db.clone())),
                 Self::Migrating { from, to } => Arc::new(MigratingStore {
                     from: from.open(db, default_dir).await?,
@@ -278,6 +251,54 @@ impl StoreConfig {
             Ok(store)
         })
     }
+}
+
+/// An S3 store from its configuration (clients built, no request made unless the
+/// bucket is to be created).
+#[cfg(feature = "s3")]
+async fn open_s3(config: &StoreConfig) -> Result<Arc<dyn ObjectStore>, StoreError> {
+    use secrecy::ExposeSecret;
+    let StoreConfig::S3 {
+        bucket,
+        region,
+        endpoint_url,
+        force_path_style,
+        access_key_id,
+        secret_access_key,
+        part_size_mb,
+        timeout_secs,
+        create_bucket,
+    } = config
+    else {
+        return Err(StoreError::Backend("not an S3 configuration".into()));
+    };
+    let settings = S3Settings {
+        bucket: bucket.clone(),
+        region: region.clone(),
+        endpoint_url: endpoint_url.clone(),
+        force_path_style: force_path_style.unwrap_or(endpoint_url.is_some()),
+        access_key_id: access_key_id.clone(),
+        secret_access_key: secret_access_key
+            .as_ref()
+            .map(|secret| secret.expose_secret().to_owned()),
+        part_size: part_size_mb.unwrap_or(8) * 1024 * 1024,
+        timeout: std::time::Duration::from_secs(timeout_secs.unwrap_or(60)),
+    };
+    let store = S3Store::new(&settings).await;
+    if *create_bucket {
+        store.create_bucket().await?;
+    }
+    Ok(Arc::new(store))
+}
+
+/// This build has no S3 client (the `s3` feature is off).
+#[cfg(not(feature = "s3"))]
+async fn open_s3(_: &StoreConfig) -> Result<Arc<dyn ObjectStore>, StoreError> {
+    Err(StoreError::Backend(
+        "this build of Signpost has no S3 support: build it with `--features s3` \
+         (the Docker image has it)"
+            .into(),
+    ))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod filesystem;
 pub mod memory;
 pub mod migrate;
 pub mod migrating;
+#[cfg(feature = "s3")]
 pub mod s3;
 pub mod sql;
 mod tee;

@@ -119,7 +119,13 @@ fn timestamp(value: Option<&aws_sdk_s3::primitives::DateTime>) -> DateTime<Utc> 
 impl S3Bucket {
     /// A client for `settings.bucket` (no request is made).
     pub async fn new(settings: &S3Settings) -> Self {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        let https = aws_smithy_http_client::Builder::new()
+            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        let mut loader =
+            aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https);
         if let Some(region) = &settings.region {
             loader = loader.region(Region::new(region.clone()));
         }

@@ -36,6 +36,9 @@ mod read_paging;
 mod repo;
 mod schema;
 mod store_conformance;
+#[cfg(feature = "s3")]
 mod store_feeds;
+mod store_s3_feature;
+#[cfg(feature = "s3")]
 mod store_stall;
 mod store_wrappers;

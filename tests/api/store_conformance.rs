@@ -340,6 +340,7 @@ async fn sql_store_conforms() {
 
 /// The S3 server at `TEST_S3_ENDPOINT` and a fresh bucket name on it, or `None`
 /// (said to be skipped) when it is not set; under `CI=true` a missing server fails.
+#[cfg(feature = "s3")]
 pub fn s3_endpoint_and_bucket(test: &str) -> Option<(String, String)> {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let Some(endpoint) = std::env::var("TEST_S3_ENDPOINT")
@@ -358,6 +359,7 @@ pub fn s3_endpoint_and_bucket(test: &str) -> Option<(String, String)> {
 }
 
 /// An S3 store on a fresh bucket (created), or `None` when S3 tests are skipped.
+#[cfg(feature = "s3")]
 pub async fn s3_store() -> Option<signpost::store::s3::S3Store> {
     let (endpoint, bucket) = s3_endpoint_and_bucket("the S3 store test")?;
     let settings = signpost::store::s3::S3Settings {
@@ -378,6 +380,7 @@ pub async fn s3_store() -> Option<signpost::store::s3::S3Store> {
     Some(store)
 }
 
+#[cfg(feature = "s3")]
 #[tokio::test]
 #[cfg_attr(
     not(signpost_test_s3),
