@@ -99,7 +99,8 @@ pub struct Config {
     /// unreachable database at start before giving up. Default 30.
     pub db_connect_timeout_secs: u64,
     /// `SIGNPOST_SHUTDOWN_GRACE_SECS`: on SIGINT/SIGTERM, how long in-flight requests
-    /// get to finish. Default 30.
+    /// get to finish, and then background jobs (imports, ingest runs); jobs still
+    /// running after it are stopped and end failed. Default 30.
     pub shutdown_grace_secs: u64,
     /// `SIGNPOST_DEFAULT_PAGE_SIZE`: rows a connection returns when neither `first`
     /// nor `last` is given. Default 20.

@@ -1,6 +1,6 @@
 //! The read side of the directory: what a caller may see ([`visibility`]), keyset
 //! pages in any supported order ([`page`], [`order`]), pages of children for many
-//! parents in one statement ([`children`]), and the domain filters of api.md
+//! parents in one statement ([`children`]), and the domain filters of docs/api.md
 //! ([`search`], [`near`], [`service_filter`], [`events`]).
 //!
 //! Everything here is plain async functions over `&impl ConnectionTrait`; the

@@ -1,4 +1,4 @@
-//! Every relation a client can walk to a list (data-model.md, "walk both ways").
+//! Every relation a client can walk to a list (docs/data-model.md).
 //! The name is part of nested cursors' signatures.
 
 use super::Table;

@@ -1,7 +1,7 @@
 //! Who is asking. The HTTP layer decides (the auth issue adds credentials); the read
 //! side only asks the questions below, so visibility rules live in one place.
 
-/// The roles of api.md, least first: each sees at least what the one before sees.
+/// The roles of docs/api.md, least first: each sees at least what the one before sees.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {

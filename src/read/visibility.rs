@@ -1,4 +1,4 @@
-//! The visibility rule of data-model.md, as SQL, in one place: root connections,
+//! The visibility rule of docs/data-model.md, as SQL, in one place: root connections,
 //! nested connections, to-one relations and `node` all filter through [`visible`].
 //!
 //! Anonymous callers see a provider when it is published; a service when it and its

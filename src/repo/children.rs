@@ -28,7 +28,7 @@ const fn link(parent: &'static str, child: &'static str, column: &'static str) -
     }
 }
 
-/// Every reference between directory tables (data-model.md).
+/// Every reference between directory tables (docs/data-model.md).
 pub const CHILD_LINKS: &[ChildLink] = &[
     link("providers", "providers", "parent_provider_id"),
     link("providers", "services", "provider_id"),

@@ -35,7 +35,7 @@ async fn migrations_go_up_down_and_up_again() {
     let tables = table_count(&conn).await;
     assert!(
         tables >= 21,
-        "every table of data-model.md exists, found {tables}"
+        "every table of docs/data-model.md exists, found {tables}"
     );
 
     db::migrate(&conn, &settings, MigrateAction::Down(None))

@@ -1,4 +1,4 @@
-//! Service filters (api.md "filter semantics"), the visibility rule and events
+//! Service filters (docs/api.md, "Filters"), the visibility rule and events
 //! `between`, in process and over HTTP, checked on exact record sets and orders.
 
 use crate::fixtures::{self, service_model, taxonomy_ref, try_service};
@@ -182,7 +182,7 @@ async fn search_ands_prefix_words_ignoring_case_and_operators() {
     refuse(&db, cases).await;
 }
 
-/// data-model.md: both databases return the same records for the same words. Each
+/// docs/data-model.md: both databases return the same records for the same words. Each
 /// word below is a word of the service as `search` itself splits text (and as
 /// SQLite's FTS5 unicode61 tokenizer does, folding accents).
 #[tokio::test]

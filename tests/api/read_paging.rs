@@ -369,7 +369,7 @@ async fn foreign_and_malformed_cursors_and_bad_sizes_are_refused() {
     assert_eq!(resumed.names, ["Fussy Two"]);
 }
 
-/// The default order is NAME_ASC (api.md), so its cursors continue a list ordered
+/// The default order is NAME_ASC (docs/api.md), so its cursors continue a list ordered
 /// by an explicit NAME_ASC and the other way round.
 #[tokio::test]
 async fn the_default_order_and_an_explicit_name_asc_share_cursors() {

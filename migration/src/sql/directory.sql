@@ -1,4 +1,4 @@
--- Directory records (data-model.md). A template rendered per backend by
+-- Directory records (docs/data-model.md). A template rendered per backend by
 -- migration/src/render.rs: {uuid} {ts} {bool} {money} {date} {float} become the
 -- backend's types, {num_one_of_4}(a,b,c,d) the "exactly one non-null" expression.
 -- Every table carries the common columns: id, created_at, updated_at, version, deleted_at.

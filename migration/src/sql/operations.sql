@@ -1,4 +1,4 @@
--- Operations records (data-model.md): imports, the ingest file registry and runs,
+-- Operations records (docs/data-model.md): imports, the ingest file registry and runs,
 -- HAWK nonces, postcodes, the `sql` object store, cross-replica leases, the change log.
 
 CREATE TABLE imports (

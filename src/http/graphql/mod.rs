@@ -5,7 +5,8 @@
 //! itself and hands the schema a plain `async_graphql::Request`:
 //!
 //! - the response type is negotiated from `Accept` ([`negotiate`]): `*/*` or no
-//!   `Accept` gives `application/graphql-response+json`; nothing acceptable is a 406;
+//!   `Accept` gives `application/json` (the specification's legacy rule); nothing
+//!   acceptable is a 406;
 //! - a POST body must be `application/json` in UTF-8 (415 otherwise) and a
 //!   well-formed request ([`params`]; 400 otherwise, naming the parameter), or a
 //!   GraphQL multipart request carrying files ([`upload`]);
