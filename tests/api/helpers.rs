@@ -156,15 +156,7 @@ impl TestApp {
 impl TestApp {
     /// POSTs a GraphQL request to `/graphql`; returns the JSON body (`data`, `errors`).
     pub async fn graphql(&self, query: &str, variables: serde_json::Value) -> serde_json::Value {
-        self.client
-            .post(self.url("/graphql"))
-            .json(&serde_json::json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("request")
-            .json()
-            .await
-            .expect("JSON body")
+        post_graphql(self.client.post(self.url("/graphql")), query, variables).await
     }
 
     /// Starts a graceful shutdown, as SIGTERM does.
@@ -329,16 +321,26 @@ pub async fn graphql_as(
     query: &str,
     variables: serde_json::Value,
 ) -> serde_json::Value {
-    app.client
+    let request = app
+        .client
         .post(app.url("/graphql"))
-        .header("authorization", format!("Bearer {}", token(role)))
+        .header("authorization", format!("Bearer {}", token(role)));
+    post_graphql(request, query, variables).await
+}
+
+async fn post_graphql(
+    request: reqwest::RequestBuilder,
+    query: &str,
+    variables: serde_json::Value,
+) -> serde_json::Value {
+    request
         .json(&serde_json::json!({ "query": query, "variables": variables }))
         .send()
         .await
         .expect("request")
         .json()
         .await
-        .expect("JSON")
+        .expect("JSON body")
 }
 
 /// The `extensions.code` of a GraphQL response's first error ("" when none).

@@ -59,8 +59,15 @@ pub trait RecordFilter: Serialize + Default + Send + Sync {
     /// The table it filters.
     const TABLE: Table;
 
-    /// The conditions of this level's column fields and common fields.
-    fn own(&self, path: &str) -> ApiResult<Vec<Frag>>;
+    /// The conditions of this level's own fields: columns, the common fields, and
+    /// `search` (below the top level) and `taxonomyTerms` where the type has them.
+    fn own(&self, cx: &FilterCx, path: &str, top: bool) -> ApiResult<Vec<Frag>>;
+
+    /// The top-level `search`, which the root resolver may rank by.
+    fn search(&self) -> Option<&str>;
+
+    /// The `taxonomyTerms` field, if the type has one.
+    fn taxonomy_terms(&self) -> Option<&TaxonomyTermsFilter>;
 
     /// `and`, `or` and `not` of this level.
     fn branches(&self) -> Branches<'_, Self>;
@@ -71,7 +78,7 @@ pub trait RecordFilter: Serialize + Default + Send + Sync {
     where
         Self: FilterExtras,
     {
-        let mut own = self.own(path)?;
+        let mut own = self.own(cx, path, top)?;
         self.extra(cx, path, top, &mut own)?;
         let (and, or, not) = self.branches();
         let and = and
@@ -97,10 +104,7 @@ pub trait RecordFilter: Serialize + Default + Send + Sync {
     }
 
     /// Taxonomy terms to expand with their descendants, anywhere in the filter.
-    fn term_roots(&self, path: &str, out: &mut Vec<Uuid>) -> ApiResult<()>
-    where
-        Self: FilterExtras,
-    {
+    fn term_roots(&self, path: &str, out: &mut Vec<Uuid>) -> ApiResult<()> {
         if let Some(terms) = self.taxonomy_terms() {
             out.extend(terms.tags(&format!("{path}.taxonomyTerms"))?.roots());
         }
@@ -120,7 +124,8 @@ pub trait RecordFilter: Serialize + Default + Send + Sync {
 /// `and`, `or` and `not` of one filter level.
 pub type Branches<'a, F> = (&'a Option<Vec<F>>, &'a Option<Vec<F>>, &'a Option<Box<F>>);
 
-/// What a filter has beyond column comparisons; nothing unless a type says so.
+/// Fields a filter has beyond columns, `search` and `taxonomyTerms` (`near`, `age`,
+/// `between`); nothing unless a type says so.
 pub trait FilterExtras {
     /// Conditions of the special fields, pushed onto `out`.
     fn extra(
@@ -132,25 +137,20 @@ pub trait FilterExtras {
     ) -> ApiResult<()> {
         Ok(())
     }
-
-    /// The top-level `search`, which the root resolver may rank by.
-    fn search(&self) -> Option<&str> {
-        None
-    }
-
-    /// The `taxonomyTerms` field, if the type has one.
-    fn taxonomy_terms(&self) -> Option<&TaxonomyTermsFilter> {
-        None
-    }
 }
 
 /// Declares a record type's filter input (see the module docs). A field with
 /// `= "column"` compares that column through its input's [`scalar::ColumnFilter`];
-/// a field without is special, left to the type's [`FilterExtras`].
+/// a field without is special, left to the type's [`FilterExtras`]. `search:` adds
+/// the keyword field (its doc given), `tagged through "column"` the `taxonomyTerms`
+/// field over that column of taxonomy refs.
 macro_rules! record_filter {
     (
         $(#[doc = $doc:literal])*
-        $name:ident for $table:ident {
+        $name:ident for $table:ident
+        $(, search: $search_doc:literal)?
+        $(, tagged through $ref_column:literal)?
+        {
             $( $(#[doc = $fdoc:literal])* $field:ident : $ty:ty $(= $column:literal)? ),* $(,)?
         }
     ) => {
@@ -160,7 +160,16 @@ macro_rules! record_filter {
         pub struct $name {
             /// By id.
             pub id: Option<$crate::graphql::filter::scalar::IdFilter>,
+            $(
+                #[doc = $search_doc]
+                pub search: Option<String>,
+            )?
             $( $(#[doc = $fdoc])* pub $field: Option<$ty>, )*
+            $(
+                // (`record_filter!(@none …)` only lets the repetition name its variable.)
+                #[doc = concat!("Tagged with taxonomy terms.", record_filter!(@none $ref_column))]
+                pub taxonomy_terms: Option<$crate::graphql::filter::TaxonomyTermsFilter>,
+            )?
             /// Changed at or after this time.
             pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
             /// By creation time.
@@ -178,15 +187,25 @@ macro_rules! record_filter {
         impl $crate::graphql::filter::RecordFilter for $name {
             const TABLE: $crate::read::Table = $crate::read::Table::$table;
 
-            fn own(&self, path: &str) -> $crate::error::ApiResult<Vec<$crate::read::Frag>> {
+            fn own(
+                &self,
+                #[allow(unused_variables)] cx: &$crate::read::filter::FilterCx,
+                path: &str,
+                #[allow(unused_variables)] top: bool,
+            ) -> $crate::error::ApiResult<Vec<$crate::read::Frag>> {
                 use $crate::graphql::filter::scalar::ColumnFilter;
                 use $crate::graphql::filter::FieldPath;
-                let alias = <Self as $crate::graphql::filter::RecordFilter>::TABLE.name();
+                let table = <Self as $crate::graphql::filter::RecordFilter>::TABLE;
+                let alias = table.name();
                 let mut own = Vec::new();
                 let column = |name: &str| format!("{alias}.{name}");
                 if let Some(filter) = &self.id {
                     own.push(filter.condition(&FieldPath { parent: path, field: "id" }, &column("id"))?);
                 }
+                $(
+                    let _: &str = $search_doc;
+                    $crate::graphql::filter::searched(cx, path, top, &self.search, table, &mut own)?;
+                )?
                 $( $(
                     if let Some(filter) = &self.$field {
                         own.push(filter.condition(
@@ -195,6 +214,9 @@ macro_rules! record_filter {
                         )?);
                     }
                 )? )*
+                $(
+                    $crate::graphql::filter::tagged(cx, path, &self.taxonomy_terms, table, $ref_column, &mut own)?;
+                )?
                 if let Some(since) = self.updated_since {
                     own.push($crate::read::filter::compare(
                         &column("updated_at"),
@@ -213,6 +235,32 @@ macro_rules! record_filter {
             fn branches(&self) -> $crate::graphql::filter::Branches<'_, Self> {
                 (&self.and, &self.or, &self.not)
             }
+
+            record_filter!(@search $($search_doc)?);
+            record_filter!(@tags $($ref_column)?);
+        }
+    };
+    (@none $ignored:literal) => {
+        ""
+    };
+    (@search) => {
+        fn search(&self) -> Option<&str> {
+            None
+        }
+    };
+    (@search $doc:literal) => {
+        fn search(&self) -> Option<&str> {
+            self.search.as_deref()
+        }
+    };
+    (@tags) => {
+        fn taxonomy_terms(&self) -> Option<&$crate::graphql::filter::TaxonomyTermsFilter> {
+            None
+        }
+    };
+    (@tags $column:literal) => {
+        fn taxonomy_terms(&self) -> Option<&$crate::graphql::filter::TaxonomyTermsFilter> {
+            self.taxonomy_terms.as_ref()
         }
     };
 }

@@ -1,12 +1,12 @@
 //! Filters of the record types other than services.
 
 use super::scalar::{AmountFilter, DateFilter, DateTimeFilter, IntFilter, StringFilter};
-use super::{FilterExtras, TaxonomyTermsFilter, record_filter, searched, tagged, top_level_only};
+use super::{FilterExtras, record_filter, top_level_only};
 use crate::error::{ApiResult, AppError};
 use crate::graphql::enums::{AttendingTypeFilter, LocationTypeFilter};
+use crate::read::Frag;
 use crate::read::events::TimeWindow;
 use crate::read::filter::FilterCx;
-use crate::read::{Frag, Table};
 use async_graphql::InputObject;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -15,51 +15,31 @@ use super::scalar::IdFilter;
 
 record_filter! {
     /// Conditions on providers. Every field given must hold.
-    ProviderFilter for Providers {
+    ProviderFilter for Providers,
+        search: "Keywords: every word must start a word of the name, alternate name or description.",
+        tagged through "provider_id"
+    {
         /// By name.
         name: StringFilter = "name",
-        /// Keywords: every word must start a word of the name, alternate name or description.
-        search: String,
         /// Published or not.
         published: bool = "published",
         /// Flagged for review or not.
         flagged: bool = "flagged",
         /// By the organisation it belongs to.
         parent_provider_id: IdFilter = "parent_provider_id",
-        /// Tagged with taxonomy terms.
-        taxonomy_terms: TaxonomyTermsFilter,
     }
 }
 
-impl FilterExtras for ProviderFilter {
-    fn extra(&self, cx: &FilterCx, path: &str, top: bool, out: &mut Vec<Frag>) -> ApiResult<()> {
-        searched(cx, path, top, &self.search, Table::Providers, out)?;
-        tagged(
-            cx,
-            path,
-            &self.taxonomy_terms,
-            Table::Providers,
-            "provider_id",
-            out,
-        )
-    }
-
-    fn search(&self) -> Option<&str> {
-        self.search.as_deref()
-    }
-
-    fn taxonomy_terms(&self) -> Option<&TaxonomyTermsFilter> {
-        self.taxonomy_terms.as_ref()
-    }
-}
+impl FilterExtras for ProviderFilter {}
 
 record_filter! {
     /// Conditions on venues. Every field given must hold.
-    VenueFilter for Venues {
+    VenueFilter for Venues,
+        search: "Keywords: every word must start a word of the name, city or postcode.",
+        tagged through "venue_id"
+    {
         /// By name.
         name: StringFilter = "name",
-        /// Keywords: every word must start a word of the name, city or postcode.
-        search: String,
         /// By the organisation it belongs to.
         provider_id: IdFilter = "provider_id",
         /// By location type.
@@ -72,32 +52,10 @@ record_filter! {
         country: StringFilter = "country",
         /// Flagged for review or not.
         flagged: bool = "flagged",
-        /// Tagged with taxonomy terms.
-        taxonomy_terms: TaxonomyTermsFilter,
     }
 }
 
-impl FilterExtras for VenueFilter {
-    fn extra(&self, cx: &FilterCx, path: &str, top: bool, out: &mut Vec<Frag>) -> ApiResult<()> {
-        searched(cx, path, top, &self.search, Table::Venues, out)?;
-        tagged(
-            cx,
-            path,
-            &self.taxonomy_terms,
-            Table::Venues,
-            "venue_id",
-            out,
-        )
-    }
-
-    fn search(&self) -> Option<&str> {
-        self.search.as_deref()
-    }
-
-    fn taxonomy_terms(&self) -> Option<&TaxonomyTermsFilter> {
-        self.taxonomy_terms.as_ref()
-    }
-}
+impl FilterExtras for VenueFilter {}
 
 record_filter! {
     /// Conditions on contacts. Every field given must hold.
@@ -176,7 +134,7 @@ impl BetweenFilter {
 
 record_filter! {
     /// Conditions on events. Every field given must hold.
-    EventFilter for Events {
+    EventFilter for Events, tagged through "event_id" {
         /// By title.
         title: StringFilter = "title",
         /// Events whose time span, or one occurrence of their recurrence rule, overlaps
@@ -196,26 +154,12 @@ record_filter! {
         provider_id: IdFilter = "provider_id",
         /// Flagged for review or not.
         flagged: bool = "flagged",
-        /// Tagged with taxonomy terms.
-        taxonomy_terms: TaxonomyTermsFilter,
     }
 }
 
 impl FilterExtras for EventFilter {
-    fn extra(&self, cx: &FilterCx, path: &str, top: bool, out: &mut Vec<Frag>) -> ApiResult<()> {
-        top_level_only(path, "between", self.between.is_some(), top)?;
-        tagged(
-            cx,
-            path,
-            &self.taxonomy_terms,
-            Table::Events,
-            "event_id",
-            out,
-        )
-    }
-
-    fn taxonomy_terms(&self) -> Option<&TaxonomyTermsFilter> {
-        self.taxonomy_terms.as_ref()
+    fn extra(&self, _: &FilterCx, path: &str, top: bool, _: &mut Vec<Frag>) -> ApiResult<()> {
+        top_level_only(path, "between", self.between.is_some(), top)
     }
 }
 

@@ -1,12 +1,12 @@
 //! `ServiceFilter`: the filters front ends search services with.
 
 use super::scalar::{DateFilter, IdFilter, IntFilter, StringFilter};
-use super::{FilterExtras, TaxonomyTermsFilter, record_filter, searched, tagged, top_level_only};
+use super::{FilterExtras, record_filter, top_level_only};
 use crate::error::{ApiResult, AppError};
 use crate::graphql::enums::ServiceStatusFilter;
+use crate::read::Frag;
 use crate::read::filter::{self, FilterCx};
 use crate::read::near::Point;
-use crate::read::{Frag, Table};
 use async_graphql::InputObject;
 use serde::Serialize;
 
@@ -72,17 +72,16 @@ impl NearFilter {
 
 record_filter! {
     /// Conditions on services. Every field given must hold.
-    ServiceFilter for Services {
+    ServiceFilter for Services,
+        search: "Keywords: every word must start a word of the name, alternate name or \
+                 description. `orderBy: RELEVANCE` ranks the matches, best first.",
+        tagged through "service_id"
+    {
         /// By name.
         name: StringFilter = "name",
-        /// Keywords: every word must start a word of the name, alternate name or
-        /// description. `orderBy: RELEVANCE` ranks the matches, best first.
-        search: String,
         /// Near a place: services with a venue within the radius, nearest first, each
         /// with its `distanceKm`. Top level only.
         near: NearFilter,
-        /// Tagged with taxonomy terms.
-        taxonomy_terms: TaxonomyTermsFilter,
         /// For someone of this age: the service's own age range and every linked
         /// eligibility's range admit it (a missing bound admits all).
         age: i32,
@@ -106,17 +105,8 @@ record_filter! {
 }
 
 impl FilterExtras for ServiceFilter {
-    fn extra(&self, cx: &FilterCx, path: &str, top: bool, out: &mut Vec<Frag>) -> ApiResult<()> {
+    fn extra(&self, _: &FilterCx, path: &str, top: bool, out: &mut Vec<Frag>) -> ApiResult<()> {
         top_level_only(path, "near", self.near.is_some(), top)?;
-        searched(cx, path, top, &self.search, Table::Services, out)?;
-        tagged(
-            cx,
-            path,
-            &self.taxonomy_terms,
-            Table::Services,
-            "service_id",
-            out,
-        )?;
         if let Some(age) = self.age {
             if age < 0 {
                 return Err(AppError::bad_input(
@@ -128,13 +118,5 @@ impl FilterExtras for ServiceFilter {
         }
         out.extend(self.free.map(filter::free));
         Ok(())
-    }
-
-    fn search(&self) -> Option<&str> {
-        self.search.as_deref()
-    }
-
-    fn taxonomy_terms(&self) -> Option<&TaxonomyTermsFilter> {
-        self.taxonomy_terms.as_ref()
     }
 }
