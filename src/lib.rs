@@ -25,6 +25,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod graphql;
+pub mod hsds;
 pub mod http;
 pub mod import;
 pub mod ingest;

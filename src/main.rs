@@ -44,6 +44,7 @@ fn main() -> ExitCode {
             Some(Command::Import(args)) => signpost::cli::import::run(&config, args).await,
             Some(Command::Ingest(args)) => signpost::cli::ingest::run(&config, args).await,
             Some(Command::Store(args)) => signpost::cli::store::run(&config, args).await,
+            Some(Command::ExportHsds(args)) => signpost::cli::export_hsds::run(&config, args).await,
             Some(Command::HawkRequest(args)) => {
                 signpost::cli::hawk_request::run(&config, args).await
             }

@@ -11,6 +11,8 @@ pub struct Model {
     pub provider_id: Option<Uuid>,
     pub service_id: Option<Uuid>,
     pub venue_id: Option<Uuid>,
+    /// HSDS `service_at_location_id`.
+    pub service_venue_id: Option<Uuid>,
     pub name: String,
     /// Position.
     pub title: Option<String>,

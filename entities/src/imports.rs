@@ -15,6 +15,9 @@ pub struct Model {
     pub dry_run: bool,
     pub force: bool,
     pub strict: bool,
+    /// Providers and services the import writes are published (unless the file
+    /// says otherwise in a `published` column).
+    pub publish: bool,
     pub file_name: String,
     pub object_key: String,
     pub sha256: String,

@@ -26,6 +26,13 @@ pub struct Model {
     pub published: bool,
     /// Needs review; hides nothing.
     pub flagged: bool,
+    /// HSDS: the provider's tax status, e.g. "charity".
+    pub tax_status: Option<String>,
+    pub tax_id: Option<String>,
+    pub year_incorporated: Option<i32>,
+    pub legal_status: Option<String>,
+    /// A persistent identifier of the provider (HSDS `uri`).
+    pub uri: Option<String>,
     /// Set by the server when the row is created.
     pub created_at: DateTimeUtc,
     /// Set by the server on every change.

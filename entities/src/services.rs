@@ -34,6 +34,19 @@ pub struct Model {
     pub published: bool,
     /// Needs review; hides nothing.
     pub flagged: bool,
+    /// The programme it belongs to.
+    pub program_id: Option<Uuid>,
+    pub interpretation_services: Option<String>,
+    /// HSDS 3.0's deprecated `fees`, kept apart from `fees_description`.
+    pub fees: Option<String>,
+    pub accreditations: Option<String>,
+    pub eligibility_description: Option<String>,
+    pub assurer_email: Option<String>,
+    pub licenses: Option<String>,
+    /// A short notice shown with the service (e.g. temporarily closed).
+    pub alert: Option<String>,
+    /// When the source last changed the record (HSDS); `updated_at` is Signpost's own.
+    pub last_modified: Option<DateTimeUtc>,
     /// Set by the server when the row is created.
     pub created_at: DateTimeUtc,
     /// Set by the server on every change.

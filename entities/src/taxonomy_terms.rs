@@ -15,6 +15,10 @@ pub struct Model {
     pub name: String,
     pub description: Option<String>,
     pub term_uri: Option<String>,
+    /// ISO 639 language of the term's name.
+    pub language: Option<String>,
+    /// HSDS's free-text name of the taxonomy, for terms of no taxonomy record.
+    pub taxonomy: Option<String>,
     /// Set by the server when the row is created.
     pub created_at: DateTimeUtc,
     /// Set by the server on every change.

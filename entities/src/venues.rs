@@ -32,6 +32,9 @@ pub struct Model {
     pub url: Option<String>,
     /// Needs review; hides nothing.
     pub flagged: bool,
+    pub alternate_name: Option<String>,
+    pub external_identifier: Option<String>,
+    pub external_identifier_type: Option<String>,
     /// Set by the server when the row is created.
     pub created_at: DateTimeUtc,
     /// Set by the server on every change.

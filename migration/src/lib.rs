@@ -15,6 +15,7 @@ mod m20261201_000003_search_words;
 mod m20261201_000004_unlogged_nonces;
 mod m20261202_000005_import_progress;
 mod m20261202_000006_ingest_outcome;
+mod m20261203_000007_hsds_objects;
 pub mod render;
 
 /// Every migration of the schema, oldest first.
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_unlogged_nonces::Migration),
             Box::new(m20261202_000005_import_progress::Migration),
             Box::new(m20261202_000006_ingest_outcome::Migration),
+            Box::new(m20261203_000007_hsds_objects::Migration),
         ]
     }
 }

@@ -3,7 +3,8 @@
 //! Placeholders name a *kind* of column, not a database type, so one file describes
 //! both schemas and they cannot drift apart:
 //! `{uuid}` `{ts}` `{bool}` `{false}` `{money}` `{date}` `{float}` `{json}` `{bytes}`
-//! and `{num_one_of_4}`, the "how many of these are set" function of a CHECK.
+//! and `{count_set}` (`{num_one_of_4}` in the first templates), the "how many of these
+//! are set" function of a CHECK, of any number of columns.
 
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, DbErr};
 
@@ -18,6 +19,7 @@ const POSTGRES: &[(&str, &str)] = &[
     ("{json}", "JSONB"),
     ("{bytes}", "BYTEA"),
     ("{num_one_of_4}", "num_nonnulls"),
+    ("{count_set}", "num_nonnulls"),
 ];
 
 // sqlx stores a UUID as a 16-byte BLOB, a timestamp as RFC 3339 TEXT and a boolean
@@ -34,6 +36,7 @@ const SQLITE: &[(&str, &str)] = &[
     ("{json}", "TEXT"),
     ("{bytes}", "BLOB"),
     ("{num_one_of_4}", "signpost_count_set"),
+    ("{count_set}", "signpost_count_set"),
 ];
 
 /// Renders `template` for `backend`.
@@ -123,6 +126,7 @@ mod tests {
         for template in [
             include_str!("sql/directory.sql"),
             include_str!("sql/operations.sql"),
+            include_str!("sql/hsds_objects.sql"),
         ] {
             for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {
                 let sql = render(template, backend);

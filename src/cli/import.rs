@@ -37,6 +37,10 @@ pub struct ImportArgs {
     /// Refuse columns Signpost does not store instead of ignoring them.
     #[arg(long)]
     pub strict: bool,
+    /// Publish the providers and services written (HSDS files have no `published`
+    /// column): without it they are seen by editors and admins only.
+    #[arg(long)]
+    pub publish: bool,
     /// The file's encoding (utf-8, windows-1252); default: detected.
     #[arg(long)]
     pub encoding: Option<String>,
@@ -74,6 +78,7 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
         dry_run: args.dry_run,
         force: args.force,
         strict: args.strict,
+        publish: args.publish,
         encoding: args.encoding,
         limits: config.import_limits(),
         ..ImportOptions::default()

@@ -1,6 +1,7 @@
 //! The command line: one [`Command`] enum, a file per subcommand.
 
 pub mod demo_data;
+pub mod export_hsds;
 pub mod hawk_request;
 pub mod import;
 pub mod ingest;
@@ -41,6 +42,9 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Run ingest sources: fetch their new files and load each once.
     Ingest(ingest::IngestArgs),
+    /// Write the directory as an HSDS 3.0 tabular package (a zip of CSV files and
+    /// datapackage.json).
+    ExportHsds(export_hsds::ExportHsdsArgs),
     /// Work on the object store (moving to another one).
     Store(store::StoreArgs),
 }

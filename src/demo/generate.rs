@@ -8,8 +8,9 @@ use super::records::{tag, term};
 use chrono::Duration;
 use entities::enums::{LocationType, ServiceStatus};
 use entities::{
-    contacts, cost_options, eligibilities, events, postcodes, providers, service_eligibilities,
-    service_venues, services, taxonomies, taxonomy_refs, taxonomy_terms, venues,
+    addresses, contacts, cost_options, eligibilities, events, phones, postcodes, providers,
+    schedules, service_eligibilities, service_venues, services, taxonomies, taxonomy_refs,
+    taxonomy_terms, venues,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -37,6 +38,9 @@ pub struct Batch {
     pub service_eligibilities: Vec<service_eligibilities::ActiveModel>,
     pub events: Vec<events::ActiveModel>,
     pub taxonomy_refs: Vec<taxonomy_refs::ActiveModel>,
+    pub addresses: Vec<addresses::ActiveModel>,
+    pub phones: Vec<phones::ActiveModel>,
+    pub schedules: Vec<schedules::ActiveModel>,
     pub postcodes: Vec<postcodes::ActiveModel>,
 }
 
@@ -211,17 +215,30 @@ impl Generator {
         }
         let kind = *self.pick(VENUE_KINDS);
         let quarter = *self.pick(QUARTERS);
+        let street = format!("{} {}", self.rng.random_range(1..200), self.pick(STREETS));
+        // The venue's main address (its own id), which feeds the venue's columns.
+        batch.addresses.push(addresses::ActiveModel {
+            id: Set(id),
+            venue_id: Set(id),
+            attention: Set(None),
+            address_1: Set(Some(street.clone())),
+            address_2: Set(None),
+            city: Set(Some(town.name.into())),
+            region: Set(Some(town.region.into())),
+            state_province: Set(None),
+            postal_code: Set(Some(postcode.clone())),
+            country: Set("GB".into()),
+            address_type: Set("physical".into()),
+            ..Default::default()
+        });
+        batch.phones.push(self.phone(None, Some(id)));
         batch.venues.push(venues::ActiveModel {
             id: Set(id),
             provider_id: Set(Some(provider_id)),
             name: Set(format!("{quarter} {kind}")),
             description: Set(None),
             location_type: Set(LocationType::Physical),
-            address_1: Set(Some(format!(
-                "{} {}",
-                self.rng.random_range(1..200),
-                self.pick(STREETS)
-            ))),
+            address_1: Set(Some(street)),
             address_2: Set(None),
             city: Set(Some(town.name.into())),
             region: Set(Some(town.region.into())),
@@ -312,6 +329,8 @@ impl Generator {
         batch
             .contacts
             .push(self.contact(None, Some(id), &slug(&name)));
+        batch.phones.push(self.phone(Some(id), None));
+        batch.schedules.push(self.schedule(id));
         batch
             .cost_options
             .push(self.cost_option(id, kind.paid_percent));

@@ -130,6 +130,9 @@ async fn write_batch(
     insert::<repo::service_eligibilities::Entity>(db, batch.service_eligibilities, report).await?;
     insert::<repo::events::Entity>(db, batch.events, report).await?;
     insert::<repo::taxonomy_refs::Entity>(db, batch.taxonomy_refs, report).await?;
+    insert::<repo::addresses::Entity>(db, batch.addresses, report).await?;
+    insert::<repo::phones::Entity>(db, batch.phones, report).await?;
+    insert::<repo::schedules::Entity>(db, batch.schedules, report).await?;
     if !batch.postcodes.is_empty() {
         let rows = batch.postcodes.len() as u64;
         entities::postcodes::Entity::insert_many(batch.postcodes)

@@ -5,13 +5,51 @@ use super::catalogue::{FIRST_NAMES, SURNAMES};
 use super::generate::Generator;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use entities::enums::AttendingType;
-use entities::{contacts, cost_options, events, taxonomy_refs, taxonomy_terms};
+use entities::{contacts, cost_options, events, phones, schedules, taxonomy_refs, taxonomy_terms};
 use rand::Rng;
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
 use uuid::Uuid;
 
 impl Generator {
+    /// A phone line of a service or a venue (01632 960xxx: Ofcom's drama range).
+    pub(super) fn phone(
+        &mut self,
+        service_id: Option<Uuid>,
+        venue_id: Option<Uuid>,
+    ) -> phones::ActiveModel {
+        phones::ActiveModel {
+            id: Set(self.id()),
+            service_id: Set(service_id),
+            venue_id: Set(venue_id),
+            number: Set(format!("01632 960{:03}", self.rng.random_range(0..1000))),
+            r#type: Set(Some(
+                if venue_id.is_some() { "voice" } else { "text" }.into(),
+            )),
+            description: Set(None),
+            ..Default::default()
+        }
+    }
+
+    /// Weekday opening hours of a service, most 9 to 5, some mornings only.
+    pub(super) fn schedule(&mut self, service_id: Uuid) -> schedules::ActiveModel {
+        let (days, closes) = if self.chance(70) {
+            ("MO,TU,WE,TH,FR", "17:00")
+        } else {
+            ("TU,TH", "12:30")
+        };
+        schedules::ActiveModel {
+            id: Set(self.id()),
+            service_id: Set(Some(service_id)),
+            freq: Set(Some("WEEKLY".into())),
+            byday: Set(Some(days.into())),
+            opens_at: Set(Some("09:00".into())),
+            closes_at: Set(Some(closes.into())),
+            description: Set(Some(format!("{days}: 09:00 to {closes}"))),
+            ..Default::default()
+        }
+    }
+
     pub(super) fn contact(
         &mut self,
         provider_id: Option<Uuid>,

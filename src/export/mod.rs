@@ -9,6 +9,7 @@
 //! safe by the [`watermark`]: the time a client's next run starts from, held back
 //! past every transaction that might still commit rows stamped earlier.
 
+pub mod hsds;
 pub mod page;
 pub mod rows;
 pub mod stream;

@@ -26,6 +26,18 @@ macro_rules! for_kind {
             RecordType::Taxonomies => $f::<taxonomies::Entity>($($arg),*)$(.$await)?,
             RecordType::TaxonomyTerms => $f::<taxonomy_terms::Entity>($($arg),*)$(.$await)?,
             RecordType::TaxonomyRefs => $f::<taxonomy_refs::Entity>($($arg),*)$(.$await)?,
+            RecordType::Programs => $f::<programs::Entity>($($arg),*)$(.$await)?,
+            RecordType::Phones => $f::<phones::Entity>($($arg),*)$(.$await)?,
+            RecordType::Schedules => $f::<schedules::Entity>($($arg),*)$(.$await)?,
+            RecordType::Addresses => $f::<addresses::Entity>($($arg),*)$(.$await)?,
+            RecordType::Languages => $f::<languages::Entity>($($arg),*)$(.$await)?,
+            RecordType::Accessibility => $f::<accessibility::Entity>($($arg),*)$(.$await)?,
+            RecordType::ServiceAreas => $f::<service_areas::Entity>($($arg),*)$(.$await)?,
+            RecordType::Funding => $f::<funding::Entity>($($arg),*)$(.$await)?,
+            RecordType::RequiredDocuments => $f::<required_documents::Entity>($($arg),*)$(.$await)?,
+            RecordType::OrganizationIdentifiers => $f::<organization_identifiers::Entity>($($arg),*)$(.$await)?,
+            RecordType::MetaTableDescriptions => $f::<meta_table_descriptions::Entity>($($arg),*)$(.$await)?,
+            RecordType::Metadata => $f::<metadata::Entity>($($arg),*)$(.$await)?,
         }
     }};
 }

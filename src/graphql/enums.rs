@@ -60,6 +60,18 @@ pub enum RecordType {
     Taxonomies,
     TaxonomyTerms,
     TaxonomyRefs,
+    Programs,
+    Phones,
+    Schedules,
+    Addresses,
+    Languages,
+    Accessibility,
+    ServiceAreas,
+    Funding,
+    RequiredDocuments,
+    OrganizationIdentifiers,
+    MetaTableDescriptions,
+    Metadata,
 }
 
 impl Stored for ServiceStatus {

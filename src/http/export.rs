@@ -184,6 +184,35 @@ fn public_base(state: &AppState) -> String {
     }
 }
 
+/// `GET /export/hsds.zip`: the HSDS 3.0 tabular package, written to a temporary
+/// file first (a zip's directory comes last), then streamed.
+async fn hsds_package(state: &AppState) -> Response {
+    match crate::export::hsds::write_package(&state.db).await {
+        Ok((file, _)) => {
+            let body = tokio_util::io::ReaderStream::with_capacity(
+                tokio::fs::File::from_std(file),
+                256 * 1024,
+            );
+            (
+                StatusCode::OK,
+                [
+                    (CONTENT_TYPE, HeaderValue::from_static("application/zip")),
+                    (
+                        CONTENT_DISPOSITION,
+                        HeaderValue::from_static("attachment; filename=\"hsds.zip\""),
+                    ),
+                ],
+                Body::from_stream(body),
+            )
+                .into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "HSDS package");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 /// `GET /export/<record_type>.ndjson` or `.csv`.
 async fn export_file(
     State(state): State<AppState>,
@@ -193,6 +222,9 @@ async fn export_file(
 ) -> Response {
     if let Err(refused) = allowed(&state, viewer, None, &headers, None).await {
         return refused;
+    }
+    if file == "hsds.zip" {
+        return hsds_package(&state).await;
     }
     let Some((kind, format)) = parse_file_name(&file) else {
         return not_found();

@@ -13,8 +13,14 @@ pub struct Header {
     /// The columns this import writes, `id` first: (index in `columns`, index in
     /// the file's fields — `None` for `id` when the file has none).
     pub present: Vec<(usize, Option<usize>)>,
-    /// HSDS `attributes.csv`: the file indexes of `link_type` and `link_id`.
+    /// HSDS `attributes.csv`: the file indexes of `link_entity` (of `link_type`
+    /// in files from before HSDS 3.0) and `link_id`.
     pub attribute_link: Option<(usize, usize)>,
+    /// The file's own column names, trimmed, as errors name them.
+    pub names: Vec<String>,
+    /// `published` is not in the file and the import publishes: it is written
+    /// true (see [`super::ImportOptions::publish`]).
+    pub publish: bool,
     /// Fields per row the header promises.
     pub width: usize,
 }
@@ -25,6 +31,17 @@ impl Header {
         self.present
             .iter()
             .position(|&(spec, _)| self.columns[spec].name == name)
+    }
+
+    /// The file's name for column `name` (`organization_id` for `provider_id` in an
+    /// HSDS file), or `name` itself.
+    pub fn label<'a>(&'a self, name: &'a str) -> &'a str {
+        self.present
+            .iter()
+            .find(|&&(spec, _)| self.columns[spec].name == name)
+            .and_then(|&(_, file)| file)
+            .and_then(|file| self.names.get(file))
+            .map_or(name, String::as_str)
     }
 
     /// The table columns a row's cells go to, in order.
@@ -42,28 +59,48 @@ pub fn read_header(
     kind: RecordType,
     fields: &csv::StringRecord,
     strict: bool,
+    publish: bool,
 ) -> Result<(Header, Vec<Problem>), Vec<Problem>> {
     let columns = spec::columns(kind);
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut found: Vec<Option<usize>> = vec![None; columns.len()];
-    let (mut link_type, mut link_id) = (None, None);
+    let (mut link_entity, mut link_id) = (None, None);
     let mut unknown = Vec::new();
-    for (index, raw) in fields.iter().enumerate() {
-        let name = raw
-            .trim()
-            .trim_start_matches('\u{feff}')
-            .to_ascii_lowercase();
+    let names: Vec<String> = fields
+        .iter()
+        .map(|raw| {
+            raw.trim()
+                .trim_start_matches('\u{feff}')
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .collect();
+    let has = |wanted: &str| names.iter().any(|name| name == wanted);
+    // HSDS 3.0 names the target's table in `link_entity` (and `link_type` is data);
+    // earlier files named it in `link_type` beside `link_id`. Signpost's own files
+    // name the target column instead (`service_id`, …).
+    let entity_column = if has("link_entity") || !has("link_id") {
+        "link_entity"
+    } else {
+        "link_type"
+    };
+    // HSDS's `taxonomies.version` is the taxonomy's own, unless the file also has
+    // Signpost's `version_label` (then `version` is the row's, as exports write it).
+    let version_is_data = kind == RecordType::Taxonomies && !has("version_label");
+    for (index, name) in names.iter().enumerate() {
+        let name = name.clone();
         if name.is_empty() {
             errors.push(Problem::header(format!("column {} has no name", index + 1)));
             continue;
         }
-        if spec::SERVER_MANAGED.contains(&name.as_str()) {
+        if spec::SERVER_MANAGED.contains(&name.as_str()) && !(version_is_data && name == "version")
+        {
             continue;
         }
-        if kind == RecordType::TaxonomyRefs && (name == "link_type" || name == "link_id") {
-            let slot = if name == "link_type" {
-                &mut link_type
+        if kind == RecordType::TaxonomyRefs && (name == entity_column || name == "link_id") {
+            let slot = if name == entity_column {
+                &mut link_entity
             } else {
                 &mut link_id
             };
@@ -100,21 +137,26 @@ pub fn read_header(
             warnings.push(Problem::header(format!("{message} (ignored)")));
         }
     }
-    let attribute_link = match (link_type, link_id) {
-        (Some(link_type), Some(link_id)) => Some((link_type, link_id)),
+    let attribute_link = match (link_entity, link_id) {
+        (Some(link_entity), Some(link_id)) => Some((link_entity, link_id)),
         (None, None) => None,
         _ => {
-            errors.push(Problem::header("link_type and link_id go together"));
+            errors.push(Problem::header(format!(
+                "{entity_column} and link_id go together"
+            )));
             None
         }
     };
-    let targets = ["service_id", "provider_id", "venue_id", "event_id"];
     let mut present = Vec::new();
     for (spec_index, column) in columns.iter().enumerate() {
-        let linked = attribute_link.is_some() && targets.contains(&column.name);
+        let linked = attribute_link.is_some()
+            && crate::hsds::attribute::target_columns().any(|target| target == column.name);
         match found[spec_index] {
             Some(file_index) => present.push((spec_index, Some(file_index))),
             None if spec_index == 0 || linked => present.push((spec_index, None)),
+            None if publish && column.name == "published" => {
+                present.push((spec_index, None));
+            }
             None if column.required && column.default.is_none() => {
                 errors.push(Problem::header(format!(
                     "required column {:?} is missing{}",
@@ -136,6 +178,8 @@ pub fn read_header(
                 columns,
                 present,
                 attribute_link,
+                names,
+                publish,
                 width: fields.len(),
             },
             warnings,

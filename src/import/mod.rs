@@ -17,6 +17,7 @@ pub mod apply;
 pub mod check;
 pub mod decode;
 pub mod header;
+pub mod lines;
 pub mod process;
 pub mod progress;
 pub mod row;

@@ -242,6 +242,7 @@ fn read_options(kind: RecordType, options: &ImportOptions) -> ReadOptions {
     ReadOptions {
         kind,
         strict: options.strict,
+        publish: options.publish,
         encoding: options.encoding.clone(),
         max_field_bytes: options.limits.max_field_bytes,
     }

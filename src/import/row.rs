@@ -47,6 +47,9 @@ fn normalise(text: &str) -> String {
 
 /// The typed value of `text` in `column`, or why it is not one.
 pub fn cell(column: &Column, text: &str) -> Result<Cell, String> {
+    // Free text keeps its spaces (an export gives back what came in); every other
+    // kind is read trimmed.
+    let raw = text;
     let text = text.trim();
     let text = if text.is_empty() {
         match column.default {
@@ -58,8 +61,9 @@ pub fn cell(column: &Column, text: &str) -> Result<Cell, String> {
         text
     };
     match column.kind {
-        Kind::Text => Ok(Cell::Text(text.to_owned())),
-        Kind::Ref(_) => Uuid::parse_str(text)
+        Kind::Text if raw.trim().is_empty() => Ok(Cell::Text(text.to_owned())),
+        Kind::Text => Ok(Cell::Text(raw.to_owned())),
+        Kind::Ref(_) | Kind::Id => Uuid::parse_str(text)
             .map(Cell::Uuid)
             .map_err(|_| format!("{text:?} is not a UUID")),
         Kind::Int => match text.parse::<i32>() {
@@ -126,6 +130,14 @@ pub fn cell(column: &Column, text: &str) -> Result<Cell, String> {
             }
         }
         Kind::Rrule => Ok(Cell::Text(text.to_owned())),
+        Kind::Number => match text.parse::<f64>() {
+            Ok(value) if value.is_finite() => Ok(Cell::Float(value)),
+            _ => Err(format!("{text:?} is not a number")),
+        },
+        Kind::Time => match crate::hsds::schedule::parse_time(text) {
+            Some(_) => Ok(Cell::Text(text.to_owned())),
+            None => Err(format!("{text:?} is not a time of day (HH:MM or HH:MM:SS)")),
+        },
     }
 }
 
@@ -145,10 +157,14 @@ pub fn read_row(header: &Header, line: u64, fields: &csv::StringRecord) -> (Row,
     let mut cells = vec![Cell::Null; header.present.len()];
     for (position, &(spec_index, file_index)) in header.present.iter().enumerate() {
         let column = &header.columns[spec_index];
-        let text = file_index.and_then(|i| fields.get(i)).unwrap_or("");
+        let text = match file_index {
+            Some(index) => fields.get(index).unwrap_or(""),
+            None if header.publish && column.name == "published" => "true",
+            None => "",
+        };
         match cell(column, text) {
             Ok(value) => cells[position] = value,
-            Err(message) => problems.push(Problem::at(line, column.name, message)),
+            Err(message) => problems.push(Problem::at(line, header.label(column.name), message)),
         }
     }
     if let Some((link_type, link_id)) = header.attribute_link {
@@ -171,26 +187,37 @@ pub fn read_row(header: &Header, line: u64, fields: &csv::StringRecord) -> (Row,
     (row, problems)
 }
 
-/// HSDS `attributes.csv`: `link_type` + `link_id` fill one target column.
+/// HSDS `attributes.csv`: `link_entity` + `link_id` fill one target column.
 fn link_columns(
     header: &Header,
     line: u64,
     fields: &csv::StringRecord,
-    link_type: usize,
+    link_entity: usize,
     link_id: usize,
     cells: &mut [Cell],
     problems: &mut Vec<Problem>,
 ) {
-    let kind = fields.get(link_type).unwrap_or("").trim();
+    let entity_label = header
+        .names
+        .get(link_entity)
+        .map_or("link_entity", String::as_str);
+    let entity = fields.get(link_entity).unwrap_or("").trim();
     let id = fields.get(link_id).unwrap_or("").trim();
-    if kind.is_empty() && id.is_empty() {
+    if entity.is_empty() && id.is_empty() {
         return;
     }
-    let Some(target) = super::spec::attribute_target(kind) else {
+    let Some(target) = crate::hsds::attribute::target_column(entity) else {
+        let known: Vec<&str> = crate::hsds::attribute::LINK_ENTITIES
+            .iter()
+            .map(|(entity, _)| *entity)
+            .collect();
         problems.push(Problem::at(
             line,
-            "link_type",
-            format!("{kind:?} is not service, organization, location or event"),
+            entity_label,
+            format!(
+                "{entity:?} names no table (expected one of {})",
+                known.join(", ")
+            ),
         ));
         return;
     };
@@ -201,79 +228,127 @@ fn link_columns(
             "link_id",
             format!("{id:?} is not a UUID"),
         )),
-        (Ok(_), None) => problems.push(Problem::at(line, "link_type", "cannot be used here")),
+        (Ok(_), None) => problems.push(Problem::at(line, entity_label, "cannot be used here")),
     }
 }
 
 /// The rules that span columns, on the row's own values.
 fn across_columns(header: &Header, row: &Row, problems: &mut Vec<Problem>) {
     let value = |name: &str| row.get(header, name).filter(|cell| **cell != Cell::Null);
+    let text = |name: &str| match value(name) {
+        Some(Cell::Text(text)) => Some(text.as_str()),
+        _ => None,
+    };
     let line = row.line;
+    let mut problem = |column: &str, message: String| {
+        problems.push(Problem::at(line, header.label(column), message));
+    };
     if let (Some(Cell::Int(min)), Some(Cell::Int(max))) =
         (value("minimum_age"), value("maximum_age"))
         && min > max
     {
-        problems.push(Problem::at(
-            line,
-            "maximum_age",
-            format!("{max} is below minimum_age ({min})"),
-        ));
+        problem("maximum_age", format!("{max} is below minimum_age ({min})"));
     }
     if value("latitude").is_some() != value("longitude").is_some()
         && header.position("latitude").is_some()
     {
-        problems.push(Problem::at(
-            line,
-            "longitude",
-            "latitude and longitude go together",
-        ));
+        problem("longitude", "latitude and longitude go together".into());
     }
     if let (Some(Cell::Date(from)), Some(Cell::Date(to))) = (value("valid_from"), value("valid_to"))
         && from > to
     {
-        problems.push(Problem::at(
-            line,
-            "valid_to",
-            format!("{to} is before valid_from ({from})"),
-        ));
+        problem("valid_to", format!("{to} is before valid_from ({from})"));
     }
     if let (Some(Cell::Timestamp(start)), Some(Cell::Timestamp(end))) =
         (value("starts_at"), value("ends_at"))
         && start > end
     {
-        problems.push(Problem::at(line, "ends_at", "is before starts_at"));
+        problem("ends_at", "is before starts_at".into());
     }
     if let Some(Cell::Text(rule)) = value("rrule") {
         match value("starts_at") {
             Some(Cell::Timestamp(start)) => {
                 if let Err(reason) = crate::read::events::recurrence(rule, *start) {
-                    problems.push(Problem::at(
-                        line,
-                        "rrule",
-                        format!("{rule:?} is not an RRULE: {reason}"),
-                    ));
+                    problem("rrule", format!("{rule:?} is not an RRULE: {reason}"));
                 }
             }
-            _ => problems.push(Problem::at(line, "starts_at", "is required with an rrule")),
+            _ => problem("starts_at", "is required with an rrule".into()),
         }
     }
-    let given = |columns: &[&str]| columns.iter().filter(|c| value(c).is_some()).count();
-    if header.kind == RecordType::Contacts && given(&["provider_id", "service_id", "venue_id"]) == 0
-    {
-        problems.push(Problem::at(
-            line,
-            "provider_id",
-            "a contact needs one of provider_id, service_id, venue_id",
-        ));
+    if header.kind == RecordType::Schedules {
+        schedule_rules(row, header, &mut problem);
     }
-    if header.kind == RecordType::TaxonomyRefs
-        && given(&["service_id", "provider_id", "venue_id", "event_id"]) != 1
+    if let Some(extent) = text("extent") {
+        match text("extent_type") {
+            Some(extent_type) => {
+                if let Err(reason) = crate::hsds::extent::check(extent, extent_type) {
+                    problem("extent", reason);
+                }
+            }
+            None => problem("extent_type", "is required with an extent".into()),
+        }
+    }
+    if let Some((columns, exactly_one)) = super::spec::parents(header.kind) {
+        let given = columns.iter().filter(|c| value(c).is_some()).count();
+        if given == 0 || (exactly_one && given > 1) {
+            let names: Vec<&str> = columns.iter().map(|c| header.label(c)).collect();
+            let (column, what) = if header.attribute_link.is_some() {
+                (
+                    "link_id",
+                    "an attribute is about exactly one record: link_entity and link_id",
+                )
+            } else if exactly_one {
+                (columns[0], "needs exactly one of")
+            } else {
+                (columns[0], "needs one of")
+            };
+            let message = if header.attribute_link.is_some() {
+                what.to_owned()
+            } else {
+                format!("a {} {what} {}", header.kind.singular(), names.join(", "))
+            };
+            problem(column, message);
+        }
+    }
+}
+
+/// A schedule's recurrence parses as one RRULE, and its opening times make sense.
+fn schedule_rules(row: &Row, header: &Header, problem: &mut impl FnMut(&str, String)) {
+    use crate::hsds::schedule::{Recurrence, check_hours, parse_time};
+    let value = |name: &str| row.get(header, name).filter(|cell| **cell != Cell::Null);
+    let text = |name: &str| match value(name) {
+        Some(Cell::Text(text)) => Some(text.as_str()),
+        _ => None,
+    };
+    let int = |name: &str| match value(name) {
+        Some(Cell::Int(n)) => Some(*n),
+        _ => None,
+    };
+    let date = |name: &str| match value(name) {
+        Some(Cell::Date(date)) => Some(*date),
+        _ => None,
+    };
+    let recurrence = Recurrence {
+        freq: text("freq"),
+        interval: int("interval"),
+        count: int("count"),
+        until: date("until"),
+        wkst: text("wkst"),
+        byday: text("byday"),
+        byweekno: text("byweekno"),
+        bymonthday: text("bymonthday"),
+        byyearday: text("byyearday"),
+        start: date("dtstart").or(date("valid_from")),
+    };
+    if let Err((column, reason)) = recurrence.check() {
+        problem(column, reason);
+    }
+    if let (Some(opens), Some(closes)) = (
+        text("opens_at").and_then(parse_time),
+        text("closes_at").and_then(parse_time),
+    ) && let Err(reason) = check_hours(opens, closes, recurrence.freq.is_some())
     {
-        problems.push(Problem::at(
-            line,
-            "service_id",
-            "a reference tags exactly one of service_id, provider_id, venue_id, event_id",
-        ));
+        problem("closes_at", reason);
     }
 }
 
@@ -310,7 +385,8 @@ impl Cell {
             (Cell::Date(date), _) => V::ChronoDate(Some(*date)),
             (Cell::Timestamp(time), _) => V::ChronoDateTimeUtc(Some(*time)),
             (Cell::Bool(b), _) => V::Bool(Some(*b)),
-            (Cell::Null, Kind::Ref(_)) => V::Uuid(None),
+            (Cell::Null, Kind::Ref(_) | Kind::Id) => V::Uuid(None),
+            (Cell::Null, Kind::Number) => V::Double(None),
             (Cell::Null, Kind::Int) => V::Int(None),
             (Cell::Null, Kind::Money) if postgres => V::Decimal(None),
             (Cell::Null, Kind::Money | Kind::Latitude | Kind::Longitude) => V::Double(None),
@@ -325,7 +401,8 @@ impl Cell {
 /// The PostgreSQL type of a column of `kind`, for `unnest($n::type[])`.
 pub fn pg_type(kind: Kind) -> &'static str {
     match kind {
-        Kind::Ref(_) => "uuid",
+        Kind::Ref(_) | Kind::Id => "uuid",
+        Kind::Number => "float8",
         Kind::Int => "int4",
         Kind::Money => "numeric",
         Kind::Latitude | Kind::Longitude => "float8",

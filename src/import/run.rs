@@ -48,6 +48,10 @@ pub struct ImportOptions {
     pub dry_run: bool,
     pub force: bool,
     pub strict: bool,
+    /// Publish the providers and services written, where the file has no
+    /// `published` column (HSDS files never do). Default: false, so nothing goes
+    /// public before someone decides it should.
+    pub publish: bool,
     /// Declared encoding (`utf-8`, `windows-1252`); default: detected.
     pub encoding: Option<String>,
     pub limits: ImportLimits,
@@ -63,6 +67,7 @@ impl Default for ImportOptions {
             dry_run: false,
             force: false,
             strict: false,
+            publish: false,
             encoding: None,
             limits: ImportLimits::default(),
             restored_from: None,
@@ -178,6 +183,7 @@ pub async fn submit(
         dry_run: options.dry_run,
         force: options.force,
         strict: options.strict,
+        publish: options.publish,
         file_name: file_name.to_owned(),
         object_key: key.to_string(),
         sha256: stored.sha256.clone().unwrap_or_default(),

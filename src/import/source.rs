@@ -20,6 +20,7 @@ pub const BATCH_ROWS: usize = 1000;
 pub struct ReadOptions {
     pub kind: RecordType,
     pub strict: bool,
+    pub publish: bool,
     pub encoding: Option<String>,
     pub max_field_bytes: usize,
 }
@@ -100,6 +101,7 @@ fn read_all(file: Box<dyn std::io::Read + Send>, options: &ReadOptions, tx: &mps
         Ok(decoded) => decoded,
         Err(message) => return fail(Problem::file(message)),
     };
+    let (file, lines) = super::lines::LineCounter::new(file);
     let mut sample = std::io::BufReader::with_capacity(64 * 1024, file);
     let delimiter = match std::io::BufRead::fill_buf(&mut sample) {
         Ok(head) => sniff_delimiter(head),
@@ -128,7 +130,7 @@ fn read_all(file: Box<dyn std::io::Read + Send>, options: &ReadOptions, tx: &mps
     if encoding == FileEncoding::Windows1252 && guessed {
         warnings.push(Problem::file("the file is not UTF-8: read as Windows-1252"));
     }
-    let header = match read_header(options.kind, &names, options.strict) {
+    let header = match read_header(options.kind, &names, options.strict, options.publish) {
         Ok((header, more)) => {
             warnings.extend(more);
             header
@@ -160,11 +162,12 @@ fn read_all(file: Box<dyn std::io::Read + Send>, options: &ReadOptions, tx: &mps
     }
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     loop {
-        let line = csv.position().line();
-        match csv.read_byte_record(&mut record) {
+        let before = csv.position().byte();
+        let line = match csv.read_byte_record(&mut record) {
             Ok(false) => break,
-            Ok(true) => {}
+            Ok(true) => lines.line_of(record.position().map_or(before, csv::Position::byte)),
             Err(error) => {
+                let line = lines.line_of(before + 1);
                 let problem = Problem::row(line, format!("cannot be read as CSV: {error}"));
                 batch.push((
                     super::row::Row {
@@ -176,7 +179,7 @@ fn read_all(file: Box<dyn std::io::Read + Send>, options: &ReadOptions, tx: &mps
                 ));
                 break;
             }
-        }
+        };
         if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
             continue; // a blank line
         }

@@ -13,6 +13,8 @@ pub enum Kind {
     Text,
     /// The id of a live record of this table (or of a row of the same import).
     Ref(RecordType),
+    /// A UUID the database does not check (HSDS `metadata.resource_id`).
+    Id,
     Int,
     /// Not below zero, at most two decimals.
     Money,
@@ -31,6 +33,10 @@ pub enum Kind {
     Currency,
     /// RFC 5545 RRULE (checked against the row's `starts_at`).
     Rrule,
+    /// Any finite number.
+    Number,
+    /// A time of day, `HH:MM` or `HH:MM:SS`.
+    Time,
 }
 
 /// One column of a record type.
@@ -80,6 +86,18 @@ use RecordType as R;
 const STATUS: &[&str] = &["active", "inactive", "defunct", "temporarily closed"];
 const LOCATION_TYPE: &[&str] = &["physical", "postal", "virtual"];
 const ATTENDING: &[&str] = &["in_person", "online", "hybrid"];
+const PHONE_TYPE: &[&str] = &[
+    "text",
+    "voice",
+    "fax",
+    "cell",
+    "video",
+    "pager",
+    "textphone",
+];
+const WEEKDAY: &[&str] = &["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+const FREQ: &[&str] = &["WEEKLY", "MONTHLY"];
+const EXTENT_TYPE: &[&str] = &["geojson", "topojson", "kml", "text"];
 
 /// Columns a file may carry that the server manages: accepted, ignored.
 pub const SERVER_MANAGED: &[&str] = &["version", "created_at", "updated_at", "deleted_at"];
@@ -102,6 +120,11 @@ pub fn columns(kind: RecordType) -> &'static [Column] {
                 ),
                 default(col("published", Bool), "false"),
                 default(col("flagged", Bool), "false"),
+                col("tax_status", Text),
+                col("tax_id", Text),
+                col("year_incorporated", Int),
+                col("legal_status", Text),
+                col("uri", Text),
             ];
             COLUMNS
         }
@@ -115,7 +138,9 @@ pub fn columns(kind: RecordType) -> &'static [Column] {
                 col("url", Url),
                 col("email", Email),
                 default(col("status", Enum(STATUS)), "active"),
-                alias(col("fees_description", Text), &["fees"]),
+                col("fees_description", Text),
+                // HSDS 3.0 deprecates `fees` for `fees_description`; both are kept.
+                col("fees", Text),
                 col("application_process", Text),
                 col("wait_time", Text),
                 col("minimum_age", Int),
@@ -123,6 +148,14 @@ pub fn columns(kind: RecordType) -> &'static [Column] {
                 col("assured_date", Date),
                 default(col("published", Bool), "false"),
                 default(col("flagged", Bool), "false"),
+                col("program_id", Ref(R::Programs)),
+                col("interpretation_services", Text),
+                col("accreditations", Text),
+                col("eligibility_description", Text),
+                col("assurer_email", Email),
+                col("licenses", Text),
+                col("alert", Text),
+                col("last_modified", Timestamp),
             ];
             COLUMNS
         }
@@ -146,6 +179,9 @@ pub fn columns(kind: RecordType) -> &'static [Column] {
                 col("accessibility", Text),
                 col("url", Url),
                 default(col("flagged", Bool), "false"),
+                col("alternate_name", Text),
+                col("external_identifier", Text),
+                col("external_identifier_type", Text),
             ];
             COLUMNS
         }
@@ -164,6 +200,10 @@ pub fn columns(kind: RecordType) -> &'static [Column] {
                 alias(col("provider_id", Ref(R::Providers)), &["organization_id"]),
                 col("service_id", Ref(R::Services)),
                 alias(col("venue_id", Ref(R::Venues)), &["location_id"]),
+                alias(
+                    col("service_venue_id", Ref(R::ServiceVenues)),
+                    &["service_at_location_id"],
+                ),
                 req("name", Text),
                 col("title", Text),
                 col("department", Text),
@@ -230,7 +270,9 @@ pub fn columns(kind: RecordType) -> &'static [Column] {
                 req("name", Text),
                 col("description", Text),
                 col("uri", Url),
-                col("version_label", Text),
+                // HSDS's `version` is the taxonomy's (text); the header reader gives
+                // it to `version_label` unless the file has that column too.
+                alias(col("version_label", Text), &["version"]),
             ];
             COLUMNS
         }
@@ -243,6 +285,8 @@ pub fn columns(kind: RecordType) -> &'static [Column] {
                 req("name", Text),
                 col("description", Text),
                 col("term_uri", Url),
+                col("language", Text),
+                col("taxonomy", Text),
             ];
             COLUMNS
         }
@@ -254,8 +298,188 @@ pub fn columns(kind: RecordType) -> &'static [Column] {
                 alias(col("provider_id", Ref(R::Providers)), &["organization_id"]),
                 alias(col("venue_id", Ref(R::Venues)), &["location_id"]),
                 col("event_id", Ref(R::Events)),
+                alias(
+                    col("service_venue_id", Ref(R::ServiceVenues)),
+                    &["service_at_location_id"],
+                ),
+                col("contact_id", Ref(R::Contacts)),
+                col("phone_id", Ref(R::Phones)),
+                col("schedule_id", Ref(R::Schedules)),
+                col("address_id", Ref(R::Addresses)),
+                col("language_id", Ref(R::Languages)),
+                col("accessibility_id", Ref(R::Accessibility)),
+                col("service_area_id", Ref(R::ServiceAreas)),
+                col("funding_id", Ref(R::Funding)),
+                col("cost_option_id", Ref(R::CostOptions)),
+                col("required_document_id", Ref(R::RequiredDocuments)),
+                col("program_id", Ref(R::Programs)),
+                col(
+                    "organization_identifier_id",
+                    Ref(R::OrganizationIdentifiers),
+                ),
                 col("value", Text),
                 col("label", Text),
+                col("link_type", Text),
+            ];
+            COLUMNS
+        }
+        R::Programs => {
+            const COLUMNS: &[Column] = &[
+                col("id", Ref(R::Programs)),
+                alias(req("provider_id", Ref(R::Providers)), &["organization_id"]),
+                req("name", Text),
+                col("alternate_name", Text),
+                col("description", Text),
+            ];
+            COLUMNS
+        }
+        R::Phones => {
+            const COLUMNS: &[Column] = &[
+                col("id", Ref(R::Phones)),
+                alias(col("venue_id", Ref(R::Venues)), &["location_id"]),
+                col("service_id", Ref(R::Services)),
+                alias(col("provider_id", Ref(R::Providers)), &["organization_id"]),
+                col("contact_id", Ref(R::Contacts)),
+                alias(
+                    col("service_venue_id", Ref(R::ServiceVenues)),
+                    &["service_at_location_id"],
+                ),
+                req("number", Text),
+                col("extension", Int),
+                col("type", Enum(PHONE_TYPE)),
+                col("description", Text),
+            ];
+            COLUMNS
+        }
+        R::Schedules => {
+            const COLUMNS: &[Column] = &[
+                col("id", Ref(R::Schedules)),
+                col("service_id", Ref(R::Services)),
+                alias(col("venue_id", Ref(R::Venues)), &["location_id"]),
+                alias(
+                    col("service_venue_id", Ref(R::ServiceVenues)),
+                    &["service_at_location_id"],
+                ),
+                col("valid_from", Date),
+                col("valid_to", Date),
+                col("dtstart", Date),
+                col("timezone", Number),
+                col("until", Date),
+                col("count", Int),
+                col("wkst", Enum(WEEKDAY)),
+                col("freq", Enum(FREQ)),
+                col("interval", Int),
+                col("byday", Text),
+                col("byweekno", Text),
+                col("bymonthday", Text),
+                col("byyearday", Text),
+                col("description", Text),
+                col("opens_at", Time),
+                col("closes_at", Time),
+                col("schedule_link", Url),
+                col("attending_type", Text),
+                col("notes", Text),
+            ];
+            COLUMNS
+        }
+        R::Addresses => {
+            const COLUMNS: &[Column] = &[
+                col("id", Ref(R::Addresses)),
+                alias(req("venue_id", Ref(R::Venues)), &["location_id"]),
+                col("attention", Text),
+                col("address_1", Text),
+                col("address_2", Text),
+                col("city", Text),
+                col("region", Text),
+                col("state_province", Text),
+                col("postal_code", Text),
+                default(col("country", Country), "GB"),
+                default(col("address_type", Enum(LOCATION_TYPE)), "physical"),
+            ];
+            COLUMNS
+        }
+        R::Languages => {
+            const COLUMNS: &[Column] = &[
+                col("id", Ref(R::Languages)),
+                col("service_id", Ref(R::Services)),
+                alias(col("venue_id", Ref(R::Venues)), &["location_id"]),
+                col("phone_id", Ref(R::Phones)),
+                col("name", Text),
+                col("code", Text),
+                col("note", Text),
+            ];
+            COLUMNS
+        }
+        R::Accessibility => {
+            const COLUMNS: &[Column] = &[
+                col("id", Ref(R::Accessibility)),
+                alias(req("venue_id", Ref(R::Venues)), &["location_id"]),
+                col("description", Text),
+                col("details", Text),
+                col("url", Url),
+            ];
+            COLUMNS
+        }
+        R::ServiceAreas => {
+            const COLUMNS: &[Column] = &[
+                col("id", Ref(R::ServiceAreas)),
+                req("service_id", Ref(R::Services)),
+                col("name", Text),
+                col("description", Text),
+                col("extent", Text),
+                col("extent_type", Enum(EXTENT_TYPE)),
+                col("uri", Text),
+            ];
+            COLUMNS
+        }
+        R::Funding => {
+            const COLUMNS: &[Column] = &[
+                col("id", Ref(R::Funding)),
+                alias(col("provider_id", Ref(R::Providers)), &["organization_id"]),
+                col("service_id", Ref(R::Services)),
+                col("source", Text),
+            ];
+            COLUMNS
+        }
+        R::RequiredDocuments => {
+            const COLUMNS: &[Column] = &[
+                col("id", Ref(R::RequiredDocuments)),
+                req("service_id", Ref(R::Services)),
+                col("document", Text),
+                col("uri", Text),
+            ];
+            COLUMNS
+        }
+        R::OrganizationIdentifiers => {
+            const COLUMNS: &[Column] = &[
+                col("id", Ref(R::OrganizationIdentifiers)),
+                alias(req("provider_id", Ref(R::Providers)), &["organization_id"]),
+                col("identifier_scheme", Text),
+                req("identifier_type", Text),
+                req("identifier", Text),
+            ];
+            COLUMNS
+        }
+        R::MetaTableDescriptions => {
+            const COLUMNS: &[Column] = &[
+                col("id", Ref(R::MetaTableDescriptions)),
+                col("name", Text),
+                col("language", Text),
+                col("character_set", Text),
+            ];
+            COLUMNS
+        }
+        R::Metadata => {
+            const COLUMNS: &[Column] = &[
+                col("id", Ref(R::Metadata)),
+                req("resource_id", Id),
+                req("resource_type", Text),
+                req("last_action_date", Date),
+                req("last_action_type", Text),
+                req("field_name", Text),
+                req("previous_value", Text),
+                req("replacement_value", Text),
+                req("updated_by", Text),
             ];
             COLUMNS
         }
@@ -281,27 +505,57 @@ pub fn record_type_of_file(file_name: &str) -> Option<RecordType> {
 
 fn type_of_stem(stem: &str) -> Option<RecordType> {
     match stem {
-        "organizations" | "organisations" => Some(R::Providers),
-        "locations" => Some(R::Venues),
-        "service_at_locations" | "service_at_location" => Some(R::ServiceVenues),
-        "attributes" => Some(R::TaxonomyRefs),
-        other => other.parse().ok(),
+        "organisations" => Some(R::Providers),
+        other => crate::hsds::package::kind_of(other).or_else(|| other.parse().ok()),
     }
 }
 
-/// `taxonomy_refs` from HSDS `attributes.csv`: `link_type` says which column
-/// `link_id` fills.
-pub fn attribute_target(link_type: &str) -> Option<&'static str> {
-    match link_type.trim().to_ascii_lowercase().as_str() {
-        "service" | "services" => Some("service_id"),
-        "organization" | "organisation" | "organizations" | "provider" | "providers" => {
-            Some("provider_id")
-        }
-        "location" | "locations" | "venue" | "venues" => Some("venue_id"),
-        "event" | "events" => Some("event_id"),
+/// Which records of a type must hang off a parent: the columns of which at least
+/// one is set (exactly one when `exactly_one`).
+pub fn parents(kind: RecordType) -> Option<(&'static [&'static str], bool)> {
+    match kind {
+        R::Contacts => Some((
+            &["provider_id", "service_id", "venue_id", "service_venue_id"],
+            false,
+        )),
+        R::Phones => Some((
+            &[
+                "venue_id",
+                "service_id",
+                "provider_id",
+                "contact_id",
+                "service_venue_id",
+            ],
+            false,
+        )),
+        R::Schedules => Some((&["service_id", "venue_id", "service_venue_id"], false)),
+        R::Languages => Some((&["service_id", "venue_id", "phone_id"], false)),
+        R::Funding => Some((&["provider_id", "service_id"], false)),
+        R::TaxonomyRefs => Some((ATTRIBUTE_TARGETS, true)),
         _ => None,
     }
 }
+
+/// The columns an attribute's target may sit in (see [`crate::hsds::attribute`]).
+const ATTRIBUTE_TARGETS: &[&str] = &[
+    "service_id",
+    "provider_id",
+    "venue_id",
+    "event_id",
+    "service_venue_id",
+    "contact_id",
+    "phone_id",
+    "schedule_id",
+    "address_id",
+    "language_id",
+    "accessibility_id",
+    "service_area_id",
+    "funding_id",
+    "cost_option_id",
+    "required_document_id",
+    "program_id",
+    "organization_identifier_id",
+];
 
 #[cfg(test)]
 mod tests {
@@ -320,8 +574,16 @@ mod tests {
             Some(R::ServiceVenues)
         );
         assert_eq!(record_type_of_file("attributes.csv"), Some(R::TaxonomyRefs));
-        assert_eq!(record_type_of_file("programs.csv"), None);
+        assert_eq!(record_type_of_file("programs.csv"), Some(R::Programs));
+        assert_eq!(record_type_of_file("phone.csv"), Some(R::Phones));
+        assert_eq!(record_type_of_file("unknown.csv"), None);
         assert_eq!(record_type_of_file("services.txt"), None);
+    }
+
+    #[test]
+    fn attribute_targets_are_the_hsds_link_entities() {
+        let hsds: Vec<&str> = crate::hsds::attribute::target_columns().collect();
+        assert_eq!(ATTRIBUTE_TARGETS, hsds.as_slice());
     }
 
     #[test]

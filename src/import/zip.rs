@@ -95,6 +95,10 @@ fn extract(
     let mut warnings = Vec::new();
     let mut members: Vec<(usize, String, RecordType, u64)> = Vec::new();
     let mut total: u64 = 0;
+    // Members to place once `datapackage.json` (wherever it sits) has been read.
+    let mut candidates = Vec::new();
+    let mut package: Vec<(String, RecordType)> = Vec::new();
+    let mut datapackage = None;
     for index in 0..archive.len() {
         let Ok(entry) = archive.by_index_raw(index) else {
             errors.push(Problem::file(format!("zip member {index} cannot be read")));
@@ -131,7 +135,28 @@ fn extract(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        match record_type_of_file(&file_name) {
+        if file_name.eq_ignore_ascii_case("datapackage.json") {
+            datapackage = Some((index, name, size));
+            continue;
+        }
+        candidates.push((index, name, file_name, size));
+    }
+    if let Some((index, name, size)) = datapackage {
+        match read_datapackage(&mut archive, index, size) {
+            Ok(names) => package = names,
+            Err(message) => warnings.push(Problem::file(format!(
+                "zip member {name:?} is not read: {message} (files are known by their names)"
+            ))),
+        }
+    }
+    for (index, name, file_name, size) in candidates {
+        let kind = record_type_of_file(&file_name).or_else(|| {
+            package
+                .iter()
+                .find(|(path, _)| path.eq_ignore_ascii_case(&file_name))
+                .map(|(_, kind)| *kind)
+        });
+        match kind {
             Some(kind) => {
                 if let Some((_, other, _, _)) = members.iter().find(|(_, _, k, _)| *k == kind) {
                     errors.push(Problem::file(format!(
@@ -178,6 +203,42 @@ fn extract(
         }
     }
     Ok((parts, warnings))
+}
+
+/// The largest `datapackage.json` read.
+const MAX_DATAPACKAGE_BYTES: u64 = 1024 * 1024;
+
+/// A Frictionless `datapackage.json`: each resource's file name and the record
+/// type its `name` says it holds. (Column types are Signpost's own, checked per
+/// column; the package's are not needed to read the files.)
+fn read_datapackage(
+    archive: &mut zip::ZipArchive<std::fs::File>,
+    index: usize,
+    size: u64,
+) -> Result<Vec<(String, RecordType)>, String> {
+    if size > MAX_DATAPACKAGE_BYTES {
+        return Err(format!("it is over {MAX_DATAPACKAGE_BYTES} bytes"));
+    }
+    let entry = archive.by_index(index).map_err(|e| e.to_string())?;
+    let mut text = String::new();
+    entry
+        .take(MAX_DATAPACKAGE_BYTES)
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
+    let package: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let resources = package
+        .get("resources")
+        .and_then(serde_json::Value::as_array)
+        .ok_or("it has no resources list")?;
+    Ok(resources
+        .iter()
+        .filter_map(|resource| {
+            let name = resource.get("name")?.as_str()?;
+            let path = resource.get("path")?.as_str()?;
+            let file = path.rsplit('/').next().unwrap_or(path).to_owned();
+            Some((file, crate::hsds::package::kind_of(name)?))
+        })
+        .collect())
 }
 
 /// Deletes unpacked members (best effort: a leftover is only a working copy).

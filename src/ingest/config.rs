@@ -50,6 +50,10 @@ pub struct SourceConfig {
     /// a 5xx. Default 3.
     #[serde(default = "default_retries")]
     pub retries: u32,
+    /// Publish the providers and services its files write (HSDS has no
+    /// `published` flag). Default false: they wait for an editor.
+    #[serde(default)]
+    pub publish: bool,
     /// A cron pattern (UTC, five fields, e.g. `"0 3 * * *"`): the server runs the
     /// source then. One replica runs each occurrence.
     #[serde(default)]

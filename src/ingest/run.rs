@@ -339,6 +339,7 @@ async fn import(
 ) -> Result<u64, IngestError> {
     let options = ImportOptions {
         mode: if replace { Mode::Replace } else { Mode::Upsert },
+        publish: source.publish,
         ..ImportOptions::default()
     };
     let actor = format!("ingest:{}", source.name);

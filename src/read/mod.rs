@@ -50,6 +50,18 @@ impl Table {
             Table::Taxonomies => "tx",
             Table::TaxonomyTerms => "tt",
             Table::TaxonomyRefs => "tr",
+            Table::Programs => "pg",
+            Table::Phones => "ph",
+            Table::Schedules => "sc",
+            Table::Addresses => "ad",
+            Table::Languages => "lg",
+            Table::Accessibility => "ac",
+            Table::ServiceAreas => "sa",
+            Table::Funding => "fu",
+            Table::RequiredDocuments => "rd",
+            Table::OrganizationIdentifiers => "oi",
+            Table::MetaTableDescriptions => "md",
+            Table::Metadata => "mt",
         }
     }
 }
@@ -81,6 +93,18 @@ readable!(
     taxonomies => Taxonomies,
     taxonomy_terms => TaxonomyTerms,
     taxonomy_refs => TaxonomyRefs,
+    programs => Programs,
+    phones => Phones,
+    schedules => Schedules,
+    addresses => Addresses,
+    languages => Languages,
+    accessibility => Accessibility,
+    service_areas => ServiceAreas,
+    funding => Funding,
+    required_documents => RequiredDocuments,
+    organization_identifiers => OrganizationIdentifiers,
+    meta_table_descriptions => MetaTableDescriptions,
+    metadata => Metadata,
 );
 
 /// `alias.column, ...` for every column of `E`'s model: never `*`, which on

@@ -24,11 +24,25 @@ pub fn name_column(table: Table) -> Option<&'static str> {
         | Table::Venues
         | Table::Contacts
         | Table::Taxonomies
-        | Table::TaxonomyTerms => Some("name"),
+        | Table::TaxonomyTerms
+        | Table::Programs
+        | Table::Languages => Some("name"),
+        Table::Phones => Some("number"),
         Table::Eligibilities => Some("description"),
         Table::CostOptions => Some("option"),
         Table::Events => Some("title"),
-        Table::ServiceVenues | Table::ServiceEligibilities | Table::TaxonomyRefs => None,
+        Table::ServiceVenues
+        | Table::ServiceEligibilities
+        | Table::TaxonomyRefs
+        | Table::Schedules
+        | Table::Addresses
+        | Table::Accessibility
+        | Table::ServiceAreas
+        | Table::Funding
+        | Table::RequiredDocuments
+        | Table::OrganizationIdentifiers
+        | Table::MetaTableDescriptions
+        | Table::Metadata => None,
     }
 }
 

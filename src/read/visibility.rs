@@ -2,10 +2,12 @@
 //! nested connections, to-one relations and `node` all filter through [`visible`].
 //!
 //! Anonymous callers see a provider when it is published; a service when it and its
-//! provider are; a venue, contact, event or cost option when it hangs off something
-//! visible (a venue also when linked to a visible service); eligibilities,
-//! taxonomies and terms always. Tombstoned rows are never browsable here (exports
-//! read them through their own path).
+//! provider are; a venue, and every other record that hangs off a parent (contact,
+//! phone, schedule, address, attribute, …), when it hangs off something visible (a
+//! venue also when linked to a visible service); eligibilities, taxonomies, terms
+//! and table descriptions always; imported provenance (`metadata`) never, as it can
+//! carry old values of unpublished records. Tombstoned rows are never browsable here
+//! (exports read them through their own path).
 //!
 //! The rules are correlated `EXISTS` subqueries on primary keys, so a keyset page
 //! checks only the rows it returns. Aliases are derived from the outer alias, so
@@ -33,22 +35,81 @@ pub fn visible(table: Table, alias: &str, viewer: &Viewer) -> Frag {
                 ("venue_id", Table::Venues),
             ],
         ),
-        Table::CostOptions | Table::ServiceVenues | Table::ServiceEligibilities => {
-            any_parent(alias, &[("service_id", Table::Services)])
+        Table::CostOptions
+        | Table::ServiceVenues
+        | Table::ServiceEligibilities
+        | Table::ServiceAreas
+        | Table::RequiredDocuments => any_parent(alias, &[("service_id", Table::Services)]),
+        Table::Programs | Table::OrganizationIdentifiers => {
+            any_parent(alias, &[("provider_id", Table::Providers)])
         }
-        Table::TaxonomyRefs => any_parent(
+        Table::Addresses | Table::Accessibility => {
+            any_parent(alias, &[("venue_id", Table::Venues)])
+        }
+        Table::Funding => any_parent(
+            alias,
+            &[
+                ("provider_id", Table::Providers),
+                ("service_id", Table::Services),
+            ],
+        ),
+        Table::Phones => any_parent(
+            alias,
+            &[
+                ("venue_id", Table::Venues),
+                ("service_id", Table::Services),
+                ("provider_id", Table::Providers),
+                ("contact_id", Table::Contacts),
+                ("service_venue_id", Table::ServiceVenues),
+            ],
+        ),
+        Table::Schedules => any_parent(
             alias,
             &[
                 ("service_id", Table::Services),
-                ("provider_id", Table::Providers),
                 ("venue_id", Table::Venues),
-                ("event_id", Table::Events),
+                ("service_venue_id", Table::ServiceVenues),
             ],
         ),
-        Table::Eligibilities | Table::Taxonomies | Table::TaxonomyTerms => return Frag::raw(live),
+        Table::Languages => any_parent(
+            alias,
+            &[
+                ("service_id", Table::Services),
+                ("venue_id", Table::Venues),
+                ("phone_id", Table::Phones),
+            ],
+        ),
+        Table::TaxonomyRefs => any_parent(alias, ATTRIBUTE_PARENTS),
+        // Provenance can name records the public does not see, and their old values.
+        Table::Metadata => "1 = 0".to_owned(),
+        Table::Eligibilities
+        | Table::Taxonomies
+        | Table::TaxonomyTerms
+        | Table::MetaTableDescriptions => return Frag::raw(live),
     };
     Frag::raw(format!("{live} AND ({rule})"))
 }
+
+/// The records an attribute (`taxonomy_refs`) may be about, by column.
+pub const ATTRIBUTE_PARENTS: &[(&str, Table)] = &[
+    ("service_id", Table::Services),
+    ("provider_id", Table::Providers),
+    ("venue_id", Table::Venues),
+    ("event_id", Table::Events),
+    ("service_venue_id", Table::ServiceVenues),
+    ("contact_id", Table::Contacts),
+    ("phone_id", Table::Phones),
+    ("schedule_id", Table::Schedules),
+    ("address_id", Table::Addresses),
+    ("language_id", Table::Languages),
+    ("accessibility_id", Table::Accessibility),
+    ("service_area_id", Table::ServiceAreas),
+    ("funding_id", Table::Funding),
+    ("cost_option_id", Table::CostOptions),
+    ("required_document_id", Table::RequiredDocuments),
+    ("program_id", Table::Programs),
+    ("organization_identifier_id", Table::OrganizationIdentifiers),
+];
 
 fn service_published(alias: &str) -> String {
     format!(

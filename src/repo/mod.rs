@@ -12,18 +12,71 @@ pub mod error;
 pub mod record;
 pub mod record_type;
 
-pub mod contacts;
-pub mod cost_options;
-pub mod eligibilities;
-pub mod events;
-pub mod providers;
-pub mod service_eligibilities;
-pub mod service_venues;
-pub mod services;
-pub mod taxonomies;
-pub mod taxonomy_refs;
-pub mod taxonomy_terms;
-pub mod venues;
+/// One module per directory table: its entity, and its [`Record`] name in messages.
+macro_rules! record_modules {
+    ($($(#[$doc:meta])* $module:ident: $kind:literal;)*) => {$(
+        $(#[$doc])*
+        pub mod $module {
+            pub use entities::$module::{ActiveModel, Column, Entity, Model};
+
+            impl super::Record for Entity {
+                const KIND: &'static str = $kind;
+                const TABLE: &'static str = stringify!($module);
+            }
+        }
+    )*};
+}
+
+record_modules! {
+    /// Providers: the organisations that run services (HSDS `organization`).
+    providers: "provider";
+    /// Services: what providers offer, the heart of the directory.
+    services: "service";
+    /// Venues: the places services are delivered (HSDS `location`).
+    venues: "venue";
+    /// Service-at-venue links (HSDS `service_at_location`).
+    service_venues: "service venue link";
+    /// Contacts of providers, services, venues and services at venues.
+    contacts: "contact";
+    /// Eligibility rules, shared between services.
+    eligibilities: "eligibility";
+    /// Service-to-eligibility links.
+    service_eligibilities: "service eligibility link";
+    /// Cost options of services.
+    cost_options: "cost option";
+    /// Events, dated or recurring.
+    events: "event";
+    /// Taxonomies: vocabularies of terms.
+    taxonomies: "taxonomy";
+    /// Taxonomy terms.
+    taxonomy_terms: "taxonomy term";
+    /// Which term tags which record (HSDS `attribute`).
+    taxonomy_refs: "taxonomy reference";
+    /// Programmes of services.
+    programs: "program";
+    /// Phone numbers.
+    phones: "phone";
+    /// Opening hours.
+    schedules: "schedule";
+    /// Addresses of venues.
+    addresses: "address";
+    /// Languages of services, venues and phones.
+    languages: "language";
+    /// Accessibility of venues.
+    accessibility: "accessibility record";
+    /// Areas services cover.
+    service_areas: "service area";
+    /// Funding of providers and services.
+    funding: "funding record";
+    /// Documents services ask for.
+    required_documents: "required document";
+    /// Identifiers of providers in other schemes.
+    organization_identifiers: "organisation identifier";
+    /// Descriptions of published tables.
+    meta_table_descriptions: "table description";
+    /// Imported HSDS provenance.
+    metadata: "metadata record";
+}
 
 pub use error::RepoError;
 pub use record::{Record, delete, get_by_ids, insert_many, update};

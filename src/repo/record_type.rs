@@ -20,14 +20,27 @@ pub enum RecordType {
     Taxonomies,
     TaxonomyTerms,
     TaxonomyRefs,
+    Programs,
+    Phones,
+    Schedules,
+    Addresses,
+    Languages,
+    Accessibility,
+    ServiceAreas,
+    Funding,
+    RequiredDocuments,
+    OrganizationIdentifiers,
+    MetaTableDescriptions,
+    Metadata,
 }
 
 impl RecordType {
     /// Every record type, parents before the records that refer to them.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 24] = [
         Self::Taxonomies,
         Self::TaxonomyTerms,
         Self::Providers,
+        Self::Programs,
         Self::Services,
         Self::Venues,
         Self::ServiceVenues,
@@ -36,6 +49,17 @@ impl RecordType {
         Self::CostOptions,
         Self::Events,
         Self::Contacts,
+        Self::Phones,
+        Self::Schedules,
+        Self::Addresses,
+        Self::Languages,
+        Self::Accessibility,
+        Self::ServiceAreas,
+        Self::Funding,
+        Self::RequiredDocuments,
+        Self::OrganizationIdentifiers,
+        Self::MetaTableDescriptions,
+        Self::Metadata,
         Self::TaxonomyRefs,
     ];
 
@@ -54,6 +78,18 @@ impl RecordType {
             Self::Taxonomies => "taxonomies",
             Self::TaxonomyTerms => "taxonomy_terms",
             Self::TaxonomyRefs => "taxonomy_refs",
+            Self::Programs => "programs",
+            Self::Phones => "phones",
+            Self::Schedules => "schedules",
+            Self::Addresses => "addresses",
+            Self::Languages => "languages",
+            Self::Accessibility => "accessibility",
+            Self::ServiceAreas => "service_areas",
+            Self::Funding => "funding",
+            Self::RequiredDocuments => "required_documents",
+            Self::OrganizationIdentifiers => "organization_identifiers",
+            Self::MetaTableDescriptions => "meta_table_descriptions",
+            Self::Metadata => "metadata",
         }
     }
 
@@ -81,6 +117,18 @@ impl RecordType {
             Self::Taxonomies => "taxonomy",
             Self::TaxonomyTerms => "taxonomy term",
             Self::TaxonomyRefs => "taxonomy reference",
+            Self::Programs => "program",
+            Self::Phones => "phone",
+            Self::Schedules => "schedule",
+            Self::Addresses => "address",
+            Self::Languages => "language",
+            Self::Accessibility => "accessibility record",
+            Self::ServiceAreas => "service area",
+            Self::Funding => "funding record",
+            Self::RequiredDocuments => "required document",
+            Self::OrganizationIdentifiers => "organisation identifier",
+            Self::MetaTableDescriptions => "table description",
+            Self::Metadata => "metadata record",
         }
     }
 

@@ -82,6 +82,9 @@ async fn csv_downloads_reimport_into_the_same_directory() {
     let store: signpost::store::Store = Arc::new(signpost::store::memory::MemoryStore::new());
     for kind in RecordType::ALL {
         let (csv, _) = download(&source, &format!("/export/{}.csv", kind.name()), false).await;
+        if csv.lines().count() < 2 {
+            continue; // a type the demo data has no records of
+        }
         let outcome = signpost::import::import_file(
             &target,
             &store,
@@ -112,8 +115,23 @@ async fn csv_downloads_reimport_into_the_same_directory() {
         assert_eq!(rows.len(), copied.len(), "{kind}: row count");
         assert_eq!(rows, copied, "{kind}: rows differ after the round trip");
     }
-    assert!(
-        before.iter().all(|(_, rows)| !rows.is_empty()),
-        "every type has rows"
-    );
+    // The HSDS objects the demo does not make are covered by tests/api/hsds_package.rs.
+    let not_in_demo = [
+        RecordType::Programs,
+        RecordType::Languages,
+        RecordType::Accessibility,
+        RecordType::ServiceAreas,
+        RecordType::Funding,
+        RecordType::RequiredDocuments,
+        RecordType::OrganizationIdentifiers,
+        RecordType::MetaTableDescriptions,
+        RecordType::Metadata,
+    ];
+    for (kind, rows) in &before {
+        assert!(
+            rows.is_empty() == not_in_demo.contains(kind),
+            "{kind}: {} rows",
+            rows.len()
+        );
+    }
 }

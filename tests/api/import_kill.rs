@@ -118,6 +118,7 @@ async fn imports_left_running_by_a_stopped_process_are_marked_failed() {
         dry_run: false,
         force: false,
         strict: false,
+        publish: false,
         file_name: format!("{state}-{age_hours}.csv"),
         object_key: "imports/x".into(),
         sha256: String::new(),

@@ -63,7 +63,7 @@ async fn a_zip_applies_its_members_in_dependency_order_or_not_at_all() {
             "hsds/organizations.csv",
             format!("id,name\n{P1},Food Bank\n").into_bytes(),
         ),
-        ("hsds/programs.csv", b"id,name\n1,x\n".to_vec()),
+        ("hsds/notes.csv", b"id,name\n1,x\n".to_vec()),
         ("hsds/", Vec::new()),
     ]);
     let outcome = import(&db, &store, good, ImportOptions::default()).await;
@@ -74,7 +74,7 @@ async fn a_zip_applies_its_members_in_dependency_order_or_not_at_all() {
         outcome
             .warnings
             .iter()
-            .any(|w| w.to_string().contains("programs.csv")),
+            .any(|w| w.to_string().contains("notes.csv")),
         "{:?}",
         outcome.warnings
     );

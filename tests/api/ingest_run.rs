@@ -90,6 +90,7 @@ pub fn source(name: &str, index: &str, regex: &str, loader: Loader) -> SourceCon
         timeout_secs: 10,
         retries: 1,
         schedule: None,
+        publish: false,
     }
 }
 

@@ -72,6 +72,13 @@ impl ImportMutations {
             desc = "Refuse columns Signpost does not store."
         )]
         strict: Option<bool>,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "Publish the providers and services written (when the file has no \
+                    published column; HSDS files never do). Unpublished records are \
+                    seen by editors and admins only."
+        )]
+        publish: Option<bool>,
         #[graphql(desc = "The file's encoding (utf-8, windows-1252); default: detected.")]
         encoding: Option<String>,
     ) -> ApiResult<Import> {
@@ -88,6 +95,7 @@ impl ImportMutations {
             dry_run: dry_run.unwrap_or(false),
             force: force.unwrap_or(false),
             strict: strict.unwrap_or(false),
+            publish: publish.unwrap_or(false),
             encoding,
             limits: write.import_limits.clone(),
             restored_from: None,
@@ -138,6 +146,7 @@ impl ImportMutations {
             dry_run: false,
             force: force.unwrap_or(earlier.force),
             strict: earlier.strict,
+            publish: earlier.publish,
             encoding: None,
             limits: write.import_limits.clone(),
             restored_from: Some(id),

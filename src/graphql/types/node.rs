@@ -92,7 +92,8 @@ pub async fn nodes(ctx: &Context<'_>, ids: &[Uuid]) -> ApiResult<Vec<Option<Node
             Table::Taxonomies => nodes_in(read, &ids, Node::Taxonomy, found).await?,
             Table::TaxonomyTerms => nodes_in(read, &ids, Node::TaxonomyTerm, found).await?,
             Table::TaxonomyRefs => nodes_in(read, &ids, Node::TaxonomyRef, found).await?,
-            Table::ServiceVenues | Table::ServiceEligibilities => {}
+            // Link records and HSDS objects read through their parents.
+            _ => {}
         }
     }
     Ok(ids.iter().map(|id| found.get(id).cloned()).collect())

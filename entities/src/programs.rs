@@ -1,0 +1,29 @@
+//! `programs`: A programme of related services a provider runs (HSDS `program`).
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "programs")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// The provider that runs it.
+    pub provider_id: Uuid,
+    pub name: String,
+    pub alternate_name: Option<String>,
+    pub description: Option<String>,
+    /// Set by the server when the row is created.
+    pub created_at: DateTimeUtc,
+    /// Set by the server on every change.
+    pub updated_at: DateTimeUtc,
+    /// 1 on create, +1 on every update (optimistic concurrency).
+    pub version: i32,
+    /// Tombstone: set when the record is deleted; the row is kept for exports.
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
