@@ -272,7 +272,7 @@ async fn dangling_references(
             check.error(
                 Problem::at(
                     line as u64,
-                    column.name,
+                    header.label(column.name),
                     format!(
                         "no live {} has id {id}, in the directory or {scope}",
                         target.singular()

@@ -240,6 +240,9 @@ fn across_columns(header: &Header, row: &Row, problems: &mut Vec<Problem>) {
         _ => None,
     };
     let line = row.line;
+    // A link that could not be read already has its error; "about no record" would
+    // only repeat it.
+    let link_refused = header.attribute_link.is_some() && !problems.is_empty();
     let mut problem = |column: &str, message: String| {
         problems.push(Problem::at(line, header.label(column), message));
     };
@@ -290,7 +293,7 @@ fn across_columns(header: &Header, row: &Row, problems: &mut Vec<Problem>) {
     }
     if let Some((columns, exactly_one)) = super::spec::parents(header.kind) {
         let given = columns.iter().filter(|c| value(c).is_some()).count();
-        if given == 0 || (exactly_one && given > 1) {
+        if (given == 0 || (exactly_one && given > 1)) && !link_refused {
             let names: Vec<&str> = columns.iter().map(|c| header.label(c)).collect();
             let (column, what) = if header.attribute_link.is_some() {
                 (

@@ -136,3 +136,26 @@ pub const TERM_EVENTS: Relation = through(
     "taxonomy_term_id",
     "event_id",
 );
+
+pub const SERVICE_PHONES: Relation = column("service.phones", Phones, "service_id");
+pub const SERVICE_SCHEDULES: Relation = column("service.schedules", Schedules, "service_id");
+pub const SERVICE_LANGUAGES: Relation = column("service.languages", Languages, "service_id");
+pub const SERVICE_AREAS: Relation = column("service.serviceAreas", ServiceAreas, "service_id");
+pub const SERVICE_FUNDING: Relation = column("service.funding", Funding, "service_id");
+pub const SERVICE_DOCUMENTS: Relation =
+    column("service.requiredDocuments", RequiredDocuments, "service_id");
+pub const VENUE_PHONES: Relation = column("venue.phones", Phones, "venue_id");
+pub const VENUE_SCHEDULES: Relation = column("venue.schedules", Schedules, "venue_id");
+pub const VENUE_ADDRESSES: Relation = column("venue.addresses", Addresses, "venue_id");
+pub const VENUE_LANGUAGES: Relation = column("venue.languages", Languages, "venue_id");
+pub const VENUE_ACCESSIBILITY: Relation =
+    column("venue.accessibilityFeatures", Accessibility, "venue_id");
+pub const PROVIDER_PHONES: Relation = column("provider.phones", Phones, "provider_id");
+pub const PROVIDER_PROGRAMS: Relation = column("provider.programs", Programs, "provider_id");
+pub const PROVIDER_FUNDING: Relation = column("provider.funding", Funding, "provider_id");
+pub const PROVIDER_IDENTIFIERS: Relation = column(
+    "provider.organizationIdentifiers",
+    OrganizationIdentifiers,
+    "provider_id",
+);
+pub const CONTACT_PHONES: Relation = column("contact.phones", Phones, "contact_id");

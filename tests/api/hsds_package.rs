@@ -210,3 +210,72 @@ async fn the_official_hsds_example_goes_in_and_out_unchanged() {
 async fn the_fixture_package_goes_in_and_out_unchanged() {
     round_trip("package").await;
 }
+
+/// After a published import, the public reads the HSDS objects through GraphQL.
+#[tokio::test]
+async fn imported_hsds_objects_are_read_through_their_parents() {
+    let test_db = crate::helpers::TestDb::new().await;
+    let db = test_db.migrated().await;
+    let store: Store = Arc::new(signpost::store::memory::MemoryStore::new());
+    let options = ImportOptions {
+        publish: true,
+        ..Default::default()
+    };
+    let body = signpost::store::body_of(zip_of(&fixture_files("package")));
+    let outcome = import_file(&db, &store, "hsds.zip", body, &options, Some("test"))
+        .await
+        .expect("import");
+    assert!(outcome.succeeded(), "{:?}", outcome.errors);
+    let app = crate::helpers::TestApp::over(test_db, |_| {}).await;
+    let response = app
+        .graphql(
+            r#"query ($id: ID!) {
+              service(id: $id) {
+                phones { nodes { number type } }
+                schedules { nodes { freq byday opensAt closesAt validFrom } }
+                languages { nodes { name code } }
+                serviceAreas { nodes { name extentType } }
+                funding { nodes { source } }
+                requiredDocuments { nodes { document } }
+                taxonomyRefs { nodes { linkType linkEntity } }
+                venues { nodes { addresses { nodes { postalCode addressType } } postalCode } }
+              }
+            }"#,
+            serde_json::json!({ "id": "b0079efc-6cba-45a0-ad4b-d7a9e631de9a" }),
+        )
+        .await;
+    assert!(response.get("errors").is_none(), "{response}");
+    let service = &response["data"]["service"];
+    assert_eq!(service["phones"]["nodes"][0]["number"], "+44 7700 900123");
+    assert_eq!(service["phones"]["nodes"][0]["type"], "text");
+    let schedule = &service["schedules"]["nodes"][0];
+    assert_eq!(
+        (&schedule["freq"], &schedule["byday"], &schedule["opensAt"]),
+        (
+            &serde_json::json!("WEEKLY"),
+            &serde_json::json!("MO,TU,WE"),
+            &serde_json::json!("09:00")
+        )
+    );
+    assert_eq!(schedule["validFrom"], "2024-01-01");
+    assert_eq!(service["languages"]["nodes"][0]["code"], "en");
+    assert_eq!(service["serviceAreas"]["nodes"][0]["name"], "Leeds");
+    assert!(service["funding"]["nodes"][0]["source"].is_string());
+    assert!(service["requiredDocuments"]["nodes"][0]["document"].is_string());
+    assert_eq!(service["taxonomyRefs"]["nodes"][0]["linkEntity"], "service");
+    // A venue's address columns are its main (physical) address, fed from
+    // addresses.csv (none for a virtual venue).
+    for venue in service["venues"]["nodes"].as_array().into_iter().flatten() {
+        match venue["addresses"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|address| address["addressType"] == "physical")
+        {
+            Some(physical) => {
+                assert_eq!(venue["postalCode"], physical["postalCode"], "{venue}")
+            }
+            None => assert!(venue["postalCode"].is_null(), "{venue}"),
+        }
+    }
+}

@@ -18,6 +18,7 @@ mod fixtures;
 mod health;
 mod helpers;
 mod hostile;
+mod hsds_bad_input;
 mod hsds_package;
 mod http_graphql;
 mod import_csv;

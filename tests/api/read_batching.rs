@@ -13,8 +13,17 @@ query ($first: Int!) {
     nodes {
       name
       provider { name }
-      venues { nodes { name } }
-      contacts { nodes { name } }
+      venues(first: 3) {
+        nodes { name addresses(first: 2) { nodes { postalCode } } phones(first: 2) { nodes { number } } }
+      }
+      contacts(first: 3) { nodes { name phones(first: 2) { nodes { number } } } }
+      phones(first: 3) { nodes { number type } }
+      schedules(first: 3) { nodes { byday opensAt closesAt } }
+      languages(first: 3) { nodes { name } }
+      serviceAreas(first: 3) { nodes { name } }
+      funding(first: 3) { nodes { source } }
+      requiredDocuments(first: 3) { nodes { document } }
+      program { name }
       costOptions { nodes { option } }
       eligibilities { nodes { description } }
       events { nodes { title } }
@@ -68,8 +77,25 @@ async fn a_page_of_services_costs_the_same_statements_for_5_and_100_rows() {
         })
         .count();
     assert!(with_venues > 50, "demo services have venues: {with_venues}");
-    // One for the page, one per relation: provider, venues, contacts, cost options,
-    // eligibilities, events, taxonomy terms.
-    assert_eq!(small, 8, "statements for 5 services");
+    let services = large_response["data"]["services"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for service in &services {
+        assert_eq!(
+            service["phones"]["nodes"].as_array().map(Vec::len),
+            Some(1),
+            "{service}"
+        );
+        assert_eq!(
+            service["schedules"]["nodes"][0]["opensAt"], "09:00",
+            "{service}"
+        );
+    }
+    // One for the page, one per relation: provider, venues (their addresses and
+    // phones), contacts (their phones), cost options, eligibilities, events,
+    // taxonomy terms, phones, schedules, languages, service areas, funding,
+    // required documents (no service of the demo has a programme: no statement).
+    assert_eq!(small, 17, "statements for 5 services");
     assert_eq!(large, small, "statements for 100 services");
 }

@@ -1,11 +1,14 @@
 //! `Contact`: Someone to contact about a provider, service or venue (HSDS `contact` and `phone`).
 
+use super::hsds::Phone;
 use super::node_object;
 use super::provider::Provider;
 use super::related;
 use super::service::Service;
 use super::venue::Venue;
 use crate::error::ApiResult;
+use crate::graphql::connection::{Connection, PageArgs, children};
+use crate::read::relations::CONTACT_PHONES;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
@@ -99,5 +102,19 @@ impl Contact {
     /// The venue this contact is for.
     async fn venue(&self, ctx: &Context<'_>) -> ApiResult<Option<Venue>> {
         related(ctx, &self.1, &self.0, "venue", |m| m.venue_id).await
+    }
+
+    /// Their phone numbers.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn phones(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Phone>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &CONTACT_PHONES, self.0.id, args).await
     }
 }

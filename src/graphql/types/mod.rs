@@ -7,6 +7,7 @@ pub mod contact;
 pub mod cost_option;
 pub mod eligibility;
 pub mod event;
+pub mod hsds;
 pub mod import;
 pub mod ingest;
 pub mod node;

@@ -2,6 +2,7 @@
 
 use super::contact::Contact;
 use super::event::Event;
+use super::hsds::{Funding, OrganizationIdentifier, Phone, Program};
 use super::node_object;
 use super::related;
 use super::service::Service;
@@ -12,6 +13,10 @@ use crate::graphql::connection::{Connection, PageArgs, children};
 use crate::read::relations::PROVIDER_CHILDREN;
 use crate::read::relations::PROVIDER_CONTACTS;
 use crate::read::relations::PROVIDER_EVENTS;
+use crate::read::relations::PROVIDER_FUNDING;
+use crate::read::relations::PROVIDER_IDENTIFIERS;
+use crate::read::relations::PROVIDER_PHONES;
+use crate::read::relations::PROVIDER_PROGRAMS;
 use crate::read::relations::PROVIDER_SERVICES;
 use crate::read::relations::PROVIDER_TERMS;
 use crate::read::relations::PROVIDER_VENUES;
@@ -177,5 +182,85 @@ impl Provider {
     ) -> ApiResult<Connection<TaxonomyTerm>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &PROVIDER_TERMS, self.0.id, args).await
+    }
+
+    /// Its phone numbers.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn phones(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Phone>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &PROVIDER_PHONES, self.0.id, args).await
+    }
+
+    /// Its programmes of services.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn programs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Program>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &PROVIDER_PROGRAMS, self.0.id, args).await
+    }
+
+    /// Where its money comes from.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn funding(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Funding>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &PROVIDER_FUNDING, self.0.id, args).await
+    }
+
+    /// Its identifiers in other schemes (charity or company numbers).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn organization_identifiers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<OrganizationIdentifier>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &PROVIDER_IDENTIFIERS, self.0.id, args).await
+    }
+    /// Its tax status, e.g. "charity".
+    async fn tax_status(&self) -> Option<&str> {
+        self.0.tax_status.as_deref()
+    }
+
+    /// Its tax reference.
+    async fn tax_id(&self) -> Option<&str> {
+        self.0.tax_id.as_deref()
+    }
+
+    /// The year it was founded.
+    async fn year_incorporated(&self) -> Option<i32> {
+        self.0.year_incorporated
+    }
+
+    /// Its legal form, e.g. "CIO".
+    async fn legal_status(&self) -> Option<&str> {
+        self.0.legal_status.as_deref()
+    }
+
+    /// A persistent identifier of it.
+    async fn uri(&self) -> Option<&str> {
+        self.0.uri.as_deref()
     }
 }

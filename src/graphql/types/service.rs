@@ -4,6 +4,7 @@ use super::contact::Contact;
 use super::cost_option::CostOption;
 use super::eligibility::Eligibility;
 use super::event::Event;
+use super::hsds::{Funding, Language, Phone, Program, RequiredDocument, Schedule, ServiceArea};
 use super::provider::Provider;
 use super::related;
 use super::taxonomy::TaxonomyTerm;
@@ -13,11 +14,17 @@ use crate::error::ApiResult;
 use crate::graphql::connection::{Connection, PageArgs, children};
 use crate::graphql::enums::ServiceStatus;
 use crate::graphql::scalars::Date;
+use crate::read::relations::SERVICE_AREAS;
 use crate::read::relations::SERVICE_CONTACTS;
 use crate::read::relations::SERVICE_COST_OPTIONS;
+use crate::read::relations::SERVICE_DOCUMENTS;
 use crate::read::relations::SERVICE_ELIGIBILITIES;
 use crate::read::relations::SERVICE_EVENTS;
+use crate::read::relations::SERVICE_FUNDING;
+use crate::read::relations::SERVICE_LANGUAGES;
+use crate::read::relations::SERVICE_PHONES;
 use crate::read::relations::SERVICE_REFS;
+use crate::read::relations::SERVICE_SCHEDULES;
 use crate::read::relations::SERVICE_TERMS;
 use crate::read::relations::SERVICE_VENUES;
 use async_graphql::{Context, ID, Object};
@@ -230,6 +237,134 @@ impl Service {
     /// Kilometres from the point of `filter.near` to its nearest venue; null without `near`.
     async fn distance_km(&self) -> Option<f64> {
         self.2
+    }
+
+    /// Its phone numbers.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn phones(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Phone>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &SERVICE_PHONES, self.0.id, args).await
+    }
+
+    /// When it is open.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn schedules(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Schedule>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &SERVICE_SCHEDULES, self.0.id, args).await
+    }
+
+    /// Languages it works in.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn languages(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Language>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &SERVICE_LANGUAGES, self.0.id, args).await
+    }
+
+    /// Where it is offered.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn service_areas(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<ServiceArea>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &SERVICE_AREAS, self.0.id, args).await
+    }
+
+    /// Where its money comes from.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn funding(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Funding>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &SERVICE_FUNDING, self.0.id, args).await
+    }
+
+    /// Documents to bring.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn required_documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<RequiredDocument>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &SERVICE_DOCUMENTS, self.0.id, args).await
+    }
+    /// Interpretation it offers, e.g. "BSL on request".
+    async fn interpretation_services(&self) -> Option<&str> {
+        self.0.interpretation_services.as_deref()
+    }
+
+    /// HSDS 3.0's deprecated `fees` (see `feesDescription`).
+    async fn fees(&self) -> Option<&str> {
+        self.0.fees.as_deref()
+    }
+
+    /// Its accreditations.
+    async fn accreditations(&self) -> Option<&str> {
+        self.0.accreditations.as_deref()
+    }
+
+    /// Who it is for, in words.
+    async fn eligibility_description(&self) -> Option<&str> {
+        self.0.eligibility_description.as_deref()
+    }
+
+    /// Who last checked the record.
+    async fn assurer_email(&self) -> Option<&str> {
+        self.0.assurer_email.as_deref()
+    }
+
+    /// Licences it holds.
+    async fn licenses(&self) -> Option<&str> {
+        self.0.licenses.as_deref()
+    }
+
+    /// A notice to show with it, e.g. a temporary closure.
+    async fn alert(&self) -> Option<&str> {
+        self.0.alert.as_deref()
+    }
+
+    /// When its source last changed the record (HSDS); `updatedAt` is Signpost's.
+    async fn last_modified(&self) -> Option<DateTime<Utc>> {
+        self.0.last_modified
+    }
+
+    /// The programme it belongs to.
+    async fn program(&self, ctx: &Context<'_>) -> ApiResult<Option<Program>> {
+        related(ctx, &self.1, &self.0, "program", |m| m.program_id).await
     }
 }
 

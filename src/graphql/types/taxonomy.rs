@@ -231,4 +231,14 @@ impl TaxonomyTerm {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &TERM_REFS, self.0.id, args).await
     }
+
+    /// The language of its name (ISO 639).
+    async fn language(&self) -> Option<&str> {
+        self.0.language.as_deref()
+    }
+
+    /// HSDS's text name of its taxonomy (`taxonomy` is the taxonomy record).
+    async fn taxonomy_name(&self) -> Option<&str> {
+        self.0.taxonomy.as_deref()
+    }
 }

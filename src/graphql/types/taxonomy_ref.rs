@@ -77,4 +77,21 @@ impl TaxonomyRef {
     async fn event(&self, ctx: &Context<'_>) -> ApiResult<Option<Event>> {
         related(ctx, &self.1, &self.0, "event", |m| m.event_id).await
     }
+
+    /// What the tag says about the record (HSDS `link_type`), e.g. "audience".
+    async fn link_type(&self) -> Option<&str> {
+        self.0.link_type.as_deref()
+    }
+
+    /// The HSDS table of the record it tags (HSDS `link_entity`), e.g. "service".
+    async fn link_entity(&self) -> Option<&str> {
+        crate::hsds::attribute::target_columns()
+            .find(|column| {
+                serde_json::to_value(&self.0)
+                    .ok()
+                    .and_then(|row| row.get(*column).cloned())
+                    .is_some_and(|value| !value.is_null())
+            })
+            .and_then(crate::hsds::attribute::link_entity)
+    }
 }

@@ -2,6 +2,7 @@
 
 use super::contact::Contact;
 use super::event::Event;
+use super::hsds::{Accessibility, Address, Language, Phone, Schedule};
 use super::node_object;
 use super::provider::Provider;
 use super::related;
@@ -10,8 +11,13 @@ use super::taxonomy::TaxonomyTerm;
 use crate::error::ApiResult;
 use crate::graphql::connection::{Connection, PageArgs, children};
 use crate::graphql::enums::LocationType;
+use crate::read::relations::VENUE_ACCESSIBILITY;
+use crate::read::relations::VENUE_ADDRESSES;
 use crate::read::relations::VENUE_CONTACTS;
 use crate::read::relations::VENUE_EVENTS;
+use crate::read::relations::VENUE_LANGUAGES;
+use crate::read::relations::VENUE_PHONES;
+use crate::read::relations::VENUE_SCHEDULES;
 use crate::read::relations::VENUE_SERVICES;
 use crate::read::relations::VENUE_TERMS;
 use async_graphql::{Context, ID, Object};
@@ -188,5 +194,90 @@ impl Venue {
     ) -> ApiResult<Connection<TaxonomyTerm>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &VENUE_TERMS, self.0.id, args).await
+    }
+
+    /// Its phone numbers.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn phones(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Phone>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &VENUE_PHONES, self.0.id, args).await
+    }
+
+    /// When it is open.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn schedules(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Schedule>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &VENUE_SCHEDULES, self.0.id, args).await
+    }
+
+    /// Its addresses (the main one feeds `address1`, `city`, `postalCode`, …).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn addresses(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Address>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &VENUE_ADDRESSES, self.0.id, args).await
+    }
+
+    /// Languages spoken there.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn languages(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Language>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &VENUE_LANGUAGES, self.0.id, args).await
+    }
+
+    /// What it offers disabled visitors, item by item (HSDS `accessibility`; the
+    /// `accessibility` text is the venue's own summary).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn accessibility_features(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Accessibility>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(ctx, &self.1, &VENUE_ACCESSIBILITY, self.0.id, args).await
+    }
+    /// Another name it is known by.
+    async fn alternate_name(&self) -> Option<&str> {
+        self.0.alternate_name.as_deref()
+    }
+
+    /// Its id in another scheme, e.g. a UPRN.
+    async fn external_identifier(&self) -> Option<&str> {
+        self.0.external_identifier.as_deref()
+    }
+
+    /// The scheme of `externalIdentifier`.
+    async fn external_identifier_type(&self) -> Option<&str> {
+        self.0.external_identifier_type.as_deref()
     }
 }
