@@ -11,6 +11,7 @@ pub mod change_log;
 pub mod children;
 pub mod events;
 pub mod filter;
+pub mod hsds_filters;
 pub mod lookup;
 pub mod near;
 pub mod order;

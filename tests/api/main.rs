@@ -34,6 +34,7 @@ mod mutations;
 mod mutations_taxonomy;
 mod read_batching;
 mod read_filters;
+mod read_hsds_filters;
 mod read_paging;
 mod repo;
 mod schema;

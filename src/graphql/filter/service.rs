@@ -6,6 +6,7 @@ use crate::error::{ApiResult, AppError};
 use crate::graphql::enums::ServiceStatusFilter;
 use crate::read::Frag;
 use crate::read::filter::{self, FilterCx};
+use crate::read::hsds_filters;
 use crate::read::near::Point;
 use async_graphql::InputObject;
 use serde::Serialize;
@@ -87,6 +88,17 @@ record_filter! {
         age: i32,
         /// `true`: no cost option with an amount above zero. `false`: at least one.
         free: bool,
+        /// Open at this time, by its schedules (or its schedules at venues), in the
+        /// directory's local time (Europe/London); see docs/api.md for the rules.
+        open_at: chrono::DateTime<chrono::Utc>,
+        /// `true`: open now, by its schedules. `false`: not open now.
+        open_now: bool,
+        /// Works in this language: a language of the service or of one of its
+        /// venues, by name or ISO 639 code, any case ("Polish", "pl").
+        language: String,
+        /// At a venue whose accessibility records mention this text, any case
+        /// ("hearing loop", "step-free").
+        accessibility: String,
         /// By status.
         status: ServiceStatusFilter = "status",
         /// Published or not (anonymous callers only ever see published services).
@@ -117,6 +129,33 @@ impl FilterExtras for ServiceFilter {
             out.push(filter::age(age));
         }
         out.extend(self.free.map(filter::free));
+        out.extend(self.open_at.map(hsds_filters::open_at));
+        if let Some(open) = self.open_now {
+            let now = hsds_filters::open_at(chrono::Utc::now());
+            out.push(if open { now } else { now.negate() });
+        }
+        for (field, text, condition) in [
+            (
+                "language",
+                &self.language,
+                hsds_filters::speaks as fn(&str) -> Frag,
+            ),
+            (
+                "accessibility",
+                &self.accessibility,
+                hsds_filters::accessible,
+            ),
+        ] {
+            if let Some(text) = text {
+                if text.trim().is_empty() || text.len() > 200 {
+                    return Err(AppError::bad_input(
+                        &format!("{path}.{field}"),
+                        "must be 1 to 200 characters",
+                    ));
+                }
+                out.push(condition(text));
+            }
+        }
         Ok(())
     }
 }

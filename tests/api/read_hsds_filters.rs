@@ -1,0 +1,135 @@
+//! Services found by their HSDS objects: open at a time (schedules, in London time
+//! across the clock change and across midnight), by language, by accessibility.
+//! The data is the HSDS fixture package (`tests/fixtures/hsds/package`).
+
+use crate::helpers::{TestApp, TestDb};
+use serde_json::{Value, json};
+use signpost::import::{ImportOptions, import_file};
+use signpost::store::Store;
+use std::io::Write;
+use std::sync::Arc;
+
+async fn directory() -> TestApp {
+    let test_db = TestDb::new().await;
+    let db = test_db.migrated().await;
+    let store: Store = Arc::new(signpost::store::memory::MemoryStore::new());
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hsds/package");
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for entry in std::fs::read_dir(&dir).expect("fixture") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            writer
+                .start_file(name, zip::write::SimpleFileOptions::default())
+                .expect("member");
+            writer
+                .write_all(&std::fs::read(&path).expect("read"))
+                .expect("write");
+        }
+    }
+    let zip = writer.finish().expect("zip").into_inner();
+    let options = ImportOptions {
+        publish: true,
+        ..Default::default()
+    };
+    let outcome = import_file(
+        &db,
+        &store,
+        "hsds.zip",
+        signpost::store::body_of(zip),
+        &options,
+        None,
+    )
+    .await
+    .expect("import");
+    assert!(outcome.succeeded(), "{:?}", outcome.errors);
+    TestApp::over(test_db, |_| {}).await
+}
+
+async fn names(app: &TestApp, filter: Value) -> Vec<String> {
+    let response = app
+        .graphql(
+            "query ($filter: ServiceFilter) { services(filter: $filter) { nodes { name } } }",
+            json!({ "filter": filter }),
+        )
+        .await;
+    assert!(response.get("errors").is_none(), "{response}");
+    response["data"]["services"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|node| node["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn open_at_reads_schedules_in_london_time() {
+    let app = directory().await;
+    let open = |at: &str| names(&app, json!({ "openAt": at }));
+    // Monday 10:00 GMT: Debt Advice's own Monday-to-Wednesday hours.
+    assert_eq!(open("2024-03-04T10:00:00Z").await, ["Debt Advice"]);
+    // Tuesday 08:30 UTC is 09:30 in summer time: open (in UTC it would not be).
+    assert_eq!(open("2024-07-02T08:30:00Z").await, ["Debt Advice"]);
+    // Tuesday 16:30 UTC is 17:30 BST: closed.
+    assert_eq!(open("2024-07-02T16:30:00Z").await, Vec::<String>::new());
+    // Saturday 03:00: the night shelter opened on Friday at 22:00 and closes at 06:00.
+    assert_eq!(open("2024-12-07T03:00:00Z").await, ["Night Shelter"]);
+    // Saturday 23:00: Saturday's own night.
+    assert_eq!(open("2024-12-07T23:00:00Z").await, ["Night Shelter"]);
+    // Thursday 23:00: no night on Thursday, and Wednesday's did not run overnight.
+    assert_eq!(open("2024-12-05T23:00:00Z").await, Vec::<String>::new());
+    // Outside the schedules' validity (2026): nothing.
+    assert_eq!(open("2026-03-02T10:00:00Z").await, Vec::<String>::new());
+    // `not` of openAt: the others.
+    let closed = names(&app, json!({ "not": { "openAt": "2024-03-04T10:00:00Z" } })).await;
+    assert_eq!(closed, ["Night Shelter", "Warm Space Drop-in"]);
+    // openNow runs (the fixture's schedules end before today's date).
+    assert_eq!(
+        names(&app, json!({ "openNow": true })).await,
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn language_and_accessibility_find_services_and_their_venues() {
+    let app = directory().await;
+    assert_eq!(
+        names(&app, json!({ "language": "EN" })).await,
+        ["Debt Advice"]
+    );
+    assert_eq!(
+        names(&app, json!({ "language": "urdu" })).await,
+        ["Night Shelter", "Warm Space Drop-in"]
+    );
+    assert_eq!(
+        names(&app, json!({ "language": "bfi" })).await,
+        ["Night Shelter"]
+    );
+    assert_eq!(
+        names(&app, json!({ "accessibility": "Hearing LOOP" })).await,
+        ["Debt Advice"]
+    );
+    assert_eq!(
+        names(&app, json!({ "accessibility": "ramp" })).await,
+        ["Night Shelter", "Warm Space Drop-in"]
+    );
+    assert_eq!(
+        names(&app, json!({ "accessibility": "100%" })).await,
+        Vec::<String>::new()
+    );
+    let response = app
+        .graphql(
+            "{ services(filter: { language: \"  \" }) { nodes { name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        crate::helpers::code(&response),
+        "BAD_USER_INPUT",
+        "{response}"
+    );
+}
