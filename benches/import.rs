@@ -41,38 +41,13 @@ fn write_files(dir: &Path, rows: usize) -> std::io::Result<()> {
     out.flush()
 }
 
+#[path = "common/mod.rs"]
+mod common;
+
 /// (seconds, peak RSS in MB if known) of `signpost import FILE`.
 fn import(dir: &Path, url: &str, file: &str) -> anyhow::Result<(f64, Option<f64>)> {
-    let binary = env!("CARGO_BIN_EXE_signpost");
-    let timed = Path::new("/usr/bin/time").exists();
-    let mut command = if timed {
-        let mut command = Command::new("/usr/bin/time");
-        command.args(["-v", binary]);
-        command
-    } else {
-        Command::new(binary)
-    };
-    command
-        .args(["import", file])
-        .current_dir(dir)
-        .env("DATABASE_URL", url)
-        .env("SIGNPOST_DATA_DIR", dir)
-        .env_remove("SIGNPOST_OBJECTSTORE")
-        .env("RUST_LOG", "warn");
-    let started = Instant::now();
-    let output = command.output()?;
-    let seconds = started.elapsed().as_secs_f64();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    anyhow::ensure!(output.status.success(), "import failed: {stderr}");
-    let rss = stderr
-        .lines()
-        .find_map(|line| {
-            line.trim()
-                .strip_prefix("Maximum resident set size (kbytes): ")
-        })
-        .and_then(|kb| kb.trim().parse::<f64>().ok())
-        .map(|kb| kb / 1024.0);
-    Ok((seconds, rss))
+    let run = common::signpost(dir, url, &["import", file])?;
+    Ok((run.seconds, run.rss_mb))
 }
 
 /// Seconds of `psql \copy` of the same file into a plain table, and of
@@ -129,23 +104,10 @@ fn main() -> anyhow::Result<()> {
             rss.map_or("?".into(), |mb| format!("{mb:.0} MB"))
         );
         if let Some(admin) = &postgres {
-            let database = format!("signpost_import_bench_{}", std::process::id());
-            let base = admin
-                .rsplit_once('/')
-                .map_or(admin.as_str(), |(base, _)| base);
-            let url = format!("{base}/{database}");
-            Command::new("psql")
-                .args([
-                    admin.as_str(),
-                    "-q",
-                    "-c",
-                    &format!("CREATE DATABASE {database}"),
-                ])
-                .status()?;
-            let result = (|| -> anyhow::Result<()> {
-                import(dir.path(), &url, "providers.csv")?;
-                let (seconds, rss) = import(dir.path(), &url, "services.csv")?;
-                let (floor, upkeep) = copy_floor(&url, dir.path())?;
+            common::with_scratch_database(admin, "signpost_import_bench", |url| {
+                import(dir.path(), url, "providers.csv")?;
+                let (seconds, rss) = import(dir.path(), url, "services.csv")?;
+                let (floor, upkeep) = copy_floor(url, dir.path())?;
                 println!(
                     "PostgreSQL services.csv {rows:>9} rows ({megabytes:.0} MB): {seconds:6.2} s, {:>8.0} rows/s, peak RSS {}; psql \\copy {floor:.2} s, {:.0} rows/s; ratio {:.2}",
                     rows as f64 / seconds,
@@ -159,16 +121,7 @@ fn main() -> anyhow::Result<()> {
                     upkeep / seconds
                 );
                 Ok(())
-            })();
-            Command::new("psql")
-                .args([
-                    admin.as_str(),
-                    "-q",
-                    "-c",
-                    &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
-                ])
-                .status()?;
-            result?;
+            })?;
         }
     }
     Ok(())

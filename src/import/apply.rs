@@ -38,6 +38,27 @@ pub async fn write_stage(
             .kind
             .self_reference()
             .is_some_and(|column| stage.column_names().contains(&column));
+    let written = write_slices(txn, stage, now, progress, whole).await?;
+    // Venue address columns written here go into the venues' main addresses.
+    let names = stage.column_names();
+    if stage.header.kind == RecordType::Venues
+        && crate::repo::main_address::ADDRESS_COLUMNS
+            .iter()
+            .any(|column| names.contains(column))
+    {
+        let which = format!("v.id IN (SELECT id FROM {})", stage.name());
+        crate::repo::main_address::from_venues(txn, &which, Vec::new()).await?;
+    }
+    Ok(written)
+}
+
+async fn write_slices(
+    txn: &impl ConnectionTrait,
+    stage: &Stage,
+    now: DateTime<Utc>,
+    progress: &AtomicU64,
+    whole: bool,
+) -> Result<u64, DbErr> {
     if whole {
         let written = write_rows(txn, stage, now, None).await?;
         progress.fetch_add(stage.rows, Ordering::Relaxed);

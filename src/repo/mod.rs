@@ -9,6 +9,7 @@
 
 pub mod children;
 pub mod error;
+pub mod main_address;
 pub mod record;
 pub mod record_type;
 

@@ -62,6 +62,9 @@ where
             };
             repo::insert_many::<E>(txn, [row]).await?;
             let model = fetch::<E>(txn, id).await?;
+            if E::TABLE == "venues" {
+                repo::main_address::after_venue_write(txn, id, None, &model).await?;
+            }
             log_change(
                 txn,
                 E::TABLE,
@@ -98,6 +101,9 @@ where
             lock_row::<E>(txn, id).await?;
             let before = fetch::<E>(txn, id).await?;
             let after = repo::update::<E>(txn, id, expected_version, changes).await?;
+            if E::TABLE == "venues" {
+                repo::main_address::after_venue_write(txn, id, Some(&before), &after).await?;
+            }
             log_change(
                 txn,
                 E::TABLE,

@@ -279,3 +279,74 @@ async fn imported_hsds_objects_are_read_through_their_parents() {
         }
     }
 }
+
+/// A venue's address columns and its main address stay one truth whichever side is
+/// written: Signpost's `venues.csv` writes the address row, HSDS `addresses.csv`
+/// feeds the venue.
+#[tokio::test]
+async fn venue_addresses_have_one_truth() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let (_test_db, db) = fresh().await;
+    let store: Store = Arc::new(signpost::store::memory::MemoryStore::new());
+    let venue = "0190d000-0000-7000-8000-000000000001";
+    let import = |name: &'static str, body: String| {
+        let (db, store) = (db.clone(), store.clone());
+        async move {
+            let outcome = import_file(
+                &db,
+                &store,
+                name,
+                signpost::store::body_of(body.into_bytes()),
+                &ImportOptions::default(),
+                None,
+            )
+            .await
+            .expect("import");
+            assert!(outcome.succeeded(), "{name}: {:?}", outcome.errors);
+        }
+    };
+    let postcodes = || {
+        let db = db.clone();
+        async move {
+            let row = db
+                .query_one_raw(Statement::from_sql_and_values(
+                    db.get_database_backend(),
+                    format!(
+                        "SELECT v.postal_code AS venue, a.postal_code AS address \
+                         FROM venues v JOIN addresses a ON a.id = v.id WHERE v.id = {}",
+                        signpost::repo::main_address::placeholder(db.get_database_backend(), 1)
+                    ),
+                    [sea_orm::Value::from(
+                        uuid::Uuid::parse_str(venue).expect("uuid"),
+                    )],
+                ))
+                .await
+                .expect("query")
+                .expect("a venue with its main address");
+            (
+                row.try_get::<String>("", "venue").expect("venue"),
+                row.try_get::<String>("", "address").expect("address"),
+            )
+        }
+    };
+    import(
+        "venues.csv",
+        format!("id,name,address_1,city,postal_code\n{venue},Hall,1 High St,Leeds,LS1 1AA\n"),
+    )
+    .await;
+    assert_eq!(postcodes().await, ("LS1 1AA".into(), "LS1 1AA".into()));
+    import(
+        "addresses.csv",
+        format!(
+            "id,location_id,address_1,city,postal_code\n{venue},{venue},2 High St,Leeds,LS2 2BB\n"
+        ),
+    )
+    .await;
+    assert_eq!(postcodes().await, ("LS2 2BB".into(), "LS2 2BB".into()));
+    import(
+        "venues.csv",
+        format!("id,name,postal_code\n{venue},Hall,LS3 3CC\n"),
+    )
+    .await;
+    assert_eq!(postcodes().await, ("LS3 3CC".into(), "LS3 3CC".into()));
+}
