@@ -1,5 +1,6 @@
 //! `signpost ingest [--source NAME] [--force]`: a run of one source (or of every
-//! configured source in turn) from a terminal, with what it does shown as it goes.
+//! configured source in turn) from a terminal, with what it does shown as it goes
+//! and the run's warnings printed under its summary line.
 //! Exit 0 when every run completed, 1 when one failed, 2 for an unknown source.
 
 use super::UsageError;
@@ -50,7 +51,10 @@ pub async fn run(config: &Config, args: IngestArgs) -> anyhow::Result<()> {
             shown.set_message(message.to_owned());
         });
         let started = run::create(&db, source, Trigger::Cli, args.force, &holder).await?;
-        let finished = run::run(&db, &store, source, started, Some(progress)).await?;
+        let run::Finished {
+            run: finished,
+            warnings,
+        } = run::run_with_warnings(&db, &store, source, started, Some(progress)).await?;
         bar.finish_and_clear();
         println!(
             "{}: {} ({} listed, {} fetched, {} loaded, {} failed){}",
@@ -66,6 +70,10 @@ pub async fn run(config: &Config, args: IngestArgs) -> anyhow::Result<()> {
                 .map(|error| format!(": {error}"))
                 .unwrap_or_default()
         );
+        // Warnings leave no trace in the run's row: this is where they are seen.
+        for warning in &warnings {
+            println!("  warning: {warning}");
+        }
         if finished.state != entities::ingest_runs::IngestRunState::Completed
             || finished.files_failed > 0
         {

@@ -82,9 +82,10 @@ pub enum Listing {
     Manifest { url: String },
     /// A fixed list of URLs.
     Urls { urls: Vec<String> },
-    /// An Open Referral / HSDS API at `url`: every page of `/services?page=N`
-    /// (and `/services/{id}` for entries listed in summary), stored as the run's
-    /// files. Use with the `hsds` loader.
+    /// An Open Referral / HSDS 3.0 API at `url`: every page of
+    /// `/services?page=N` and `/services/{id}` for every service listed, stored
+    /// as the run's files (see `super::hsds` for the bounds of a run). Use with
+    /// the `hsds` loader.
     HsdsApi { url: String },
 }
 
@@ -101,7 +102,8 @@ pub enum Loader {
     /// The ONS Postcode Directory: a zip holding a CSV with `pcds`, `lat`, `long`
     /// and `doterm`, into `postcodes`.
     Postcodes,
-    /// HSDS JSON service pages: services with their organisations, locations,
-    /// contacts, cost options and taxonomy terms, through the CSV import.
+    /// HSDS 3.0 JSON: each full service (`service_full`) with every object
+    /// nested in it, as HSDS tabular files through the CSV import; pages of the
+    /// list load nothing.
     Hsds,
 }

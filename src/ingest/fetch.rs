@@ -203,10 +203,16 @@ async fn get_listing(client: &reqwest::Client, url: &str) -> Result<(Url, Vec<u8
 struct Failure {
     message: String,
     retry: bool,
+    /// The server answered 404 or 410: there is no such file.
+    gone: bool,
 }
 
 fn failure(retry: bool, message: String) -> Failure {
-    Failure { message, retry }
+    Failure {
+        message,
+        retry,
+        gone: false,
+    }
 }
 
 /// Downloads `file` into `store` under `key`: all of it, or nothing.
@@ -217,13 +223,39 @@ pub async fn download(
     store: &Store,
     key: &Key,
 ) -> Result<ObjectMeta, IngestError> {
+    fetch_into(client, source, file, store, key).await?
+}
+
+/// Like [`download`], but `None` when the server says there is no such file
+/// (404 or 410), which a caller paging through an API takes for the end.
+pub async fn download_unless_gone(
+    client: &reqwest::Client,
+    source: &SourceConfig,
+    file: &RemoteFile,
+    store: &Store,
+    key: &Key,
+) -> Result<Option<ObjectMeta>, IngestError> {
+    Ok(fetch_into(client, source, file, store, key).await?.ok())
+}
+
+/// The stored file, or (inside) why the server says there is none.
+async fn fetch_into(
+    client: &reqwest::Client,
+    source: &SourceConfig,
+    file: &RemoteFile,
+    store: &Store,
+    key: &Key,
+) -> Result<Result<ObjectMeta, IngestError>, IngestError> {
     let mut attempt = 0u32;
     loop {
-        let Failure { message, retry } =
-            match attempt_download(client, source, file, store, key).await {
-                Ok(meta) => return Ok(meta),
-                Err(failure) => failure,
-            };
+        let Failure {
+            message,
+            retry,
+            gone,
+        } = match attempt_download(client, source, file, store, key).await {
+            Ok(meta) => return Ok(Ok(meta)),
+            Err(failure) => failure,
+        };
         if !retry || attempt >= source.retries {
             let tries = if attempt > 0 {
                 format!(" (after {} attempts)", attempt + 1)
@@ -231,10 +263,11 @@ pub async fn download(
                 String::new()
             };
             let (name, url) = (&file.name, &file.url);
-            return Err(IngestError::Source(format!(
+            let error = IngestError::Source(format!(
                 "source {}: file {name} ({url}): {message}{tries}",
                 source.name
-            )));
+            ));
+            return if gone { Ok(Err(error)) } else { Err(error) };
         }
         let wait = backoff(attempt);
         attempt += 1;
@@ -267,7 +300,10 @@ async fn attempt_download(
         return Err(failure(true, format!("HTTP {status}")));
     }
     if !status.is_success() {
-        return Err(failure(false, format!("HTTP {status}")));
+        return Err(Failure {
+            gone: matches!(status.as_u16(), 404 | 410),
+            ..failure(false, format!("HTTP {status}"))
+        });
     }
     let max = source.max_bytes;
     let expected = response.content_length();

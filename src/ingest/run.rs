@@ -2,14 +2,14 @@
 //! file the registry has not finished with, each alone, carrying on past
 //! failures — all under the source's lease.
 
-use super::config::{Loader, SourceConfig};
+use super::config::{Listing, Loader, SourceConfig};
 use super::lease::Lease;
-use super::{IngestError, fetch, postcodes, registry};
+use super::{IngestError, fetch, hsds, postcodes, registry};
 use crate::import::{ImportOptions, Mode};
 use crate::store::{Key, ObjectMeta, Store};
 use entities::ingest_runs::{self, IngestRunState};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -38,6 +38,83 @@ impl Trigger {
 
 /// Something a watcher (the command line's progress display) may show.
 pub type Progress = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// The most distinct warnings a run keeps (more are counted).
+const MAX_WARNINGS: usize = 100;
+
+/// A run as it finished, with its warnings: what went wrong without failing
+/// anything (an API's `total_pages` promising pages it does not have, fields
+/// Signpost does not store). The run's row has no place for them: they are
+/// logged (`tracing::warn`) and shown to the watcher as they happen, and
+/// returned here for the command line to print.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    pub run: ingest_runs::Model,
+    pub warnings: Vec<String>,
+}
+
+/// A run's warnings, each logged and shown once however many files repeat it.
+struct Warnings {
+    source: String,
+    progress: Option<Progress>,
+    /// (warning, how many files gave it, the first of them).
+    kept: Vec<(String, usize, Option<String>)>,
+    index: HashMap<String, usize>,
+    dropped: usize,
+}
+
+impl Warnings {
+    fn new(source: &SourceConfig, progress: Option<Progress>) -> Self {
+        Self {
+            source: source.name.clone(),
+            progress,
+            kept: Vec::new(),
+            index: HashMap::new(),
+            dropped: 0,
+        }
+    }
+
+    /// A warning, of stored file `file` if about one.
+    fn add(&mut self, file: Option<&str>, warning: String) {
+        if let Some(&at) = self.index.get(&warning) {
+            self.kept[at].1 += 1;
+            return;
+        }
+        if self.kept.len() >= MAX_WARNINGS {
+            self.dropped += 1;
+            return;
+        }
+        let shown = match file {
+            Some(file) => format!("{file}: {warning}"),
+            None => warning.clone(),
+        };
+        tracing::warn!(source = %self.source, "ingest: {shown}");
+        if let Some(progress) = &self.progress {
+            progress(&format!("warning: {shown}"));
+        }
+        self.index.insert(warning.clone(), self.kept.len());
+        self.kept.push((warning, 1, file.map(str::to_owned)));
+    }
+
+    fn lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .kept
+            .iter()
+            .map(|(warning, files, first)| match (first, files) {
+                (None, _) => warning.clone(),
+                (Some(file), 1) => format!("{file}: {warning}"),
+                (Some(file), 2) => format!("{file} (and 1 more file): {warning}"),
+                (Some(file), files) => {
+                    format!("{file} (and {} more files): {warning}", files - 1)
+                }
+            })
+            .collect();
+        if self.dropped > 0 {
+            lines.push(format!("… and {} other warnings", self.dropped));
+        }
+        lines
+    }
+}
 
 /// The lease name of a source's runs.
 pub fn lease_name(source: &str) -> String {
@@ -81,14 +158,28 @@ async fn save(db: &DatabaseConnection, run: &ingest_runs::Model) -> Result<(), I
 
 /// Runs `run` of `source` to its end; the run as it finished. Errors of single
 /// files are in the registry and the run's counts, not in the result.
-#[tracing::instrument(name = "ingest", skip_all, fields(source = %source.name, run = %run.id))]
 pub async fn run(
+    db: &DatabaseConnection,
+    store: &Store,
+    source: &SourceConfig,
+    run: ingest_runs::Model,
+    progress: Option<Progress>,
+) -> Result<ingest_runs::Model, IngestError> {
+    Ok(run_with_warnings(db, store, source, run, progress)
+        .await?
+        .run)
+}
+
+/// [`run`], returning the run's warnings too.
+#[tracing::instrument(name = "ingest", skip_all, fields(source = %source.name, run = %run.id))]
+pub async fn run_with_warnings(
     db: &DatabaseConnection,
     store: &Store,
     source: &SourceConfig,
     mut run: ingest_runs::Model,
     progress: Option<Progress>,
-) -> Result<ingest_runs::Model, IngestError> {
+) -> Result<Finished, IngestError> {
+    let mut warnings = Warnings::new(source, progress.clone());
     let say = |message: &str| {
         tracing::info!(source = %source.name, "{message}");
         if let Some(progress) = &progress {
@@ -107,7 +198,10 @@ pub async fn run(
         ));
         run.finished_at = Some(crate::stamp::now());
         save(db, &run).await?;
-        return Ok(run);
+        return Ok(Finished {
+            run,
+            warnings: Vec::new(),
+        });
     };
     run.state = IngestRunState::Running;
     run.heartbeat_at = Some(crate::stamp::now());
@@ -120,9 +214,17 @@ pub async fn run(
         run.id,
         lost.clone(),
     )));
-    let outcome = crate::jobs::guarded(work(db, store, source, &mut run, &lost, &say))
-        .await
-        .unwrap_or_else(|panic| Err(IngestError::Source(panic)));
+    let outcome = crate::jobs::guarded(work(
+        db,
+        store,
+        source,
+        &mut run,
+        &lost,
+        &say,
+        &mut warnings,
+    ))
+    .await
+    .unwrap_or_else(|panic| Err(IngestError::Source(panic)));
     drop(heartbeat);
     if let Err(error) = lease.release(db).await {
         tracing::warn!(%error, "releasing an ingest lease");
@@ -147,11 +249,17 @@ pub async fn run(
     run.error_message = (!problems.is_empty()).then(|| problems.join("; "));
     run.finished_at = Some(crate::stamp::now());
     save(db, &run).await?;
+    let warnings = warnings.lines();
     say(&format!(
-        "{}: {} listed, {} fetched, {} loaded, {} failed",
-        run.state, run.files_seen, run.files_fetched, run.files_loaded, run.files_failed
+        "{}: {} listed, {} fetched, {} loaded, {} failed, {} warnings",
+        run.state,
+        run.files_seen,
+        run.files_fetched,
+        run.files_loaded,
+        run.files_failed,
+        warnings.len()
     ));
-    Ok(run)
+    Ok(Finished { run, warnings })
 }
 
 /// Heartbeats the lease (and the run row) until aborted; sets `lost` if the
@@ -185,19 +293,50 @@ async fn work(
     run: &mut ingest_runs::Model,
     lost: &AtomicBool,
     say: &(dyn Fn(&str) + Sync),
+    warnings: &mut Warnings,
 ) -> Result<(), IngestError> {
     let prefix = format!("sources/{}/", source.name);
     let client = fetch::client(source)?;
     let mut listing_error = None;
-    if let super::config::Listing::HsdsApi { url } = &source.list {
+    if let Listing::HsdsApi { url } = &source.list {
         // An API's pages change: each run stores a snapshot of its own.
         let stamp = run.started_at.format("%Y%m%dT%H%M%SZ").to_string();
-        match super::hsds::fetch_pages(&client, source, url, store, &prefix, &stamp).await {
-            Ok(files) => {
-                run.files_seen = files as i32;
-                run.files_fetched = files as i32;
-            }
-            Err(error) => listing_error = Some(error.to_string()),
+        say(&format!("listing {}/services", url.trim_end_matches('/')));
+        let mut listed = hsds::Listed::default();
+        let outcome = hsds::fetch_pages(
+            &client,
+            source,
+            url,
+            store,
+            &prefix,
+            &stamp,
+            hsds::Bounds::default(),
+            &mut listed,
+        )
+        .await;
+        run.files_seen = (listed.stored as usize + listed.failed.len()) as i32;
+        run.files_fetched = listed.stored as i32;
+        run.files_failed += listed.failed.len() as i32;
+        for warning in listed.warnings {
+            warnings.add(None, warning);
+        }
+        for failure in &listed.failed {
+            say(&format!("fetching failed: {failure}"));
+        }
+        let mut errors = Vec::new();
+        if let Err(error) = outcome {
+            errors.push(error.to_string());
+        }
+        match listed.failed.as_slice() {
+            [] => {}
+            [one] => errors.push(one.clone()),
+            [first, rest @ ..] => errors.push(format!(
+                "{first} (and {} more services not fetched)",
+                rest.len()
+            )),
+        }
+        if !errors.is_empty() {
+            listing_error = Some(errors.join("; "));
         }
     } else {
         list_and_fetch(
@@ -232,9 +371,15 @@ async fn work(
         };
         let id = registry::begin(db, &source.name, &name, &meta).await?;
         match load(db, store, source, &name, &meta, id).await {
-            Ok(rows) => {
+            Ok(Loaded {
+                rows,
+                warnings: said,
+            }) => {
                 run.files_loaded += 1;
                 say(&format!("loaded {name}: {rows} rows"));
+                for warning in said {
+                    warnings.add(Some(&name), warning);
+                }
             }
             Err(error) => {
                 run.files_failed += 1;
@@ -288,6 +433,14 @@ async fn list_and_fetch(
     Ok(())
 }
 
+/// What loading a file did.
+#[derive(Debug, Default)]
+struct Loaded {
+    rows: u64,
+    /// The import's warnings (columns it does not store, …).
+    warnings: Vec<String>,
+}
+
 /// Loads one stored file, marking it processed in the load's transaction.
 async fn load(
     db: &DatabaseConnection,
@@ -296,7 +449,7 @@ async fn load(
     name: &str,
     meta: &ObjectMeta,
     id: uuid::Uuid,
-) -> Result<u64, IngestError> {
+) -> Result<Loaded, IngestError> {
     match &source.loader {
         Loader::Postcodes => {
             let txn = db.begin().await?;
@@ -304,18 +457,35 @@ async fn load(
                 postcodes::load_postcodes(&txn, store.clone(), meta.key.clone(), name).await?;
             registry::processed(&txn, id, rows).await?;
             txn.commit().await?;
-            Ok(rows)
+            Ok(Loaded {
+                rows,
+                warnings: Vec::new(),
+            })
         }
         Loader::Hsds => {
             let (_, body) = store.get(&meta.key).await?;
-            let body = crate::store::read_all(body, super::hsds::MAX_PAGE_BYTES).await?;
-            let Some(zip) = super::hsds::tabular_zip(&body)? else {
+            let body = crate::store::read_all(body, hsds::MAX_PAGE_BYTES).await?;
+            // A page of the list is a file of the run that loads nothing: each
+            // service it lists has its own file.
+            let Some(tabular) = hsds::tabular_zip(&body)? else {
                 registry::processed(db, id, 0).await?;
-                return Ok(0);
+                return Ok(Loaded::default());
             };
             let zip_name = format!("{}.zip", name.trim_end_matches(".json"));
-            let body = crate::store::body_of(zip);
-            import(db, store, source, &zip_name, body, false, id).await
+            let body = crate::store::body_of(tabular.zip);
+            let service = &tabular.service;
+            let mut loaded = import(db, store, source, &zip_name, body, false, id)
+                .await
+                .map_err(|error| match error {
+                    IngestError::Load(message) => {
+                        IngestError::Load(format!("service {service}: {message}"))
+                    }
+                    other => other,
+                })?;
+            let mut warnings = tabular.warnings;
+            warnings.append(&mut loaded.warnings);
+            loaded.warnings = warnings;
+            Ok(loaded)
         }
         Loader::Directory { replace } => {
             let (_, body) = store.get(&meta.key).await?;
@@ -336,7 +506,7 @@ async fn import(
     body: crate::store::Body,
     replace: bool,
     id: uuid::Uuid,
-) -> Result<u64, IngestError> {
+) -> Result<Loaded, IngestError> {
     let options = ImportOptions {
         mode: if replace { Mode::Replace } else { Mode::Upsert },
         publish: source.publish,
@@ -366,5 +536,12 @@ async fn import(
     }
     let rows = outcome.import.rows_total.max(0) as u64;
     registry::processed(db, id, rows).await?;
-    Ok(rows)
+    Ok(Loaded {
+        rows,
+        // A file imported before (an API's unchanged service) says only that.
+        warnings: match outcome.duplicate_of {
+            Some(_) => Vec::new(),
+            None => outcome.warnings.iter().map(ToString::to_string).collect(),
+        },
+    })
 }

@@ -527,12 +527,27 @@ async fn an_hsds_api_source_is_paged_and_its_services_upserted() {
     });
     let full_s2 = json!({ "id": s2, "name": "Debt Advice", "organization_id": o1,
         "organization": { "id": o1, "name": "Food Bank" } });
+    // HSDS 3.0 list entries are `service_list` items, carrying their organisation
+    // (and program) but nothing else nested: every one is fetched in full.
     let pages = Arc::new(vec![
-        json!({ "total_items": 2, "total_pages": 2, "page_number": 1, "size": 1, "contents": [full_s1] }),
+        json!({ "total_items": 2, "total_pages": 2, "page_number": 1, "size": 1,
+            "contents": [{ "id": s1, "name": "Community Meals", "status": "active",
+                "organization_id": o1,
+                "organization": { "id": o1, "name": "Food Bank", "description": "Feeds people" } }] }),
         json!({ "total_items": 2, "total_pages": 2, "page_number": 2, "size": 1,
             "contents": [{ "id": s2, "name": "Debt Advice" }] }),
     ]);
-    let single = Arc::new(full_s2);
+    let singles = Arc::new(
+        [full_s1, full_s2]
+            .into_iter()
+            .map(|service| {
+                (
+                    service["id"].as_str().unwrap_or_default().to_owned(),
+                    service,
+                )
+            })
+            .collect::<BTreeMap<String, serde_json::Value>>(),
+    );
     let app = axum::Router::new()
         .route(
             "/api/services",
@@ -556,12 +571,11 @@ async fn an_hsds_api_source_is_paged_and_its_services_upserted() {
         .route(
             "/api/services/{id}",
             axum::routing::get(move |Path(id): Path<String>| {
-                let single = single.clone();
+                let singles = singles.clone();
                 async move {
-                    if single["id"] == id.as_str() {
-                        axum::Json((*single).clone()).into_response()
-                    } else {
-                        StatusCode::NOT_FOUND.into_response()
+                    match singles.get(&id) {
+                        Some(service) => axum::Json(service.clone()).into_response(),
+                        None => StatusCode::NOT_FOUND.into_response(),
                     }
                 }
             }),
@@ -586,8 +600,8 @@ async fn an_hsds_api_source_is_paged_and_its_services_upserted() {
     );
     assert_eq!(
         (done.files_fetched, done.files_loaded, done.files_failed),
-        (3, 3, 0),
-        "two pages and one full service"
+        (4, 4, 0),
+        "two pages and both services in full (the pages load no rows)"
     );
     for (table, n) in [
         ("providers", 1),
@@ -606,7 +620,7 @@ async fn an_hsds_api_source_is_paged_and_its_services_upserted() {
             "{table}"
         );
     }
-    // The summary entry was fetched in full, with its organisation.
+    // Each entry was fetched in full, with its organisation.
     let advice = entities::services::Entity::find()
         .all(&setup.db)
         .await

@@ -26,6 +26,7 @@ mod import_http;
 mod import_kill;
 mod import_zip;
 mod ingest_fetch;
+mod ingest_hsds_api;
 mod ingest_postcodes;
 mod ingest_run;
 mod jobs;
