@@ -57,6 +57,10 @@ pub struct CheckPlan<'a> {
     pub earlier: &'a HashSet<RecordType>,
     /// Count what REPLACE would delete.
     pub replace: bool,
+    /// The file is a member of a zip: a package may hold a type with no records
+    /// (an HSDS export of a directory without programmes has an empty
+    /// `programs.csv`), which is nothing to do unless the import replaces.
+    pub zipped: bool,
     pub max_errors: usize,
     /// Rows read so far.
     pub progress: &'a Arc<AtomicU64>,
@@ -145,6 +149,9 @@ pub async fn check_file(
         return Ok((check, Some(stage)));
     }
     if check.rows == 0 {
+        if plan.zipped && !plan.replace {
+            return Ok((check, Some(stage)));
+        }
         check.error(Problem::file("the file has a header but no rows"), cap);
         return Ok((check, Some(stage)));
     }

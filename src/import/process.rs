@@ -126,6 +126,7 @@ async fn check_and_apply(
             CheckPlan {
                 earlier: &staged,
                 replace,
+                zipped,
                 max_errors: options
                     .limits
                     .max_errors

@@ -350,3 +350,33 @@ async fn venue_addresses_have_one_truth() {
     .await;
     assert_eq!(postcodes().await, ("LS3 3CC".into(), "LS3 3CC".into()));
 }
+
+/// A package may hold a type with no records (an export of a directory without
+/// programmes): an empty member of a zip is nothing to do, not an error.
+#[tokio::test]
+async fn an_empty_member_of_a_package_is_nothing_to_do() {
+    let (_test_db, db) = fresh().await;
+    let store: Store = Arc::new(signpost::store::memory::MemoryStore::new());
+    let mut files = BTreeMap::new();
+    files.insert(
+        "organizations.csv".to_owned(),
+        b"id,name,description\n0190e000-0000-7000-8000-000000000001,Food Bank,Feeds people\n"
+            .to_vec(),
+    );
+    files.insert(
+        "programs.csv".to_owned(),
+        b"id,organization_id,name,alternate_name,description\n".to_vec(),
+    );
+    let outcome = import_file(
+        &db,
+        &store,
+        "package.zip",
+        signpost::store::body_of(zip_of(&files)),
+        &ImportOptions::default(),
+        None,
+    )
+    .await
+    .expect("import");
+    assert!(outcome.succeeded(), "{:?}", outcome.errors);
+    assert_eq!(outcome.import.rows_inserted, 1);
+}
