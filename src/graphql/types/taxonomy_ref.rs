@@ -85,13 +85,10 @@ impl TaxonomyRef {
 
     /// The HSDS table of the record it tags (HSDS `link_entity`), e.g. "service".
     async fn link_entity(&self) -> Option<&str> {
+        // The model as a row once, then its one set target column.
+        let row = serde_json::to_value(&self.0).ok()?;
         crate::hsds::attribute::target_columns()
-            .find(|column| {
-                serde_json::to_value(&self.0)
-                    .ok()
-                    .and_then(|row| row.get(*column).cloned())
-                    .is_some_and(|value| !value.is_null())
-            })
+            .find(|column| row.get(*column).is_some_and(|value| !value.is_null()))
             .and_then(crate::hsds::attribute::link_entity)
     }
 }
