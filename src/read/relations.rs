@@ -159,3 +159,13 @@ pub const PROVIDER_IDENTIFIERS: Relation = column(
     "provider_id",
 );
 pub const CONTACT_PHONES: Relation = column("contact.phones", Phones, "contact_id");
+pub const SERVICE_AT_LOCATIONS: Relation =
+    column("service.serviceAtLocations", ServiceVenues, "service_id");
+pub const VENUE_SERVICE_AT_LOCATIONS: Relation =
+    column("venue.serviceAtLocations", ServiceVenues, "venue_id");
+pub const AT_LOCATION_CONTACTS: Relation =
+    column("serviceAtLocation.contacts", Contacts, "service_venue_id");
+pub const AT_LOCATION_PHONES: Relation =
+    column("serviceAtLocation.phones", Phones, "service_venue_id");
+pub const AT_LOCATION_SCHEDULES: Relation =
+    column("serviceAtLocation.schedules", Schedules, "service_venue_id");

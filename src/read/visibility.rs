@@ -27,12 +27,21 @@ pub fn visible(table: Table, alias: &str, viewer: &Viewer) -> Frag {
         Table::Providers => format!("{alias}.published = TRUE"),
         Table::Services => service_published(alias),
         Table::Venues => venue_rule(alias),
-        Table::Contacts | Table::Events => any_parent(
+        Table::Events => any_parent(
             alias,
             &[
                 ("provider_id", Table::Providers),
                 ("service_id", Table::Services),
                 ("venue_id", Table::Venues),
+            ],
+        ),
+        Table::Contacts => any_parent(
+            alias,
+            &[
+                ("provider_id", Table::Providers),
+                ("service_id", Table::Services),
+                ("venue_id", Table::Venues),
+                ("service_venue_id", Table::ServiceVenues),
             ],
         ),
         Table::CostOptions

@@ -4,54 +4,51 @@
 //! exists), so "live children" is checked here, from this one table of links.
 
 use super::{MAX_IDS_PER_STATEMENT, RepoError};
+use crate::import::spec::{self, Kind};
+use crate::repo::RecordType;
 use crate::stamp::now;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, Value};
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::OnceLock;
 use uuid::Uuid;
 
 /// `child.column` references `parent.id`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChildLink {
     pub parent: &'static str,
     pub child: &'static str,
     pub column: &'static str,
 }
 
-const fn link(parent: &'static str, child: &'static str, column: &'static str) -> ChildLink {
-    ChildLink {
-        parent,
-        child,
-        column,
-    }
+/// Every reference between directory tables: each column of the record catalogue
+/// ([`crate::import::spec`]) that names another record. Read from there, not
+/// listed again here, so a table added to the catalogue is guarded and cascaded
+/// from the day it exists (`tests/api/references.rs` holds it to the database's
+/// own foreign keys).
+pub fn child_links() -> &'static [ChildLink] {
+    static LINKS: OnceLock<Vec<ChildLink>> = OnceLock::new();
+    LINKS.get_or_init(|| {
+        RecordType::ALL
+            .iter()
+            .flat_map(|&child| {
+                spec::columns(child)
+                    .iter()
+                    .skip(1)
+                    .filter_map(move |column| match column.kind {
+                        Kind::Ref(parent) => Some(ChildLink {
+                            parent: parent.name(),
+                            child: child.name(),
+                            column: column.name,
+                        }),
+                        _ => None,
+                    })
+            })
+            .collect()
+    })
 }
-
-/// Every reference between directory tables (docs/data-model.md).
-pub const CHILD_LINKS: &[ChildLink] = &[
-    link("providers", "providers", "parent_provider_id"),
-    link("providers", "services", "provider_id"),
-    link("providers", "venues", "provider_id"),
-    link("providers", "contacts", "provider_id"),
-    link("providers", "events", "provider_id"),
-    link("providers", "taxonomy_refs", "provider_id"),
-    link("services", "service_venues", "service_id"),
-    link("services", "contacts", "service_id"),
-    link("services", "service_eligibilities", "service_id"),
-    link("services", "cost_options", "service_id"),
-    link("services", "events", "service_id"),
-    link("services", "taxonomy_refs", "service_id"),
-    link("venues", "service_venues", "venue_id"),
-    link("venues", "contacts", "venue_id"),
-    link("venues", "events", "venue_id"),
-    link("venues", "taxonomy_refs", "venue_id"),
-    link("eligibilities", "service_eligibilities", "eligibility_id"),
-    link("events", "taxonomy_refs", "event_id"),
-    link("taxonomies", "taxonomy_terms", "taxonomy_id"),
-    link("taxonomy_terms", "taxonomy_terms", "parent_id"),
-    link("taxonomy_terms", "taxonomy_refs", "taxonomy_term_id"),
-];
 
 /// Live records referencing `table`'s row `id`, counted per child table.
 pub async fn count_live(
@@ -60,7 +57,7 @@ pub async fn count_live(
     id: Uuid,
 ) -> Result<Vec<(&'static str, u64)>, RepoError> {
     let mut found = Vec::new();
-    for link in CHILD_LINKS.iter().filter(|link| link.parent == table) {
+    for link in child_links().iter().filter(|link| link.parent == table) {
         let query = Query::select()
             .expr_as(Expr::col("id").count(), Alias::new("n"))
             .from(link.child)
@@ -106,7 +103,7 @@ fn cascade<'a, C: ConnectionTrait>(
             return Ok(0);
         }
         let mut total = 0;
-        for link in CHILD_LINKS.iter().filter(|link| link.parent == table) {
+        for link in child_links().iter().filter(|link| link.parent == table) {
             let children = live_children(db, link, &ids).await?;
             if !children.is_empty() {
                 total += cascade(db, link.child, children, visited).await?;

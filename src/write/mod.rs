@@ -8,6 +8,7 @@
 //! call the same checks.
 
 pub mod change_log;
+pub mod fields;
 pub mod validate;
 
 use crate::repo::{self, Record, RepoError};

@@ -5,17 +5,20 @@ use super::common::{parent, parent_value, patch, reference};
 use crate::error::{ApiResult, AppError};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::contact::Contact;
-use crate::repo::{contacts, providers, services, venues};
+use crate::repo::{contacts, providers, service_venues, services, venues};
 use crate::write::{self, Problems};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::ActiveValue::Set;
 
-/// A new contact, for at least one of a provider, a service and a venue.
+/// A new contact, for at least one of a provider, a service, a venue and a service
+/// at a venue.
 #[derive(InputObject)]
 pub struct CreateContactInput {
     pub provider_id: Option<ID>,
     pub service_id: Option<ID>,
     pub venue_id: Option<ID>,
+    /// The service at a venue (HSDS `service_at_location_id`).
+    pub service_venue_id: Option<ID>,
     /// Who or what to contact (required).
     pub name: String,
     pub title: Option<String>,
@@ -29,12 +32,13 @@ pub struct CreateContactInput {
 }
 
 /// Changes to a contact: omitted fields stay as they are, `null` clears one (it must
-/// keep at least one of provider, service and venue).
+/// keep at least one of provider, service, venue and service at a venue).
 #[derive(InputObject)]
 pub struct UpdateContactInput {
     pub provider_id: MaybeUndefined<ID>,
     pub service_id: MaybeUndefined<ID>,
     pub venue_id: MaybeUndefined<ID>,
+    pub service_venue_id: MaybeUndefined<ID>,
     pub name: MaybeUndefined<String>,
     pub title: MaybeUndefined<String>,
     pub department: MaybeUndefined<String>,
@@ -45,7 +49,7 @@ pub struct UpdateContactInput {
     pub social_twitter: MaybeUndefined<String>,
 }
 
-const NO_PARENT: &str = "a contact belongs to a provider, a service or a venue: give at least one";
+const NO_PARENT: &str = "a contact belongs to a provider, a service, a venue or a service at a venue: give at least one";
 
 #[derive(Default)]
 pub struct ContactMutations;
@@ -79,7 +83,18 @@ impl ContactMutations {
         let venue =
             reference::<venues::Entity>(db, &mut problems, "venueId", input.venue_id.as_ref())
                 .await?;
-        if input.provider_id.is_none() && input.service_id.is_none() && input.venue_id.is_none() {
+        let service_venue = reference::<service_venues::Entity>(
+            db,
+            &mut problems,
+            "serviceVenueId",
+            input.service_venue_id.as_ref(),
+        )
+        .await?;
+        if input.provider_id.is_none()
+            && input.service_id.is_none()
+            && input.venue_id.is_none()
+            && input.service_venue_id.is_none()
+        {
             problems.add("providerId", NO_PARENT);
         }
         problems.required("name", Some(&input.name));
@@ -90,6 +105,7 @@ impl ContactMutations {
             provider_id: Set(provider),
             service_id: Set(service),
             venue_id: Set(venue),
+            service_venue_id: Set(service_venue),
             name: Set(input.name.trim().to_owned()),
             title: Set(input.title),
             department: Set(input.department),
@@ -130,10 +146,22 @@ impl ContactMutations {
         let venue =
             reference::<venues::Entity>(db, &mut problems, "venueId", input.venue_id.value())
                 .await?;
+        let service_venue = reference::<service_venues::Entity>(
+            db,
+            &mut problems,
+            "serviceVenueId",
+            input.service_venue_id.value(),
+        )
+        .await?;
         let keeps_a_parent = [
             parent(&input.provider_id, provider, current.provider_id),
             parent(&input.service_id, service, current.service_id),
             parent(&input.venue_id, venue, current.venue_id),
+            parent(
+                &input.service_venue_id,
+                service_venue,
+                current.service_venue_id,
+            ),
         ]
         .iter()
         .any(Option::is_some);
@@ -148,6 +176,7 @@ impl ContactMutations {
             provider_id: parent_value(&input.provider_id, provider),
             service_id: parent_value(&input.service_id, service),
             venue_id: parent_value(&input.venue_id, venue),
+            service_venue_id: parent_value(&input.service_venue_id, service_venue),
             name: trimmed(input.name),
             title: patch(input.title),
             department: patch(input.department),

@@ -12,6 +12,7 @@ mod contact;
 mod cost_option;
 mod eligibility;
 mod event;
+mod hsds;
 mod import;
 mod ingest;
 mod provider;
@@ -37,4 +38,5 @@ pub struct MutationRoot(
     ingest::IngestMutations,
     taxonomy::TaxonomyMutations,
     taxonomy_ref::TaxonomyRefMutations,
+    hsds::HsdsMutations,
 );

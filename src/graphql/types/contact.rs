@@ -1,6 +1,6 @@
 //! `Contact`: Someone to contact about a provider, service or venue (HSDS `contact` and `phone`).
 
-use super::hsds::Phone;
+use super::hsds::{Phone, ServiceAtLocation};
 use super::node_object;
 use super::provider::Provider;
 use super::related;
@@ -102,6 +102,14 @@ impl Contact {
     /// The venue this contact is for.
     async fn venue(&self, ctx: &Context<'_>) -> ApiResult<Option<Venue>> {
         related(ctx, &self.1, &self.0, "venue", |m| m.venue_id).await
+    }
+
+    /// The service at a venue it is for, if any (HSDS `service_at_location`).
+    async fn service_at_location(&self, ctx: &Context<'_>) -> ApiResult<Option<ServiceAtLocation>> {
+        related(ctx, &self.1, &self.0, "serviceAtLocation", |m| {
+            m.service_venue_id
+        })
+        .await
     }
 
     /// Their phone numbers.

@@ -16,7 +16,9 @@ macro_rules! getter {
     };
 }
 
-/// A GraphQL object over a table's model: `id`, the listed fields, and the
+/// A GraphQL object over a table's model: `id`, the listed fields, the records it
+/// hangs off (`parents`, by a function giving the foreign key) and the lists that
+/// hang off it (`children`, by a relation of [`crate::read::relations`]), and the
 /// server's `createdAt`, `updatedAt` and `version`.
 macro_rules! hsds_object {
     (
@@ -24,6 +26,12 @@ macro_rules! hsds_object {
         $name:ident over $module:ident {
             $($(#[doc = $field_doc:literal])* $field:ident: $type:ty $(=> $get:expr)?;)*
         }
+        $(parents {
+            $($(#[doc = $parent_doc:literal])* $parent:ident: $parent_type:ty = $foreign_key:expr;)*
+        })?
+        $(children {
+            $($(#[doc = $child_doc:literal])* $child:ident: $child_type:ty = $relation:path;)*
+        })?
     ) => {
         $(#[doc = $doc])*
         #[derive(Clone)]
@@ -48,6 +56,32 @@ macro_rules! hsds_object {
                     getter!(self.0, $field $(, $get)?)
                 }
             )*
+
+            $($(
+                $(#[doc = $parent_doc])*
+                async fn $parent(
+                    &self,
+                    ctx: &async_graphql::Context<'_>,
+                ) -> crate::error::ApiResult<Option<$parent_type>> {
+                    super::related(ctx, &self.1, &self.0, stringify!($parent), $foreign_key).await
+                }
+            )*)?
+
+            $($(
+                $(#[doc = $child_doc])*
+                #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+                async fn $child(
+                    &self,
+                    ctx: &async_graphql::Context<'_>,
+                    #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+                    #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+                    #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+                    #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+                ) -> crate::error::ApiResult<crate::graphql::connection::Connection<$child_type>> {
+                    let args = crate::graphql::connection::PageArgs::new(first, after, last, before);
+                    crate::graphql::connection::children(ctx, &self.1, &$relation, self.0.id, args).await
+                }
+            )*)?
 
             /// When the record was created (set by the server).
             async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
@@ -215,5 +249,28 @@ hsds_object! {
         name: String;
         alternate_name: Option<String>;
         description: Option<String>;
+    }
+}
+
+hsds_object! {
+    /// A service as offered at one venue (HSDS `service_at_location`): the record
+    /// contacts, phones and opening hours particular to that pairing hang off.
+    ServiceAtLocation over service_venues {
+        /// What is particular to the service here.
+        description: Option<String>;
+    }
+    parents {
+        /// The service.
+        service: super::service::Service = |m: &crate::repo::service_venues::Model| Some(m.service_id);
+        /// The venue (HSDS `location`).
+        location: super::venue::Venue = |m: &crate::repo::service_venues::Model| Some(m.venue_id);
+    }
+    children {
+        /// Contacts for the service here.
+        contacts: super::contact::Contact = crate::read::relations::AT_LOCATION_CONTACTS;
+        /// Phone numbers for the service here.
+        phones: Phone = crate::read::relations::AT_LOCATION_PHONES;
+        /// When the service is open here.
+        schedules: Schedule = crate::read::relations::AT_LOCATION_SCHEDULES;
     }
 }

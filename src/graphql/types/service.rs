@@ -4,7 +4,9 @@ use super::contact::Contact;
 use super::cost_option::CostOption;
 use super::eligibility::Eligibility;
 use super::event::Event;
-use super::hsds::{Funding, Language, Phone, Program, RequiredDocument, Schedule, ServiceArea};
+use super::hsds::{
+    Funding, Language, Phone, Program, RequiredDocument, Schedule, ServiceArea, ServiceAtLocation,
+};
 use super::provider::Provider;
 use super::related;
 use super::taxonomy::TaxonomyTerm;
@@ -148,6 +150,27 @@ impl Service {
     ) -> ApiResult<Connection<Venue>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &SERVICE_VENUES, self.0.id, args).await
+    }
+
+    /// Where it is offered, each with what is particular to it there (HSDS `service_at_location`).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn service_at_locations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<ServiceAtLocation>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(
+            ctx,
+            &self.1,
+            &crate::read::relations::SERVICE_AT_LOCATIONS,
+            self.0.id,
+            args,
+        )
+        .await
     }
 
     /// People to contact about it.

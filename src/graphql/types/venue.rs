@@ -2,7 +2,7 @@
 
 use super::contact::Contact;
 use super::event::Event;
-use super::hsds::{Accessibility, Address, Language, Phone, Schedule};
+use super::hsds::{Accessibility, Address, Language, Phone, Schedule, ServiceAtLocation};
 use super::node_object;
 use super::provider::Provider;
 use super::related;
@@ -166,6 +166,27 @@ impl Venue {
     ) -> ApiResult<Connection<Event>> {
         let args = PageArgs::new(first, after, last, before);
         children(ctx, &self.1, &VENUE_EVENTS, self.0.id, args).await
+    }
+
+    /// The services offered here, each with what is particular to it here (HSDS `service_at_location`).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, last, child_complexity)")]
+    async fn service_at_locations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return from the start (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end.")] last: Option<i32>,
+        #[graphql(desc = "Return those before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<ServiceAtLocation>> {
+        let args = PageArgs::new(first, after, last, before);
+        children(
+            ctx,
+            &self.1,
+            &crate::read::relations::VENUE_SERVICE_AT_LOCATIONS,
+            self.0.id,
+            args,
+        )
+        .await
     }
 
     /// People to contact here.
