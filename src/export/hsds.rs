@@ -5,7 +5,9 @@
 //! The zip is written to a temporary file on a blocking thread, a keyset page of
 //! each table at a time, so memory stays bounded by a page whatever the size of
 //! the directory; the caller streams the finished file. Live records only: an
-//! HSDS package has no tombstones.
+//! HSDS package has no tombstones. `metadata.csv` holds the imported provenance
+//! and then every change made in Signpost, from the change log
+//! ([`super::provenance`]).
 
 use super::rows::{self, Order, Position, RowSink};
 use crate::hsds::attribute;
@@ -101,7 +103,37 @@ fn write_member(
         }
         after = page.last;
     }
+    if file.kind == crate::repo::RecordType::Metadata {
+        total += write_change_log(db, runtime, zip).map_err(|e| failed(&e))?;
+    }
     Ok(total)
+}
+
+/// The change log as HSDS `metadata` rows (see [`super::provenance`]), a page at
+/// a time.
+fn write_change_log(
+    db: &DatabaseConnection,
+    runtime: &tokio::runtime::Handle,
+    zip: &mut zip::ZipWriter<std::fs::File>,
+) -> Result<u64, String> {
+    let mut after = None;
+    let mut total = 0;
+    loop {
+        let (rows, next) = runtime
+            .block_on(super::provenance::page(db, after, PAGE_ROWS))
+            .map_err(|e| e.to_string())?;
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        for row in &rows {
+            csv.write_record(row).map_err(|e| e.to_string())?;
+        }
+        zip.write_all(&csv.into_inner().map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+        total += rows.len() as u64;
+        match next {
+            Some(next) => after = Some(next),
+            None => return Ok(total),
+        }
+    }
 }
 
 /// Writes each row as the file's HSDS columns.

@@ -11,6 +11,7 @@
 
 pub mod hsds;
 pub mod page;
+pub mod provenance;
 pub mod rows;
 pub mod stream;
 pub mod table;

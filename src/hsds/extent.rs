@@ -35,6 +35,20 @@ pub fn check(extent: &str, extent_type: &str) -> Result<(), String> {
     }
 }
 
+/// Whether a GeoJSON `extent` covers the position (`longitude`, `latitude`), its
+/// boundary included; `false` when it is not GeoJSON.
+pub fn covers(extent: &str, longitude: f64, latitude: f64) -> bool {
+    use geo::Intersects;
+    let Ok(geojson) = extent.parse::<geojson::GeoJson>() else {
+        return false;
+    };
+    let Ok(shapes) = geo::GeometryCollection::<f64>::try_from(&geojson) else {
+        return false;
+    };
+    let point = geo::Point::new(longitude, latitude);
+    shapes.iter().any(|shape| shape.intersects(&point))
+}
+
 const GEOJSON_TYPES: &[&str] = &[
     "Point",
     "MultiPoint",
@@ -50,6 +64,21 @@ const GEOJSON_TYPES: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::check;
+
+    #[test]
+    fn geojson_extents_cover_points_inside_and_on_their_boundary() {
+        use super::covers;
+        let square =
+            r#"{"type":"Polygon","coordinates":[[[-2,53],[-1,53],[-1,54],[-2,54],[-2,53]]]}"#;
+        assert!(covers(square, -1.5, 53.8));
+        assert!(covers(square, -1.0, 53.5));
+        assert!(!covers(square, -0.5, 53.8));
+        let feature = format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{}},"geometry":{square}}}]}}"#
+        );
+        assert!(covers(&feature, -1.5, 53.8));
+        assert!(!covers("Leeds", -1.5, 53.8));
+    }
 
     #[test]
     fn extents_must_be_what_they_claim() {

@@ -476,9 +476,11 @@ pub fn columns(kind: RecordType) -> &'static [Column] {
                 req("resource_type", Text),
                 req("last_action_date", Date),
                 req("last_action_type", Text),
-                req("field_name", Text),
-                req("previous_value", Text),
-                req("replacement_value", Text),
+                // Empty for a record created or deleted, or a field set from nothing
+                // (as change-log provenance often is); stored as empty text.
+                default(col("field_name", Text), ""),
+                default(col("previous_value", Text), ""),
+                default(col("replacement_value", Text), ""),
                 req("updated_by", Text),
             ];
             COLUMNS

@@ -106,11 +106,14 @@ pub fn combine(
 
 /// What building conditions needs besides the filter itself: the backend (search
 /// is FTS5 on one, `tsvector` on the other) and the taxonomy terms asked for with
-/// their descendants, expanded beforehand by [`expand_terms`].
+/// their descendants, expanded beforehand by [`expand_terms`], and the services
+/// whose areas cover the place a `serviceArea` filter names (found beforehand by
+/// [`super::hsds_filters::services_covering`]).
 #[derive(Clone, Debug)]
 pub struct FilterCx {
     pub backend: DatabaseBackend,
     pub expanded: HashMap<Uuid, HashSet<Uuid>>,
+    pub services_in_area: Option<Vec<Uuid>>,
 }
 
 /// The filter context for a filter naming `roots` with `includeDescendants`: each
@@ -119,6 +122,7 @@ pub async fn expand_terms(db: &impl ConnectionTrait, roots: &[Uuid]) -> Result<F
     Ok(FilterCx {
         backend: db.get_database_backend(),
         expanded: with_descendants(db, roots).await?,
+        services_in_area: None,
     })
 }
 

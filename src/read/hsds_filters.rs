@@ -1,6 +1,11 @@
 //! Service filters over the HSDS objects: open at a time (from schedules), a
-//! language spoken, accessibility at a venue. Each is a correlated `EXISTS` on the
-//! child table's parent index, so a page checks only the rows it returns.
+//! language spoken, accessibility at a venue, a service area covering a place. The
+//! first three are correlated `EXISTS` on the child table's parent index, so a page
+//! checks only the rows it returns. Neither database here can test a point against
+//! GeoJSON (the bundled SQLite has no spatial functions, and PostGIS is not
+//! assumed), so service areas are tested in Rust beforehand
+//! ([`services_covering`]) and the filter is the list of services found
+//! ([`services_among`]), bound as one JSON parameter whatever its length.
 //!
 //! Opening hours are evaluated in SQL from the schedule's recurrence parts for the
 //! local date and time of the directory (Europe/London): the weekday (`byday` of a
@@ -11,9 +16,11 @@
 //! `timezone`. A service is open when one of its own schedules or of its services
 //! at venues says so; a service with no schedule is never "open".
 
+use super::near::Point;
 use super::sql::Frag;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use sea_orm::Value;
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Value};
+use uuid::Uuid;
 
 /// The time zone opening hours are written in.
 const DIRECTORY_TZ: chrono_tz::Tz = chrono_tz::Europe::London;
@@ -110,4 +117,47 @@ pub fn accessible(text: &str) -> Frag {
          OR LOWER(COALESCE(ac.details, '')) LIKE ? ESCAPE '\\'))",
         [pattern.clone(), pattern],
     )
+}
+
+/// The services with a live GeoJSON service area that covers `point` (its
+/// boundary included). Extents that do not parse as GeoJSON cover nothing (the
+/// import and the mutations refuse them; older rows may hold anything).
+pub async fn services_covering(
+    db: &impl ConnectionTrait,
+    point: Point,
+) -> Result<Vec<Uuid>, DbErr> {
+    let sql = Frag::raw(
+        "SELECT service_id, extent FROM service_areas WHERE deleted_at IS NULL \
+         AND LOWER(extent_type) = 'geojson' AND extent IS NOT NULL",
+    );
+    let rows = db
+        .query_all_raw(sql.into_statement(db.get_database_backend()))
+        .await?;
+    let mut services = Vec::new();
+    for row in rows {
+        let extent: String = row.try_get("", "extent")?;
+        if crate::hsds::extent::covers(&extent, point.longitude, point.latitude) {
+            services.push(row.try_get::<Uuid>("", "service_id")?);
+        }
+    }
+    services.sort_unstable();
+    services.dedup();
+    Ok(services)
+}
+
+/// Services among `ids`: one JSON array parameter (any length), unpacked by the
+/// database.
+pub fn services_among(backend: DatabaseBackend, ids: &[Uuid]) -> Frag {
+    if ids.is_empty() {
+        return Frag::raw("1 = 0");
+    }
+    let json = serde_json::Value::from(ids.iter().map(Uuid::to_string).collect::<Vec<_>>());
+    let sql = match backend {
+        DatabaseBackend::Postgres => {
+            "services.id IN (SELECT CAST(value AS uuid) FROM json_array_elements_text(CAST(? AS json)))"
+        }
+        // SQLite keeps UUIDs as their 16 bytes.
+        _ => "services.id IN (SELECT unhex(REPLACE(value, '-', '')) FROM json_each(?))",
+    };
+    Frag::bind(sql, [Value::from(json.to_string())])
 }

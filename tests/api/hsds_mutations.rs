@@ -471,3 +471,92 @@ async fn only_admins_change_hsds_objects() {
         assert_eq!(code(&response), "FORBIDDEN", "{role:?}");
     }
 }
+
+/// The package's `metadata.csv` rows by id.
+async fn exported_metadata(db: &DatabaseConnection) -> (Vec<u8>, crate::hsds_package::Rows) {
+    use std::io::Read;
+    let (mut package, _) = signpost::export::hsds::write_package(db)
+        .await
+        .expect("export");
+    let mut bytes = Vec::new();
+    package.read_to_end(&mut bytes).expect("read package");
+    let files = crate::hsds_package::unzip(&bytes);
+    let (_, rows) = crate::hsds_package::rows_of(&files["metadata.csv"]);
+    (bytes, rows)
+}
+
+#[tokio::test]
+async fn edits_go_out_as_hsds_metadata_once() {
+    let (_t, db) = fresh().await;
+    let d = directory(&db).await;
+    let phone = ok(
+        &db,
+        CREATE_PHONE,
+        "createPhone",
+        json!({"input": {"serviceId": d.service, "number": "0113 496 0003"}}),
+    )
+    .await;
+    ok(
+        &db,
+        UPDATE_PHONE,
+        "updatePhone",
+        json!({"id": phone["id"], "version": 1, "input": {"number": "0113 496 0004"}}),
+    )
+    .await;
+
+    let (package, rows) = exported_metadata(&db).await;
+    let phone_id = phone["id"].as_str().unwrap_or_default();
+    let update: Vec<_> = rows
+        .values()
+        .filter(|row| row["resource_id"] == phone_id && row["last_action_type"] == "update")
+        .collect();
+    assert_eq!(update.len(), 1, "{rows:?}");
+    let update = update[0];
+    assert_eq!(update["resource_type"], "phone");
+    assert_eq!(update["field_name"], "number");
+    assert_eq!(update["previous_value"], "0113 496 0003");
+    assert_eq!(update["replacement_value"], "0113 496 0004");
+    assert_eq!(update["updated_by"], "admin@example.org");
+    assert_eq!(
+        update["last_action_date"],
+        chrono::Utc::now().format("%Y-%m-%d").to_string()
+    );
+    // Every change made here is there: the provider, service, venue, service at a
+    // venue and phone were created, with a row per field set.
+    for resource_type in [
+        "organization",
+        "service",
+        "location",
+        "service_at_location",
+        "phone",
+    ] {
+        assert!(
+            rows.values()
+                .any(|row| row["resource_type"] == resource_type
+                    && row["last_action_type"] == "create"),
+            "{resource_type}: {rows:?}"
+        );
+    }
+
+    // Imported elsewhere, exported again: the same provenance, each change once.
+    let (_t2, elsewhere) = fresh().await;
+    let store: signpost::store::Store =
+        std::sync::Arc::new(signpost::store::memory::MemoryStore::new());
+    let options = signpost::import::ImportOptions {
+        strict: true,
+        ..Default::default()
+    };
+    let outcome = signpost::import::import_file(
+        &elsewhere,
+        &store,
+        "hsds.zip",
+        signpost::store::body_of(package),
+        &options,
+        Some("test"),
+    )
+    .await
+    .expect("import");
+    assert!(outcome.succeeded(), "{:?}", outcome.errors);
+    let (_, again) = exported_metadata(&elsewhere).await;
+    assert_eq!(again, rows);
+}

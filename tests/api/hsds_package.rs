@@ -12,7 +12,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-type Rows = BTreeMap<String, BTreeMap<String, String>>;
+pub(crate) type Rows = BTreeMap<String, BTreeMap<String, String>>;
 
 fn fixture_dir(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -48,7 +48,7 @@ fn zip_of(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
     writer.finish().expect("finish").into_inner()
 }
 
-fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
     let mut files = BTreeMap::new();
     for index in 0..archive.len() {
@@ -61,7 +61,7 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// A CSV file's header and its rows by id.
-fn rows_of(bytes: &[u8]) -> (Vec<String>, Rows) {
+pub(crate) fn rows_of(bytes: &[u8]) -> (Vec<String>, Rows) {
     let mut reader = csv::Reader::from_reader(bytes);
     let header: Vec<String> = reader
         .headers()

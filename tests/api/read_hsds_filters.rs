@@ -133,3 +133,81 @@ async fn language_and_accessibility_find_services_and_their_venues() {
         "{response}"
     );
 }
+
+#[tokio::test]
+async fn service_area_finds_services_whose_geojson_area_covers_a_place() {
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let app = directory().await;
+    let covering = |filter: Value| names(&app, json!({ "serviceArea": filter }));
+    // Debt Advice covers the Leeds district rectangle; the night shelter's area is
+    // text ("in or near the city centre"), which covers no point.
+    assert_eq!(
+        covering(json!({"latitude": 53.8, "longitude": -1.55})).await,
+        ["Debt Advice"]
+    );
+    // On the boundary counts as inside.
+    assert_eq!(
+        covering(json!({"latitude": 53.7, "longitude": -1.55})).await,
+        ["Debt Advice"]
+    );
+    assert_eq!(
+        covering(json!({"latitude": 51.5, "longitude": -0.12})).await,
+        Vec::<String>::new()
+    );
+
+    // A postcode is looked up in the postcode directory.
+    let row = entities::postcodes::ActiveModel {
+        postcode: Set("LS13ED".into()),
+        latitude: Set(Some(53.8)),
+        longitude: Set(Some(-1.548)),
+        terminated: Set(false),
+        source_file: Set(None),
+        updated_at: Set(chrono::Utc::now()),
+    };
+    entities::postcodes::Entity::insert(row)
+        .exec_without_returning(&app.db)
+        .await
+        .expect("postcode");
+    assert_eq!(
+        covering(json!({"postcode": "ls1 3ed"})).await,
+        ["Debt Advice"]
+    );
+    // Combined with the other conditions.
+    assert_eq!(
+        names(
+            &app,
+            json!({"serviceArea": {"postcode": "LS1 3ED"}, "name": {"eq": "Night Shelter"}})
+        )
+        .await,
+        Vec::<String>::new()
+    );
+
+    // Bad places are refused, naming the field.
+    let query = "query ($filter: ServiceFilter) { services(filter: $filter) { nodes { name } } }";
+    for (filter, field) in [
+        (
+            json!({"serviceArea": {"postcode": "ZZ9 9ZZ"}}),
+            "filter.serviceArea.postcode",
+        ),
+        (
+            json!({"serviceArea": {"latitude": 91, "longitude": 0}}),
+            "filter.serviceArea.latitude",
+        ),
+        (
+            json!({"serviceArea": {"latitude": 53.8}}),
+            "filter.serviceArea",
+        ),
+        (
+            json!({"or": [{"serviceArea": {"latitude": 53.8, "longitude": -1.55}}]}),
+            "filter.or[0].serviceArea",
+        ),
+    ] {
+        let response = app.graphql(query, json!({ "filter": filter })).await;
+        assert_eq!(
+            crate::helpers::code(&response),
+            "BAD_USER_INPUT",
+            "{response}"
+        );
+        assert!(response.to_string().contains(field), "{field}: {response}");
+    }
+}

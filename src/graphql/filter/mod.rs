@@ -137,6 +137,10 @@ pub trait FilterExtras {
     ) -> ApiResult<()> {
         Ok(())
     }
+    /// The place whose covering service areas the filter asks for (top level).
+    fn service_area(&self) -> Option<&service::PlaceFilter> {
+        None
+    }
 }
 
 /// Declares a record type's filter input (see the module docs). A field with

@@ -40,34 +40,61 @@ impl NearFilter {
                 format!("must be above 0 and at most {max_radius_km}"),
             ));
         }
-        let origin = match (&self.postcode, self.latitude, self.longitude) {
-            (Some(postcode), None, None) => Origin::Postcode(postcode.clone()),
-            (None, Some(latitude), Some(longitude)) => {
-                if !(-90.0..=90.0).contains(&latitude) {
-                    return Err(AppError::bad_input(
-                        &format!("{path}.latitude"),
-                        "must be between -90 and 90",
-                    ));
-                }
-                if !(-180.0..=180.0).contains(&longitude) {
-                    return Err(AppError::bad_input(
-                        &format!("{path}.longitude"),
-                        "must be between -180 and 180",
-                    ));
-                }
-                Origin::Point(Point {
-                    latitude,
-                    longitude,
-                })
-            }
-            _ => {
+        let origin = origin(path, &self.postcode, self.latitude, self.longitude)?;
+        Ok((origin, self.radius_km))
+    }
+}
+
+/// A place: a postcode, or a latitude and longitude.
+#[derive(InputObject, Serialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct PlaceFilter {
+    /// A UK postcode (any case and spacing), looked up in the postcode directory.
+    pub postcode: Option<String>,
+    /// Latitude in WGS84 degrees (with `longitude`, instead of a postcode).
+    pub latitude: Option<f64>,
+    /// Longitude in WGS84 degrees.
+    pub longitude: Option<f64>,
+}
+
+impl PlaceFilter {
+    /// The place, or `BAD_USER_INPUT` naming the field at fault.
+    pub fn checked(&self, path: &str) -> ApiResult<Origin> {
+        origin(path, &self.postcode, self.latitude, self.longitude)
+    }
+}
+
+/// A postcode, or a latitude and longitude within range; not both, not neither.
+fn origin(
+    path: &str,
+    postcode: &Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+) -> ApiResult<Origin> {
+    match (postcode, latitude, longitude) {
+        (Some(postcode), None, None) => Ok(Origin::Postcode(postcode.clone())),
+        (None, Some(latitude), Some(longitude)) => {
+            if !(-90.0..=90.0).contains(&latitude) {
                 return Err(AppError::bad_input(
-                    path,
-                    "give either a postcode or both latitude and longitude",
+                    &format!("{path}.latitude"),
+                    "must be between -90 and 90",
                 ));
             }
-        };
-        Ok((origin, self.radius_km))
+            if !(-180.0..=180.0).contains(&longitude) {
+                return Err(AppError::bad_input(
+                    &format!("{path}.longitude"),
+                    "must be between -180 and 180",
+                ));
+            }
+            Ok(Origin::Point(Point {
+                latitude,
+                longitude,
+            }))
+        }
+        _ => Err(AppError::bad_input(
+            path,
+            "give either a postcode or both latitude and longitude",
+        )),
     }
 }
 
@@ -99,6 +126,10 @@ record_filter! {
         /// At a venue whose accessibility records mention this text, any case
         /// ("hearing loop", "step-free").
         accessibility: String,
+        /// Offered in an area that covers this place: a GeoJSON service area
+        /// containing the point or the postcode's point (its boundary included).
+        /// Top level only.
+        service_area: PlaceFilter,
         /// By status.
         status: ServiceStatusFilter = "status",
         /// Published or not (anonymous callers only ever see published services).
@@ -117,8 +148,13 @@ record_filter! {
 }
 
 impl FilterExtras for ServiceFilter {
-    fn extra(&self, _: &FilterCx, path: &str, top: bool, out: &mut Vec<Frag>) -> ApiResult<()> {
+    fn extra(&self, cx: &FilterCx, path: &str, top: bool, out: &mut Vec<Frag>) -> ApiResult<()> {
         top_level_only(path, "near", self.near.is_some(), top)?;
+        top_level_only(path, "serviceArea", self.service_area.is_some(), top)?;
+        if self.service_area.is_some() {
+            let covered = cx.services_in_area.as_deref().unwrap_or_default();
+            out.push(hsds_filters::services_among(cx.backend, covered));
+        }
         if let Some(age) = self.age {
             if age < 0 {
                 return Err(AppError::bad_input(
@@ -157,5 +193,9 @@ impl FilterExtras for ServiceFilter {
             }
         }
         Ok(())
+    }
+
+    fn service_area(&self) -> Option<&PlaceFilter> {
+        self.service_area.as_ref()
     }
 }

@@ -6,8 +6,11 @@
 use crate::error::{ApiResult, AppError};
 use crate::graphql::connection::{Connection, CountQuery, NodeObject, PageArgs, TotalCount};
 use crate::graphql::context::ReadContext;
+use crate::graphql::filter::service::Origin;
 use crate::graphql::filter::{FilterExtras, RecordFilter};
 use crate::read::filter::expand_terms;
+use crate::read::hsds_filters::services_covering;
+use crate::read::near::{Point, postcode_point};
 use crate::read::order::signature;
 use crate::read::order_by::OrderKey;
 use crate::read::page::{count, fetch_page};
@@ -43,7 +46,12 @@ pub async fn filtered<F: RecordFilter + FilterExtras>(
 ) -> ApiResult<Filtered> {
     let mut roots = Vec::new();
     filter.term_roots("filter", &mut roots)?;
-    let cx = expand_terms(&read.db, &roots).await?;
+    let mut cx = expand_terms(&read.db, &roots).await?;
+    if let Some(place) = filter.service_area() {
+        let path = "filter.serviceArea";
+        let point = place_point(read, place.checked(path)?, path).await?;
+        cx.services_in_area = Some(services_covering(&read.db, point).await?);
+    }
     let condition = filter.condition(&cx, "filter", true)?;
     let search = filter
         .search()
@@ -90,5 +98,19 @@ impl<E: Readable> CountQuery for RootCount<E> {
         read: &'a ReadContext,
     ) -> Pin<Box<dyn Future<Output = ApiResult<i64>> + Send + 'a>> {
         Box::pin(async move { Ok(count::<E>(&read.db, &self.0).await?) })
+    }
+}
+
+/// The point of a place: as given, or its postcode's; `BAD_USER_INPUT` at `path`
+/// for an unknown postcode.
+pub async fn place_point(read: &ReadContext, origin: Origin, path: &str) -> ApiResult<Point> {
+    match origin {
+        Origin::Point(point) => Ok(point),
+        Origin::Postcode(postcode) => postcode_point(&read.db, &postcode).await?.ok_or_else(|| {
+            AppError::bad_input(
+                &format!("{path}.postcode"),
+                format!("unknown postcode {postcode:?}"),
+            )
+        }),
     }
 }

@@ -12,7 +12,7 @@ use crate::graphql::filter::records::{
     ContactFilter, CostOptionFilter, EligibilityFilter, EventFilter, ProviderFilter,
     TaxonomyFilter, TaxonomyTermFilter, VenueFilter,
 };
-use crate::graphql::filter::service::{NearFilter, Origin, ServiceFilter};
+use crate::graphql::filter::service::{NearFilter, ServiceFilter};
 use crate::graphql::order::order_enum;
 use crate::graphql::types::contact::Contact;
 use crate::graphql::types::cost_option::CostOption;
@@ -24,7 +24,7 @@ use crate::graphql::types::service::Service;
 use crate::graphql::types::taxonomy::{Taxonomy, TaxonomyTerm};
 use crate::graphql::types::venue::Venue;
 use crate::read::events::{TimeWindow, count_between, fetch_page_between, prefilter};
-use crate::read::near::{distance_ordering, page_of, postcode_point, services_within};
+use crate::read::near::{distance_ordering, page_of, services_within};
 use crate::read::order::signature;
 use crate::read::order_by::OrderKey;
 use crate::read::plan::Filtered;
@@ -304,17 +304,7 @@ async fn near_services(
         ));
     }
     let (origin, radius_km) = near.checked("filter.near", read.max_radius_km)?;
-    let center = match origin {
-        Origin::Point(point) => point,
-        Origin::Postcode(postcode) => {
-            postcode_point(&read.db, &postcode).await?.ok_or_else(|| {
-                AppError::bad_input(
-                    "filter.near.postcode",
-                    format!("unknown postcode {postcode:?}"),
-                )
-            })?
-        }
-    };
+    let center = super::list::place_point(read, origin, "filter.near").await?;
     let mut conditions = vec![
         visible(Table::Services, "services", &read.viewer),
         filtered.condition,
