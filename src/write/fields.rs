@@ -151,7 +151,8 @@ async fn checked_row(
     }
 }
 
-async fn is_live(
+/// Whether a live record of `table` has `id`.
+pub async fn is_live(
     db: &impl ConnectionTrait,
     table: RecordType,
     id: Uuid,

@@ -560,3 +560,88 @@ async fn edits_go_out_as_hsds_metadata_once() {
     let (_, again) = exported_metadata(&elsewhere).await;
     assert_eq!(again, rows);
 }
+
+const CREATE_ATTRIBUTE: &str = "mutation($input: CreateTaxonomyRefInput!) { createTaxonomyRef(input: $input) { id linkEntity linkId linkType value } }";
+
+#[tokio::test]
+async fn attributes_are_about_any_hsds_object() {
+    use crate::mutations_taxonomy::{taxonomy, term};
+    let (_t, db) = fresh().await;
+    let d = directory(&db).await;
+    let audiences = taxonomy(&db, "Audience").await;
+    let deaf = term(&db, &audiences, None, "Deaf").await;
+    let phone = ok(
+        &db,
+        CREATE_PHONE,
+        "createPhone",
+        json!({"input": {"serviceId": d.service, "number": "18001 0113 496 0000", "type": "textphone"}}),
+    )
+    .await;
+
+    // HSDS's way: linkEntity and linkId.
+    let attribute = ok(
+        &db,
+        CREATE_ATTRIBUTE,
+        "createTaxonomyRef",
+        json!({"input": {"taxonomyTermId": deaf, "linkEntity": "phone", "linkId": phone["id"], "linkType": "audience", "value": "textphone"}}),
+    )
+    .await;
+    assert_eq!(attribute["linkEntity"], json!("phone"));
+    assert_eq!(attribute["linkId"], phone["id"]);
+    assert_eq!(attribute["linkType"], json!("audience"));
+
+    // By id alone, whatever the record is: a service at a venue.
+    let link = "mutation($term: ID!, $record: ID!) { linkTaxonomyTerm(taxonomyTermId: $term, recordId: $record) { linkEntity linkId } }";
+    let linked = execute_as(
+        &db,
+        admin(),
+        link,
+        json!({"term": deaf, "record": d.at_location}),
+    )
+    .await;
+    assert_eq!(
+        linked["data"]["linkTaxonomyTerm"],
+        json!({"linkEntity": "service_at_location", "linkId": d.at_location}),
+        "{linked}"
+    );
+    let unlink = "mutation($term: ID!, $record: ID!) { unlinkTaxonomyTerm(taxonomyTermId: $term, recordId: $record) }";
+    let unlinked = execute_as(
+        &db,
+        admin(),
+        unlink,
+        json!({"term": deaf, "record": d.at_location}),
+    )
+    .await;
+    assert_eq!(
+        unlinked["data"]["unlinkTaxonomyTerm"],
+        json!(true),
+        "{unlinked}"
+    );
+
+    // Refused, naming the field: a table HSDS has no attributes for, half a link,
+    // two records, a record that is not there, the same tag twice.
+    for (input, expected) in [
+        (
+            json!({"linkEntity": "spaceship", "linkId": phone["id"]}),
+            vec!["linkEntity"],
+        ),
+        (json!({"linkEntity": "phone"}), vec!["linkId"]),
+        (
+            json!({"serviceId": d.service, "linkEntity": "phone", "linkId": phone["id"]}),
+            vec!["serviceId"],
+        ),
+        (
+            json!({"linkEntity": "schedule", "linkId": phone["id"]}),
+            vec!["linkId"],
+        ),
+        (
+            json!({"linkEntity": "phone", "linkId": phone["id"]}),
+            vec!["taxonomyTermId"],
+        ),
+    ] {
+        let mut input = input;
+        input["taxonomyTermId"] = json!(deaf);
+        let response = execute_as(&db, admin(), CREATE_ATTRIBUTE, json!({"input": input})).await;
+        assert_eq!(fields(&response), expected, "{input}: {response}");
+    }
+}

@@ -104,7 +104,7 @@ const CREATE_TAXONOMY: &str =
 const CREATE_TERM: &str = "mutation($input: CreateTaxonomyTermInput!) { createTaxonomyTerm(input: $input) { id name code parent { name } taxonomy { name } } }";
 const UPDATE_TERM: &str = "mutation($id: ID!, $version: Int!, $input: UpdateTaxonomyTermInput!) { updateTaxonomyTerm(id: $id, version: $version, input: $input) { id parent { name } } }";
 
-async fn taxonomy(db: &DatabaseConnection, name: &str) -> String {
+pub(crate) async fn taxonomy(db: &DatabaseConnection, name: &str) -> String {
     let response = run(
         db,
         admin(),
@@ -115,7 +115,12 @@ async fn taxonomy(db: &DatabaseConnection, name: &str) -> String {
     id_of(&response, "createTaxonomy")
 }
 
-async fn term(db: &DatabaseConnection, taxonomy: &str, parent: Option<&str>, name: &str) -> String {
+pub(crate) async fn term(
+    db: &DatabaseConnection,
+    taxonomy: &str,
+    parent: Option<&str>,
+    name: &str,
+) -> String {
     let input = json!({"taxonomyId": taxonomy, "parentId": parent, "name": name, "code": name.to_lowercase()});
     let response = run(db, admin(), CREATE_TERM, json!({"input": input})).await;
     id_of(&response, "createTaxonomyTerm")

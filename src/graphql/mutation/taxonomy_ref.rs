@@ -1,6 +1,7 @@
 //! Tagging records with taxonomy terms: `createTaxonomyRef`, `updateTaxonomyRef`,
 //! `deleteTaxonomyRef`, and the shorthands `linkTaxonomyTerm` / `unlinkTaxonomyTerm`
-//! that take any taggable record's id (a service, provider, venue or event).
+//! that take any taggable record's id: HSDS `attribute`, about any of the 17 kinds
+//! of record HSDS allows (`crate::hsds::attribute`).
 //!
 //! A reference tags exactly one record; a term tags a record once (the database
 //! enforces both; they are checked here first for a clear error).
@@ -10,14 +11,18 @@ use super::common::{patch, reference};
 use crate::error::{ApiResult, AppError};
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::taxonomy_ref::TaxonomyRef;
-use crate::repo::{events, providers, services, taxonomy_refs, taxonomy_terms, venues};
-use crate::write::{self, Problems};
+use crate::hsds::attribute;
+use crate::import::spec::{self, Kind};
+use crate::repo::{RecordType, taxonomy_refs, taxonomy_terms};
+use crate::write::{Problems, fields};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::ActiveValue::Set;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-/// A new taxonomy reference: a term and exactly one of the records it tags.
+/// A new taxonomy reference (HSDS `attribute`): a term and exactly one record it is
+/// about, named by `serviceId`, `providerId`, `venueId` or `eventId`, or HSDS's way,
+/// by `linkEntity` and `linkId` (any of the 17 objects HSDS allows).
 #[derive(InputObject)]
 pub struct CreateTaxonomyRefInput {
     /// The live term (required).
@@ -26,6 +31,13 @@ pub struct CreateTaxonomyRefInput {
     pub provider_id: Option<ID>,
     pub venue_id: Option<ID>,
     pub event_id: Option<ID>,
+    /// The HSDS table of the record it is about (`phone`, `schedule`, `location`,
+    /// `service_at_location`, …), with `linkId`.
+    pub link_entity: Option<String>,
+    /// The id of the record it is about, with `linkEntity`.
+    pub link_id: Option<ID>,
+    /// What the attribute says about the record (HSDS `link_type`), e.g. "audience".
+    pub link_type: Option<String>,
     /// A value qualifying the tag (HSDS `attribute.value`).
     pub value: Option<String>,
     pub label: Option<String>,
@@ -37,40 +49,61 @@ pub struct CreateTaxonomyRefInput {
 pub struct UpdateTaxonomyRefInput {
     pub value: MaybeUndefined<String>,
     pub label: MaybeUndefined<String>,
+    pub link_type: MaybeUndefined<String>,
 }
 
-/// The record a reference tags.
+/// The record a reference is about: the `taxonomy_refs` column that holds it, and
+/// its id.
 #[derive(Clone, Copy, Debug)]
-enum Target {
-    Service(Uuid),
-    Provider(Uuid),
-    Venue(Uuid),
-    Event(Uuid),
+struct Target {
+    column: &'static str,
+    id: Uuid,
+}
+
+/// Every column an attribute's record may sit in, with that record's type, from
+/// the record catalogue.
+fn target_types() -> impl Iterator<Item = (&'static str, RecordType)> {
+    spec::columns(RecordType::TaxonomyRefs)
+        .iter()
+        .filter(|column| attribute::target_columns().any(|target| target == column.name))
+        .filter_map(|column| match column.kind {
+            Kind::Ref(kind) => Some((column.name, kind)),
+            _ => None,
+        })
 }
 
 impl Target {
-    /// The record with `id`, whichever taggable type it is, if live.
+    /// The live record with `id`, whichever type an attribute may be about.
     async fn find(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<Option<Self>> {
-        Ok(if is_live::<services::Entity>(db, id).await? {
-            Some(Self::Service(id))
-        } else if is_live::<providers::Entity>(db, id).await? {
-            Some(Self::Provider(id))
-        } else if is_live::<venues::Entity>(db, id).await? {
-            Some(Self::Venue(id))
-        } else if is_live::<events::Entity>(db, id).await? {
-            Some(Self::Event(id))
-        } else {
-            None
-        })
+        for (column, kind) in target_types() {
+            if fields::is_live(db, kind, id).await? {
+                return Ok(Some(Self { column, id }));
+            }
+        }
+        Ok(None)
     }
 
-    fn column(self) -> (&'static str, Uuid) {
-        match self {
-            Self::Service(id) => ("service_id", id),
-            Self::Provider(id) => ("provider_id", id),
-            Self::Venue(id) => ("venue_id", id),
-            Self::Event(id) => ("event_id", id),
+    /// The record in `column` (a target column) with `id`, if live; a problem on
+    /// `field` otherwise.
+    async fn checked(
+        db: &impl ConnectionTrait,
+        problems: &mut Problems,
+        field: &str,
+        column: &'static str,
+        id: &ID,
+    ) -> ApiResult<Option<Self>> {
+        let Some((_, kind)) = target_types().find(|(name, _)| *name == column) else {
+            return Ok(None);
+        };
+        let Ok(id) = parse_id(field, id) else {
+            problems.add(field, format!("{:?} is not a UUID", id.as_str()));
+            return Ok(None);
+        };
+        if !fields::is_live(db, kind, id).await? {
+            problems.add(field, format!("no live {} has id {id}", kind.singular()));
+            return Ok(None);
         }
+        Ok(Some(Self { column, id }))
     }
 
     fn row(
@@ -78,29 +111,23 @@ impl Target {
         term: Uuid,
         value: Option<String>,
         label: Option<String>,
-    ) -> taxonomy_refs::ActiveModel {
+        link_type: Option<String>,
+    ) -> ApiResult<taxonomy_refs::ActiveModel> {
+        use sea_orm::ActiveModelTrait;
         let mut row = taxonomy_refs::ActiveModel {
             taxonomy_term_id: Set(term),
-            service_id: Set(None),
-            provider_id: Set(None),
-            venue_id: Set(None),
-            event_id: Set(None),
             value: Set(value),
             label: Set(label),
+            link_type: Set(link_type),
             ..Default::default()
         };
-        match self {
-            Self::Service(id) => row.service_id = Set(Some(id)),
-            Self::Provider(id) => row.provider_id = Set(Some(id)),
-            Self::Venue(id) => row.venue_id = Set(Some(id)),
-            Self::Event(id) => row.event_id = Set(Some(id)),
-        }
-        row
+        let column: taxonomy_refs::Column = self
+            .column
+            .parse()
+            .map_err(|_| AppError::internal_msg("taxonomy_refs column"))?;
+        row.try_set(column, Some(self.id).into())?;
+        Ok(row)
     }
-}
-
-async fn is_live<E: crate::repo::Record>(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<bool> {
-    Ok(write::missing::<E>(db, &[id]).await?.is_empty())
 }
 
 /// A problem when `term` already tags `target` through a live reference.
@@ -111,13 +138,13 @@ async fn not_tagged_yet(
     target: Target,
 ) -> ApiResult<()> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let (column, id) = target.column();
-    let column: taxonomy_refs::Column = column
+    let column: taxonomy_refs::Column = target
+        .column
         .parse()
         .map_err(|_| AppError::internal_msg("taxonomy_refs column"))?;
     let existing = taxonomy_refs::Entity::find()
         .filter(taxonomy_refs::Column::TaxonomyTermId.eq(term))
-        .filter(column.eq(id))
+        .filter(column.eq(target.id))
         .filter(taxonomy_refs::Column::DeletedAt.is_null())
         .one(db)
         .await?;
@@ -127,6 +154,55 @@ async fn not_tagged_yet(
     Ok(())
 }
 
+/// The one record a create names, or the problems of naming none, several, or one
+/// that is not live.
+async fn target_of(
+    db: &impl ConnectionTrait,
+    problems: &mut Problems,
+    input: &CreateTaxonomyRefInput,
+) -> ApiResult<Option<Target>> {
+    let mut named = Vec::new();
+    for (field, column, id) in [
+        ("serviceId", "service_id", &input.service_id),
+        ("providerId", "provider_id", &input.provider_id),
+        ("venueId", "venue_id", &input.venue_id),
+        ("eventId", "event_id", &input.event_id),
+    ] {
+        if let Some(id) = id {
+            named.push(Target::checked(db, problems, field, column, id).await?);
+        }
+    }
+    match (&input.link_entity, &input.link_id) {
+        (Some(entity), Some(id)) => match attribute::target_column(entity) {
+            Some(column) => named.push(Target::checked(db, problems, "linkId", column, id).await?),
+            None => {
+                let known: Vec<&str> = attribute::LINK_ENTITIES.iter().map(|(e, _)| *e).collect();
+                problems.add(
+                    "linkEntity",
+                    format!(
+                        "{entity:?} names no table (expected one of {})",
+                        known.join(", ")
+                    ),
+                );
+                named.push(None);
+            }
+        },
+        (None, None) => {}
+        (Some(_), None) | (None, Some(_)) => {
+            problems.add("linkId", "linkEntity and linkId go together");
+            named.push(None);
+        }
+    }
+    if named.len() != 1 {
+        problems.add(
+            "serviceId",
+            "give exactly one of serviceId, providerId, venueId, eventId and linkEntity with linkId",
+        );
+        return Ok(None);
+    }
+    Ok(named.pop().flatten())
+}
+
 #[derive(Default)]
 pub struct TaxonomyRefMutations;
 
@@ -134,7 +210,7 @@ pub struct TaxonomyRefMutations;
 #[Object]
 impl TaxonomyRefMutations {
     /// Tags one record (exactly one of `serviceId`, `providerId`, `venueId`,
-    /// `eventId`) with a term.
+    /// `eventId`, or `linkEntity` with `linkId`) with a term.
     async fn create_taxonomy_ref(
         &self,
         ctx: &Context<'_>,
@@ -150,57 +226,16 @@ impl TaxonomyRefMutations {
             Some(&input.taxonomy_term_id),
         )
         .await?;
-        let service = reference::<services::Entity>(
-            db,
-            &mut problems,
-            "serviceId",
-            input.service_id.as_ref(),
-        )
-        .await?
-        .map(Target::Service);
-        let provider = reference::<providers::Entity>(
-            db,
-            &mut problems,
-            "providerId",
-            input.provider_id.as_ref(),
-        )
-        .await?
-        .map(Target::Provider);
-        let venue =
-            reference::<venues::Entity>(db, &mut problems, "venueId", input.venue_id.as_ref())
-                .await?
-                .map(Target::Venue);
-        let event =
-            reference::<events::Entity>(db, &mut problems, "eventId", input.event_id.as_ref())
-                .await?
-                .map(Target::Event);
-        let targets: Vec<Target> = [service, provider, venue, event]
-            .into_iter()
-            .flatten()
-            .collect();
-        let given = [
-            &input.service_id,
-            &input.provider_id,
-            &input.venue_id,
-            &input.event_id,
-        ]
-        .iter()
-        .filter(|id| id.is_some())
-        .count();
-        if given != 1 {
-            problems.add(
-                "serviceId",
-                "give exactly one of serviceId, providerId, venueId and eventId",
-            );
-        }
-        if let (Some(term), [target]) = (term, targets.as_slice()) {
-            not_tagged_yet(db, &mut problems, term, *target).await?;
+        let target = target_of(db, &mut problems, &input).await?;
+        if let (Some(term), Some(target)) = (term, target) {
+            not_tagged_yet(db, &mut problems, term, target).await?;
         }
         problems.finish().map_err(AppError::Invalid)?;
-        let (Some(term), [target]) = (term, targets.as_slice()) else {
+        let (Some(term), Some(target)) = (term, target) else {
             return Err(AppError::Invalid(Vec::new()));
         };
-        created(read, target.row(term, input.value, input.label)).await
+        let row = target.row(term, input.value, input.label, input.link_type)?;
+        created(read, row).await
     }
 
     /// Changes a reference's value or label at `version`.
@@ -216,6 +251,7 @@ impl TaxonomyRefMutations {
         let changes = taxonomy_refs::ActiveModel {
             value: patch(input.value),
             label: patch(input.label),
+            link_type: patch(input.link_type),
             ..Default::default()
         };
         updated(read, id, version, changes).await
@@ -259,7 +295,7 @@ impl TaxonomyRefMutations {
             problems.add(
                 "recordId",
                 format!(
-                    "{:?} is not the id of a live service, provider, venue or event",
+                    "{:?} is not the id of a live record an attribute may be about",
                     record_id.as_str()
                 ),
             );
@@ -271,7 +307,7 @@ impl TaxonomyRefMutations {
         let (Some(term), Some(target)) = (term, target) else {
             return Err(AppError::Invalid(Vec::new()));
         };
-        created(read, target.row(term, value, label)).await
+        created(read, target.row(term, value, label, None)?).await
     }
 
     /// Removes a term from the service, provider, venue or event with id `recordId`
@@ -289,7 +325,12 @@ impl TaxonomyRefMutations {
         let Some(target) = Target::find(&read.db, record).await? else {
             return Err(AppError::not_found(missing));
         };
-        unlink::<taxonomy_refs::Entity>(ctx, ("taxonomy_term_id", term), target.column(), missing)
-            .await
+        unlink::<taxonomy_refs::Entity>(
+            ctx,
+            ("taxonomy_term_id", term),
+            (target.column, target.id),
+            missing,
+        )
+        .await
     }
 }

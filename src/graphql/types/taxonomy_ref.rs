@@ -83,6 +83,14 @@ impl TaxonomyRef {
         self.0.link_type.as_deref()
     }
 
+    /// The id of the record it tags, whichever kind it is (HSDS `link_id`).
+    async fn link_id(&self) -> Option<ID> {
+        let row = serde_json::to_value(&self.0).ok()?;
+        crate::hsds::attribute::target_columns()
+            .find_map(|column| row.get(column).and_then(serde_json::Value::as_str))
+            .map(|id| ID(id.to_owned()))
+    }
+
     /// The HSDS table of the record it tags (HSDS `link_entity`), e.g. "service".
     async fn link_entity(&self) -> Option<&str> {
         // The model as a row once, then its one set target column.
