@@ -28,6 +28,14 @@ query ($first: Int!) {
       eligibilities { nodes { description } }
       events { nodes { title } }
       taxonomyTerms { nodes { name } }
+      serviceAtLocations(first: 3) {
+        nodes {
+          description location { name }
+          contacts(first: 2) { nodes { name } }
+          phones(first: 2) { nodes { number } }
+          schedules(first: 2) { nodes { opensAt } }
+        }
+      }
     }
   }
 }"#;
@@ -77,6 +85,27 @@ async fn a_page_of_services_costs_the_same_statements_for_5_and_100_rows() {
         })
         .count();
     assert!(with_venues > 50, "demo services have venues: {with_venues}");
+    let at_locations = |node: &serde_json::Value| {
+        node["serviceAtLocations"]["nodes"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or_default()
+    };
+    for node in large_response["data"]["services"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        // A service at a venue is the same pairing `venues` walks through.
+        assert_eq!(
+            at_locations(node),
+            node["venues"]["nodes"]
+                .as_array()
+                .map(Vec::len)
+                .unwrap_or_default(),
+            "{node}"
+        );
+    }
     let services = large_response["data"]["services"]["nodes"]
         .as_array()
         .cloned()
@@ -95,7 +124,8 @@ async fn a_page_of_services_costs_the_same_statements_for_5_and_100_rows() {
     // One for the page, one per relation: provider, venues (their addresses and
     // phones), contacts (their phones), cost options, eligibilities, events,
     // taxonomy terms, phones, schedules, languages, service areas, funding,
-    // required documents (no service of the demo has a programme: no statement).
-    assert_eq!(small, 17, "statements for 5 services");
+    // required documents (no service of the demo has a programme: no statement), and
+    // services at venues (their venues, contacts, phones and schedules).
+    assert_eq!(small, 22, "statements for 5 services");
     assert_eq!(large, small, "statements for 100 services");
 }
