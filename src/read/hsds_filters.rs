@@ -10,10 +10,11 @@
 //! Opening hours are evaluated in SQL from the schedule's recurrence parts for the
 //! local date and time of the directory (Europe/London): the weekday (`byday` of a
 //! WEEKLY rule), the day of the month or the nth weekday (MONTHLY), the validity
-//! dates and `until`, and `opensAt`..`closesAt` — across midnight when it closes
-//! before it opens. Not applied: `interval` above 1, `count`, `dtstart`'s weekday
-//! for a WEEKLY rule without `byday` (taken as every day), and a schedule's own
-//! `timezone`. A service is open when one of its own schedules or of its services
+//! dates and `until`, `interval` (every nth week or month, counted from `dtstart`,
+//! else `valid_from`, in weeks starting on Monday), and `opensAt`..`closesAt` —
+//! across midnight when it closes before it opens. Not applied: `count`,
+//! `dtstart`'s weekday for a WEEKLY rule without `byday` (taken as every day), and a
+//! schedule's own `timezone`. A service is open when one of its own schedules or of its services
 //! at venues says so; a service with no schedule is never "open".
 
 use super::near::Point;
@@ -28,7 +29,7 @@ const DIRECTORY_TZ: chrono_tz::Tz = chrono_tz::Europe::London;
 const WEEKDAYS: [&str; 7] = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
 
 /// Services open at `at`.
-pub fn open_at(at: DateTime<Utc>) -> Frag {
+pub fn open_at(at: DateTime<Utc>, backend: DatabaseBackend) -> Frag {
     let local = at.with_timezone(&DIRECTORY_TZ).naive_local();
     let (date, time) = (local.date(), local.format("%H:%M:%S").to_string());
     let yesterday = date - Duration::days(1);
@@ -39,11 +40,11 @@ pub fn open_at(at: DateTime<Utc>) -> Frag {
          AND oh_sv.deleted_at IS NULL)) \
          AND oh.opens_at IS NOT NULL AND oh.closes_at IS NOT NULL AND ((",
     );
-    frag.append(runs_on(date));
+    frag.append(runs_on(date, backend));
     frag.push(" AND oh.opens_at <= ").push_value(time.clone());
     frag.push(" AND (oh.closes_at > ").push_value(time.clone());
     frag.push(" OR oh.closes_at < oh.opens_at)) OR (");
-    frag.append(runs_on(yesterday));
+    frag.append(runs_on(yesterday, backend));
     frag.push(" AND oh.closes_at < oh.opens_at AND oh.closes_at > ")
         .push_value(time);
     frag.push(")))");
@@ -51,7 +52,7 @@ pub fn open_at(at: DateTime<Utc>) -> Frag {
 }
 
 /// The schedule `oh` has an opening starting on `date`.
-fn runs_on(date: NaiveDate) -> Frag {
+fn runs_on(date: NaiveDate, backend: DatabaseBackend) -> Frag {
     let weekday = WEEKDAYS[date.weekday().num_days_from_monday() as usize];
     let day = date.day();
     let nth = (day - 1) / 7 + 1;
@@ -83,8 +84,49 @@ fn runs_on(date: NaiveDate) -> Frag {
     frag.append(listed("bymonthday", format!("%,{day},%")));
     frag.push(") OR (oh.byday IS NOT NULL AND ");
     frag.append(Frag::any(monthly_days));
-    frag.push("))))");
+    frag.push(")))) AND ");
+    frag.append(in_interval(date, backend));
     frag
+}
+
+/// `date` falls in a week (WEEKLY) or month (MONTHLY) the schedule `oh` recurs in:
+/// every one without an `interval` above 1, else every nth counted from its
+/// anchor (`dtstart`, else `valid_from`; none: every one). The counts are integer
+/// arithmetic on dates, written for each database.
+fn in_interval(date: NaiveDate, backend: DatabaseBackend) -> Frag {
+    let anchor = "COALESCE(oh.dtstart, oh.valid_from)";
+    let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
+    let months = i64::from(date.year()) * 12 + i64::from(date.month0());
+    // Days from the Monday of the anchor's week to `monday`, and months from the
+    // anchor's month to `date`'s.
+    let (weeks, anchor_months) = match backend {
+        DatabaseBackend::Postgres => (
+            format!(
+                "((CAST(? AS date) - {anchor} + (EXTRACT(ISODOW FROM {anchor})::int - 1)) / 7)"
+            ),
+            format!(
+                "(EXTRACT(YEAR FROM {anchor})::int * 12 + EXTRACT(MONTH FROM {anchor})::int - 1)"
+            ),
+        ),
+        _ => (
+            format!(
+                "(CAST(julianday(?) - julianday({anchor}) \
+                 + ((CAST(strftime('%w', {anchor}) AS INTEGER) + 6) % 7) AS INTEGER) / 7)"
+            ),
+            format!(
+                "(CAST(strftime('%Y', {anchor}) AS INTEGER) * 12 \
+                 + CAST(strftime('%m', {anchor}) AS INTEGER) - 1)"
+            ),
+        ),
+    };
+    Frag::bind(
+        format!(
+            "(oh.interval IS NULL OR oh.interval <= 1 OR {anchor} IS NULL \
+             OR (oh.freq = 'WEEKLY' AND {weeks} % oh.interval = 0) \
+             OR (oh.freq = 'MONTHLY' AND (? - {anchor_months}) % oh.interval = 0))"
+        ),
+        [Value::from(monday), Value::from(months)],
+    )
 }
 
 /// Services that work in `language` (its name or ISO 639 code, any case): a

@@ -211,3 +211,36 @@ async fn service_area_finds_services_whose_geojson_area_covers_a_place() {
         assert!(response.to_string().contains(field), "{field}: {response}");
     }
 }
+
+#[tokio::test]
+async fn open_at_follows_every_nth_week_and_month() {
+    let app = directory().await;
+    let debt_advice = "b0079efc-6cba-45a0-ad4b-d7a9e631de9a";
+    let create = "mutation($input: CreateScheduleInput!) { createSchedule(input: $input) { id } }";
+    for input in [
+        // Every other Thursday evening from Thursday 7 March 2024.
+        json!({"serviceId": debt_advice, "freq": "WEEKLY", "interval": 2, "byday": "TH",
+               "dtstart": "2024-03-07", "opensAt": "18:00", "closesAt": "20:00"}),
+        // The 15th, every third month from January 2024 (anchored by validFrom).
+        json!({"serviceId": debt_advice, "freq": "MONTHLY", "interval": 3, "bymonthday": "15",
+               "validFrom": "2024-01-15", "opensAt": "20:00", "closesAt": "21:00"}),
+    ] {
+        let response =
+            crate::helpers::graphql_as(&app, "admin", create, json!({ "input": input })).await;
+        assert!(response.get("errors").is_none(), "{response}");
+    }
+    let open = |at: &str| names(&app, json!({ "openAt": at }));
+    // Thursdays (GMT): the 7th and 21st of March, not the 14th or 28th.
+    assert_eq!(open("2024-03-07T18:30:00Z").await, ["Debt Advice"]);
+    assert_eq!(open("2024-03-14T18:30:00Z").await, Vec::<String>::new());
+    assert_eq!(open("2024-03-21T18:30:00Z").await, ["Debt Advice"]);
+    assert_eq!(open("2024-03-28T18:30:00Z").await, Vec::<String>::new());
+    // Across the year end: week 42 from the anchor (Thursday 26 December).
+    assert_eq!(open("2024-12-26T18:30:00Z").await, ["Debt Advice"]);
+    assert_eq!(open("2025-01-02T18:30:00Z").await, Vec::<String>::new());
+    // The 15th of April and of July (20:30 BST), not of May or June.
+    assert_eq!(open("2024-04-15T19:30:00Z").await, ["Debt Advice"]);
+    assert_eq!(open("2024-05-15T19:30:00Z").await, Vec::<String>::new());
+    assert_eq!(open("2024-06-15T19:30:00Z").await, Vec::<String>::new());
+    assert_eq!(open("2024-07-15T19:30:00Z").await, ["Debt Advice"]);
+}

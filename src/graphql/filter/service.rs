@@ -165,9 +165,9 @@ impl FilterExtras for ServiceFilter {
             out.push(filter::age(age));
         }
         out.extend(self.free.map(filter::free));
-        out.extend(self.open_at.map(hsds_filters::open_at));
+        out.extend(self.open_at.map(|at| hsds_filters::open_at(at, cx.backend)));
         if let Some(open) = self.open_now {
-            let now = hsds_filters::open_at(chrono::Utc::now());
+            let now = hsds_filters::open_at(chrono::Utc::now(), cx.backend);
             out.push(if open { now } else { now.negate() });
         }
         for (field, text, condition) in [
