@@ -23,6 +23,8 @@ pub struct Model {
     pub started_at: DateTimeUtc,
     pub heartbeat_at: Option<DateTimeUtc>,
     pub finished_at: Option<DateTimeUtc>,
+    /// The run's warnings, one per line.
+    pub warnings: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,7 @@ mod m20261201_000004_unlogged_nonces;
 mod m20261202_000005_import_progress;
 mod m20261202_000006_ingest_outcome;
 mod m20261203_000007_hsds_objects;
+mod m20261203_000008_ingest_warnings;
 pub mod render;
 
 /// Every migration of the schema, oldest first.
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_import_progress::Migration),
             Box::new(m20261202_000006_ingest_outcome::Migration),
             Box::new(m20261203_000007_hsds_objects::Migration),
+            Box::new(m20261203_000008_ingest_warnings::Migration),
         ]
     }
 }

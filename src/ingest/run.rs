@@ -144,6 +144,7 @@ pub async fn create(
         started_at: Set(crate::stamp::now()),
         heartbeat_at: Set(None),
         finished_at: Set(None),
+        warnings: Set(None),
     }
     .insert(db)
     .await?)
@@ -248,8 +249,14 @@ pub async fn run_with_warnings(
     };
     run.error_message = (!problems.is_empty()).then(|| problems.join("; "));
     run.finished_at = Some(crate::stamp::now());
-    save(db, &run).await?;
     let warnings = warnings.lines();
+    // One warning a line, as stored.
+    let stored: Vec<String> = warnings
+        .iter()
+        .map(|w| w.replace(['\r', '\n'], " "))
+        .collect();
+    run.warnings = (!stored.is_empty()).then(|| stored.join("\n"));
+    save(db, &run).await?;
     say(&format!(
         "{}: {} listed, {} fetched, {} loaded, {} failed, {} warnings",
         run.state,

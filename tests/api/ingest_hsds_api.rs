@@ -481,6 +481,14 @@ async fn a_total_pages_beyond_the_pages_there_are_ends_the_listing_with_a_warnin
                 && warning.contains("ends at page 2"),
             "{name}: {warning}"
         );
+        // Kept with the run, for runs started from GraphQL or the schedule.
+        use sea_orm::EntityTrait;
+        let saved = entities::ingest_runs::Entity::find_by_id(done.run.id)
+            .one(&setup.db)
+            .await
+            .expect("run")
+            .expect("saved run");
+        assert_eq!(saved.warnings.as_deref(), Some(warning.as_str()), "{name}");
     }
     assert_eq!(
         count(&setup.db, "SELECT COUNT(*) AS n FROM services").await,

@@ -39,6 +39,8 @@ pub struct IngestRun {
     pub files_loaded: i32,
     pub files_failed: i32,
     pub error_message: Option<String>,
+    /// What the run warned of (a listing cut short, a column not stored, …).
+    pub warnings: Vec<String>,
     /// The process that ran it.
     pub holder: Option<String>,
     pub started_at: DateTime<Utc>,
@@ -60,6 +62,10 @@ impl From<ingest_runs::Model> for IngestRun {
             files_loaded: row.files_loaded,
             files_failed: row.files_failed,
             error_message: row.error_message,
+            warnings: row
+                .warnings
+                .map(|text| text.lines().map(str::to_owned).collect())
+                .unwrap_or_default(),
             holder: row.holder,
             started_at: row.started_at,
             heartbeat_at: row.heartbeat_at,
