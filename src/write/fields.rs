@@ -7,7 +7,7 @@
 //! record's current values under an update's patch. Its problems are named by the
 //! GraphQL field (`serviceId`, `opensAt`), all of them at once.
 
-use super::{Actor, FieldProblem, WriteError};
+use super::{Actor, FieldProblem, Writable, WriteError};
 use crate::import::header::read_header;
 use crate::import::row::{Cell, read_row};
 use crate::import::spec::{self, Kind};
@@ -29,9 +29,7 @@ pub async fn create<E, C>(
     actor: Actor<'_>,
 ) -> Result<E::Model, WriteError>
 where
-    E: Record,
-    E::Model: Serialize + Send + Sync,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    E: Writable,
     C: ConnectionTrait + TransactionTrait,
 {
     let written: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
@@ -53,9 +51,7 @@ pub async fn update<E, C>(
     actor: Actor<'_>,
 ) -> Result<E::Model, WriteError>
 where
-    E: Record,
-    E::Model: Serialize + Send + Sync,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    E: Writable,
     C: ConnectionTrait + TransactionTrait,
 {
     let current = super::fetch::<E>(db, id).await?;

@@ -34,6 +34,19 @@ impl From<sea_orm::DbErr> for WriteError {
     }
 }
 
+/// A record type the write side can create and change: its model is logged as
+/// JSON and its active model built from fields. Every [`Record`] of the
+/// directory is one.
+pub trait Writable:
+    Record<Model: Serialize + Send + Sync, ActiveModel: ActiveModelTrait<Entity = Self> + Send>
+{
+}
+
+impl<E> Writable for E where
+    E: Record<Model: Serialize + Send + Sync, ActiveModel: ActiveModelTrait<Entity = E> + Send>
+{
+}
+
 /// Who makes a change, as the change log records it.
 pub type Actor<'a> = Option<&'a str>;
 
@@ -44,9 +57,7 @@ pub async fn create<E, C>(
     actor: Actor<'_>,
 ) -> Result<E::Model, WriteError>
 where
-    E: Record,
-    E::Model: Serialize + Send + Sync,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    E: Writable,
     C: ConnectionTrait + TransactionTrait,
 {
     let actor = actor.map(str::to_owned);
@@ -91,9 +102,7 @@ pub async fn update<E, C>(
     actor: Actor<'_>,
 ) -> Result<E::Model, WriteError>
 where
-    E: Record,
-    E::Model: Serialize + Send + Sync,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    E: Writable,
     C: ConnectionTrait + TransactionTrait,
 {
     let actor = actor.map(str::to_owned);
@@ -217,9 +226,7 @@ pub async fn set_flag<E, C>(
     actor: Actor<'_>,
 ) -> Result<E::Model, WriteError>
 where
-    E: Record,
-    E::Model: Serialize + Send + Sync,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    E: Writable,
     C: ConnectionTrait + TransactionTrait,
 {
     let current = fetch::<E>(db, id).await?;

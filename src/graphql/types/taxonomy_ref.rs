@@ -85,18 +85,24 @@ impl TaxonomyRef {
 
     /// The id of the record it tags, whichever kind it is (HSDS `link_id`).
     async fn link_id(&self) -> Option<ID> {
-        let row = serde_json::to_value(&self.0).ok()?;
-        crate::hsds::attribute::target_columns()
-            .find_map(|column| row.get(column).and_then(serde_json::Value::as_str))
-            .map(|id| ID(id.to_owned()))
+        self.target().map(|(_, id)| ID(id))
     }
 
     /// The HSDS table of the record it tags (HSDS `link_entity`), e.g. "service".
-    async fn link_entity(&self) -> Option<&str> {
-        // The model as a row once, then its one set target column.
+    async fn link_entity(&self) -> Option<&'static str> {
+        self.target()
+            .and_then(|(column, _)| crate::hsds::attribute::link_entity(column))
+    }
+}
+
+impl TaxonomyRef {
+    /// The one set target column and the id in it (the model as a row once).
+    fn target(&self) -> Option<(&'static str, String)> {
         let row = serde_json::to_value(&self.0).ok()?;
-        crate::hsds::attribute::target_columns()
-            .find(|column| row.get(*column).is_some_and(|value| !value.is_null()))
-            .and_then(crate::hsds::attribute::link_entity)
+        crate::hsds::attribute::target_columns().find_map(|column| {
+            row.get(column)
+                .and_then(serde_json::Value::as_str)
+                .map(|id| (column, id.to_owned()))
+        })
     }
 }
