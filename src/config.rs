@@ -31,6 +31,7 @@ const ENV_SETTINGS: &[&str] = &[
     "default_page_size",
     "max_page_size",
     "max_radius_km",
+    "read_projection",
     "max_depth",
     "max_complexity",
     "max_aliases",
@@ -110,6 +111,10 @@ pub struct Config {
     pub max_page_size: u64,
     /// `SIGNPOST_MAX_RADIUS_KM`: the largest `near.radiusKm` accepted. Default 100.
     pub max_radius_km: f64,
+    /// `SIGNPOST_READ_PROJECTION`: read only the columns a query selects (the others
+    /// come back as NULL and are never shown). `false` reads whole rows: slower, and
+    /// only there to compare against. Default true.
+    pub read_projection: bool,
     /// `SIGNPOST_MAX_DEPTH`: the deepest nesting of fields a query may have. Default 15.
     pub max_depth: usize,
     /// `SIGNPOST_MAX_COMPLEXITY`: the highest complexity a query may have: each field
@@ -251,6 +256,7 @@ impl Default for Config {
             default_page_size: 20,
             max_page_size: 100,
             max_radius_km: 100.0,
+            read_projection: true,
             max_depth: 15,
             max_complexity: 50_000,
             max_aliases: 50,
@@ -474,6 +480,7 @@ impl Config {
             },
             max_radius_km: self.max_radius_km,
             export_lag: std::time::Duration::from_millis(self.export_safety_lag_ms),
+            project_columns: self.read_projection,
             query: crate::graphql::limits::QueryLimits {
                 max_depth: self.max_depth,
                 max_complexity: self.max_complexity,

@@ -14,7 +14,7 @@ use crate::error::{ApiResult, AppError};
 use crate::read::children::{Relation, count_children, fetch_children};
 use crate::read::page::{Positioned, by_ids, model_id};
 use crate::read::visibility::visible;
-use crate::read::{Ordering, Page, Readable, Window};
+use crate::read::{Columns, Ordering, Page, Readable, Window};
 use sea_orm::{DbErr, EntityTrait};
 use std::any::Any;
 use std::collections::{HashMap, HashSet};
@@ -91,6 +91,7 @@ pub async fn to_one<N: NodeObject, P: Readable>(
     field: &'static str,
     foreign_key: fn(&P::Model) -> Option<Uuid>,
     id: Option<Uuid>,
+    columns: Columns,
 ) -> ApiResult<Option<N>> {
     let Some(id) = id else { return Ok(None) };
     let wanted: Vec<Uuid> = parents
@@ -101,14 +102,10 @@ pub async fn to_one<N: NodeObject, P: Readable>(
         .into_iter()
         .collect();
     let related: Arc<Related<N::Entity>> = parents
-        .once(field.to_owned(), |_| async move {
+        .once(format!("{field}|{columns:?}"), |_| async move {
             let table = <N::Entity as Readable>::READ_TABLE;
-            let models = by_ids::<N::Entity>(
-                &read.db,
-                &wanted,
-                visible(table, table.name(), &read.viewer),
-            )
-            .await?;
+            let visibility = visible(table, table.name(), &read.viewer);
+            let models = by_ids::<N::Entity>(&read.db, &wanted, visibility, columns).await?;
             let mut by_id = HashMap::with_capacity(models.len());
             for model in &models {
                 by_id.insert(model_id::<N::Entity>(model)?, model.clone());
@@ -144,12 +141,14 @@ pub async fn child_pages<C: Readable, P: Readable>(
     relation: &'static Relation,
     ordering: &Ordering,
     window: &Window,
+    columns: Columns,
 ) -> ApiResult<Arc<ChildPages<C>>> {
-    let shape = format!("{}|{}|{window:?}", relation.name, ordering.name);
+    let shape = format!("{}|{}|{window:?}|{columns:?}", relation.name, ordering.name);
     parents
         .once(shape, |ids| async move {
+            let viewer = &read.viewer;
             let pages =
-                fetch_children::<C>(&read.db, relation, &ids, ordering, window, &read.viewer)
+                fetch_children::<C>(&read.db, relation, &ids, ordering, window, viewer, columns)
                     .await?;
             let all = pages
                 .values()

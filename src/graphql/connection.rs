@@ -6,6 +6,7 @@
 
 use super::batch::{Batch, ChildCount, child_pages};
 use super::context::ReadContext;
+use super::selection::connection_columns;
 use crate::error::{ApiResult, AppError};
 use crate::read::children::Relation;
 use crate::read::page::Positioned;
@@ -302,7 +303,9 @@ pub async fn children<N: NodeObject, P: Readable>(
     let ordering = crate::read::order_by::default_ordering(relation.child);
     let signature = crate::read::order::signature(&[relation.name, &ordering.name]);
     let window = args.window(&read.limits, &signature, &ordering)?;
-    let loaded = child_pages::<N::Entity, P>(read, parents, relation, &ordering, &window).await?;
+    let columns = connection_columns::<N::Entity>(ctx, read);
+    let loaded =
+        child_pages::<N::Entity, P>(read, parents, relation, &ordering, &window, columns).await?;
     let empty = Page::default();
     let total = TotalCount::Deferred(Arc::new(ChildCount {
         parents: parents.clone(),

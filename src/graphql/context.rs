@@ -12,6 +12,8 @@ pub struct ReadContext {
     pub limits: PageLimits,
     pub max_radius_km: f64,
     pub export_lag: std::time::Duration,
+    /// Read only the columns a query selects (`SIGNPOST_READ_PROJECTION`).
+    pub project_columns: bool,
 }
 
 impl ReadContext {

@@ -19,6 +19,7 @@ pub mod order;
 pub mod page_sizes;
 pub mod query;
 pub mod scalars;
+pub mod selection;
 pub mod types;
 pub mod variables;
 
@@ -43,6 +44,8 @@ pub struct ApiLimits {
     pub query: limits::QueryLimits,
     /// How far the export watermark is held back (see [`crate::export::watermark`]).
     pub export_lag: std::time::Duration,
+    /// Read only the columns a query selects ([`crate::read::Columns`]).
+    pub project_columns: bool,
 }
 
 impl Default for ApiLimits {
@@ -52,6 +55,7 @@ impl Default for ApiLimits {
             max_radius_km: 100.0,
             export_lag: std::time::Duration::from_secs(5),
             query: limits::QueryLimits::default(),
+            project_columns: true,
         }
     }
 }
@@ -90,5 +94,6 @@ pub fn attach(
             limits: limits.pages,
             max_radius_km: limits.max_radius_km,
             export_lag: limits.export_lag,
+            project_columns: limits.project_columns,
         })
 }

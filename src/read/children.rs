@@ -10,8 +10,8 @@ use super::page::{Page, Positioned, Window, model_id};
 use super::sql::Frag;
 use super::viewer::Viewer;
 use super::visibility::visible;
-use super::{Readable, Table, select_columns};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
+use super::{Columns, Readable, Table};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -77,7 +77,12 @@ impl Relation {
         }
     }
 
-    fn children_sql(&self, parents: &[Uuid], viewer: &Viewer) -> (String, Frag) {
+    fn children_sql(
+        &self,
+        parents: &[Uuid],
+        viewer: &Viewer,
+        backend: DatabaseBackend,
+    ) -> (String, Frag) {
         let (parent, join) = self.parent_expr();
         let mut from = Frag::raw(format!(
             "FROM {}{}",
@@ -85,7 +90,7 @@ impl Relation {
             join.unwrap_or_default()
         ));
         from.push(" WHERE ").append(Frag::all([
-            Frag::is_in(&parent, parents.iter().map(|id| Value::from(*id))),
+            Frag::id_in(&parent, parents, backend),
             self.visibility(viewer),
         ]));
         (parent, from)
@@ -100,12 +105,14 @@ pub async fn fetch_children<E: Readable>(
     ordering: &Ordering,
     window: &Window,
     viewer: &Viewer,
+    columns: Columns,
 ) -> Result<HashMap<Uuid, Page<Positioned<E::Model>>>, DbErr> {
     let mut grouped: HashMap<Uuid, Vec<Positioned<E::Model>>> =
         parents.iter().map(|id| (*id, Vec::new())).collect();
     let (limit, reversed) = window.limit();
     for chunk in parents.chunks(crate::repo::MAX_IDS_PER_STATEMENT) {
-        let (parent, mut from_where) = relation.children_sql(chunk, viewer);
+        let (parent, mut from_where) =
+            relation.children_sql(chunk, viewer, db.get_database_backend());
         for bound in window.bounds(ordering) {
             from_where.push(" AND (").append(bound).push(")");
         }
@@ -113,7 +120,7 @@ pub async fn fetch_children<E: Readable>(
         let mut sql = Frag::raw(format!(
             "SELECT * FROM (SELECT {}{}, {parent} AS signpost_parent, \
              ROW_NUMBER() OVER (PARTITION BY {parent} ORDER BY {}) AS signpost_rn ",
-            select_columns::<E>(child),
+            columns.select_list::<E>(child),
             ordering.select_keys(),
             ordering.order_by(reversed),
         ));
@@ -149,7 +156,7 @@ pub async fn count_children(
 ) -> Result<HashMap<Uuid, i64>, DbErr> {
     let mut counts: HashMap<Uuid, i64> = parents.iter().map(|id| (*id, 0)).collect();
     for chunk in parents.chunks(crate::repo::MAX_IDS_PER_STATEMENT) {
-        let (parent, from_where) = relation.children_sql(chunk, viewer);
+        let (parent, from_where) = relation.children_sql(chunk, viewer, db.get_database_backend());
         let mut sql = Frag::raw(format!(
             "SELECT {parent} AS signpost_parent, COUNT(*) AS total "
         ));

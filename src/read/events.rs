@@ -74,6 +74,11 @@ pub async fn fetch_page_between(
     page_window: &Window,
     time: TimeWindow,
 ) -> Result<Page<Positioned<Model>>, DbErr> {
+    // The overlap test reads the event's times and rule, whatever was selected.
+    let spec = &ListSpec {
+        columns: super::Columns::ALL,
+        ..spec.clone()
+    };
     let (wanted, reversed) = page_window.limit();
     let batch = (wanted * SCAN_FACTOR).max(50);
     let mut scan = Window {

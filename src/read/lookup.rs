@@ -3,7 +3,7 @@
 
 use super::Table;
 use super::sql::Frag;
-use sea_orm::{ConnectionTrait, DbErr, Value};
+use sea_orm::{ConnectionTrait, DbErr};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -35,7 +35,7 @@ pub async fn tables_of(
             "SELECT id, {index} AS kind FROM {} WHERE ",
             table.name()
         ));
-        select.append(Frag::is_in("id", ids.iter().map(|id| Value::from(*id))));
+        select.append(Frag::id_in("id", ids, db.get_database_backend()));
         select
     });
     let mut sql = Frag::default();

@@ -9,6 +9,7 @@
 
 pub mod change_log;
 pub mod children;
+pub mod columns;
 pub mod events;
 pub mod filter;
 pub mod hsds_filters;
@@ -24,13 +25,13 @@ pub mod sql;
 pub mod viewer;
 pub mod visibility;
 
+pub use columns::Columns;
 pub use order::{Cursor, KeyValue, Ordering};
 pub use page::{ListSpec, Page, Take, Window};
 pub use sql::Frag;
 pub use viewer::{Role, Viewer};
 
 use crate::repo::Record;
-use sea_orm::{Iden, Iterable};
 
 /// The directory tables the read side knows: the record types.
 pub use crate::repo::RecordType as Table;
@@ -108,11 +109,7 @@ readable!(
     metadata => Metadata,
 );
 
-/// `alias.column, ...` for every column of `E`'s model: never `*`, which on
-/// PostgreSQL would also ship the generated `search_vector`.
+/// `alias.column, ...` for every column of `E`'s model (see [`Columns::select_list`]).
 pub fn select_columns<E: Record>(alias: &str) -> String {
-    E::Column::iter()
-        .map(|column| format!("{alias}.{}", column.to_string()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    Columns::ALL.select_list::<E>(alias)
 }

@@ -2,17 +2,18 @@
 
 use super::order::{Cursor, Ordering};
 use super::sql::Frag;
-use super::{Readable, select_columns};
+use super::{Columns, Readable};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, ModelTrait, Value};
 use uuid::Uuid;
 
 /// What to list: a table (aliased by its own name), extra joins, the conditions
-/// (visibility and filters, all ANDed) and the ordering.
+/// (visibility and filters, all ANDed), the ordering and the columns to fill.
 #[derive(Clone, Debug)]
 pub struct ListSpec {
     pub joins: Vec<Frag>,
     pub conditions: Vec<Frag>,
     pub ordering: Ordering,
+    pub columns: Columns,
 }
 
 /// How many rows to take, from which end of the window.
@@ -110,7 +111,7 @@ pub async fn fetch_page<E: Readable>(
     let (limit, reversed) = window.limit();
     let mut sql = Frag::raw(format!(
         "SELECT {}{} FROM {table}",
-        select_columns::<E>(table),
+        spec.columns.select_list::<E>(table),
         spec.ordering.select_keys()
     ));
     for join in &spec.joins {
@@ -156,22 +157,24 @@ pub async fn count<E: Readable>(db: &impl ConnectionTrait, spec: &ListSpec) -> R
     }
 }
 
-/// Visible records of `E` with these ids, in no particular order.
+/// Visible records of `E` with these ids, in no particular order, with `columns`
+/// filled.
 pub async fn by_ids<E: Readable>(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
     visibility: Frag,
+    columns: Columns,
 ) -> Result<Vec<E::Model>, DbErr> {
     let mut models = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(crate::repo::MAX_IDS_PER_STATEMENT) {
         let mut sql = Frag::raw(format!(
             "SELECT {} FROM {} WHERE ",
-            select_columns::<E>(E::TABLE),
+            columns.select_list::<E>(E::TABLE),
             E::TABLE
         ));
         let id_column = format!("{}.id", E::TABLE);
         sql.append(Frag::all([
-            Frag::is_in(&id_column, chunk.iter().map(|id| Value::from(*id))),
+            Frag::id_in(&id_column, chunk, db.get_database_backend()),
             visibility.clone(),
         ]));
         let rows = db

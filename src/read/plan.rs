@@ -5,7 +5,7 @@
 use super::order_by::{OrderKey, ordering};
 use super::search::SearchPlan;
 use super::visibility::visible;
-use super::{Frag, ListSpec, Table, Viewer};
+use super::{Columns, Frag, ListSpec, Table, Viewer};
 use crate::error::{ApiResult, AppError};
 use serde::Serialize;
 
@@ -65,5 +65,6 @@ pub fn list_spec(
         joins,
         conditions,
         ordering: ordering(table, keys, special)?,
+        columns: Columns::ALL,
     })
 }

@@ -7,6 +7,7 @@
 //! numbers the placeholders for PostgreSQL.
 
 use sea_orm::{DatabaseBackend, Statement, Value};
+use uuid::Uuid;
 
 /// A piece of SQL and the values bound to its `?` placeholders, in order.
 #[derive(Clone, Debug, Default)]
@@ -43,6 +44,30 @@ impl Frag {
         }
         let marks = vec!["?"; values.len()].join(", ");
         Self::bind(format!("{column} IN ({marks})"), values)
+    }
+
+    /// `column` is one of `ids`. On PostgreSQL that is `= ANY` of one bound array, so
+    /// a list of any length is the same prepared statement on every pooled
+    /// connection; SQLite has no arrays (and keeps UUIDs as blobs), so it gets an
+    /// `IN` list.
+    pub fn id_in(column: &str, ids: &[Uuid], backend: DatabaseBackend) -> Self {
+        if ids.is_empty() {
+            return Self::raw("1 = 0");
+        }
+        match backend {
+            DatabaseBackend::Postgres => {
+                let array = ids
+                    .iter()
+                    .map(Uuid::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",");
+                Self::bind(
+                    format!("{column} = ANY(CAST(? AS uuid[]))"),
+                    [Value::from(format!("{{{array}}}"))],
+                )
+            }
+            _ => Self::is_in(column, ids.iter().map(|id| Value::from(*id))),
+        }
     }
 
     /// Appends SQL text.
@@ -139,6 +164,19 @@ mod tests {
         let lite = frag.into_statement(DatabaseBackend::Sqlite);
         assert_eq!(lite.sql, "a = ? AND b IN (?, ?)");
         assert_eq!(lite.values.map(|v| v.0.len()), Some(3));
+    }
+
+    #[test]
+    fn id_lists_are_one_array_on_postgres() {
+        let ids = [Uuid::nil(), Uuid::max()];
+        let pg = Frag::id_in("t.id", &ids, DatabaseBackend::Postgres);
+        assert_eq!(pg.sql, "t.id = ANY(CAST(? AS uuid[]))");
+        assert_eq!(
+            pg.values,
+            vec![Value::from(format!("{{{},{}}}", ids[0], ids[1]))]
+        );
+        let lite = Frag::id_in("t.id", &ids, DatabaseBackend::Sqlite);
+        assert_eq!(lite.sql, "t.id IN (?, ?)");
     }
 
     #[test]

@@ -9,7 +9,11 @@
 //! carry old values of unpublished records. Tombstoned rows are never browsable here
 //! (exports read them through their own path).
 //!
-//! The rules are correlated `EXISTS` subqueries on primary keys, so a keyset page
+//! A service's rule is read from `services.visible`, which triggers keep equal to
+//! "published, live, and its provider published and live" on every write (migration
+//! `m20261203_000009_service_visibility`): the rule most reads check, at the root and
+//! as the parent of nearly everything else, costs a column instead of a join. The
+//! other rules are correlated `EXISTS` subqueries on primary keys, so a keyset page
 //! checks only the rows it returns. Aliases are derived from the outer alias, so
 //! rules nest without capturing each other's names.
 
@@ -25,7 +29,7 @@ pub fn visible(table: Table, alias: &str, viewer: &Viewer) -> Frag {
     }
     let rule = match table {
         Table::Providers => format!("{alias}.published = TRUE"),
-        Table::Services => service_published(alias),
+        Table::Services => format!("{alias}.visible = TRUE"),
         Table::Venues => venue_rule(alias),
         Table::Events => any_parent(
             alias,
@@ -120,13 +124,6 @@ pub const ATTRIBUTE_PARENTS: &[(&str, Table)] = &[
     ("organization_identifier_id", Table::OrganizationIdentifiers),
 ];
 
-fn service_published(alias: &str) -> String {
-    format!(
-        "{alias}.published = TRUE AND {}",
-        exists_visible(Table::Providers, &format!("{alias}.provider_id"), alias)
-    )
-}
-
 fn venue_rule(alias: &str) -> String {
     let link = format!("{alias}_sv");
     format!(
@@ -173,8 +170,9 @@ mod tests {
     fn nested_rules_use_distinct_aliases() {
         let sql = visible(Table::Contacts, "contacts", &Viewer::anonymous()).sql;
         assert!(sql.contains("FROM services contacts_s WHERE contacts_s.id = contacts.service_id"));
-        assert!(sql.contains(
-            "FROM providers contacts_s_p WHERE contacts_s_p.id = contacts_s.provider_id"
-        ));
+        assert!(sql.contains("contacts_s.visible = TRUE"));
+        assert!(
+            sql.contains("FROM providers contacts_p WHERE contacts_p.id = contacts.provider_id")
+        );
     }
 }

@@ -70,6 +70,16 @@ impl TestDb {
         }
     }
 
+    /// Another handle on the same database, for a second server over the same rows
+    /// (this handle cleans nothing up: the first one does).
+    pub fn sharing(&self) -> TestDb {
+        TestDb {
+            url: self.url.clone(),
+            dir: tempfile::tempdir().expect("temp dir"),
+            postgres: None,
+        }
+    }
+
     pub fn config(&self) -> Config {
         Config {
             database_url: Some(self.url.clone().into()),

@@ -38,9 +38,11 @@ mod read_batching;
 mod read_filters;
 mod read_hsds_filters;
 mod read_paging;
+mod read_projection;
 mod references;
 mod repo;
 mod schema;
+mod service_visibility;
 mod store_conformance;
 #[cfg(feature = "s3")]
 mod store_feeds;

@@ -8,6 +8,7 @@ use crate::graphql::connection::{Connection, CountQuery, NodeObject, PageArgs, T
 use crate::graphql::context::ReadContext;
 use crate::graphql::filter::service::Origin;
 use crate::graphql::filter::{FilterExtras, RecordFilter};
+use crate::graphql::selection::connection_columns;
 use crate::read::filter::expand_terms;
 use crate::read::hsds_filters::services_covering;
 use crate::read::near::{Point, postcode_point};
@@ -15,7 +16,7 @@ use crate::read::order::signature;
 use crate::read::order_by::OrderKey;
 use crate::read::page::{count, fetch_page};
 use crate::read::plan::{Filtered, list_spec};
-use crate::read::{ListSpec, Readable, search};
+use crate::read::{Columns, ListSpec, Readable, search};
 use async_graphql::Context;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -35,7 +36,8 @@ where
 {
     let read = ctx.data::<ReadContext>()?;
     let filtered = filtered(read, &filter.unwrap_or_default()).await?;
-    root_list(read, filtered, keys, args).await
+    let columns = connection_columns::<N::Entity>(ctx, read);
+    root_list(read, filtered, keys, args, columns).await
 }
 
 /// What `filter` became: its condition, with its top-level `search` planned apart
@@ -64,15 +66,17 @@ pub async fn filtered<F: RecordFilter + FilterExtras>(
     Ok(Filtered::new(filter, condition, search))
 }
 
-/// A root connection of `N`: one statement for the page, one more only when
-/// `totalCount` is selected.
+/// A root connection of `N` with `columns` filled: one statement for the page, one
+/// more only when `totalCount` is selected.
 pub async fn root_list<N: NodeObject>(
     read: &ReadContext,
     filtered: Filtered,
     keys: &[OrderKey],
     args: PageArgs,
+    columns: Columns,
 ) -> ApiResult<Connection<N>> {
-    let spec = spec_of::<N>(read, &filtered, keys)?;
+    let mut spec = spec_of::<N>(read, &filtered, keys)?;
+    spec.columns = columns;
     let signature = signature(&[N::NAME, &spec.ordering.name, &filtered.filter_json]);
     let window = args.window(&read.limits, &signature, &spec.ordering)?;
     let page = fetch_page::<N::Entity>(&read.db, &spec, &window).await?;

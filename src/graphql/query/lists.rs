@@ -14,6 +14,7 @@ use crate::graphql::filter::records::{
 };
 use crate::graphql::filter::service::{NearFilter, ServiceFilter};
 use crate::graphql::order::order_enum;
+use crate::graphql::selection::connection_columns;
 use crate::graphql::types::contact::Contact;
 use crate::graphql::types::cost_option::CostOption;
 use crate::graphql::types::eligibility::Eligibility;
@@ -29,7 +30,9 @@ use crate::read::order::signature;
 use crate::read::order_by::OrderKey;
 use crate::read::plan::Filtered;
 use crate::read::visibility::visible;
-use crate::read::{Frag, Table};
+use crate::read::{Columns, Frag, Table};
+use crate::repo::events::Entity as EventEntity;
+use crate::repo::services::Entity as ServiceEntity;
 use async_graphql::{Context, Object};
 use std::future::Future;
 use std::pin::Pin;
@@ -97,8 +100,14 @@ impl ListQuery {
         let args = PageArgs::new(first, after, last, before);
         let keys = keys(&order_by);
         match &filter.near {
-            Some(near) => near_services(read, near, filtered, &keys, args).await,
-            None => root_list(read, filtered, &keys, args).await,
+            Some(near) => {
+                let columns = connection_columns::<ServiceEntity>(ctx, read);
+                near_services(read, near, filtered, &keys, args, columns).await
+            }
+            None => {
+                let columns = connection_columns::<ServiceEntity>(ctx, read);
+                root_list(read, filtered, &keys, args, columns).await
+            }
         }
     }
 
@@ -239,7 +248,10 @@ impl ListQuery {
                 filtered.condition = Frag::all([filtered.condition, prefilter(time)]);
                 events_between(read, filtered, &keys(&order_by), args, time).await
             }
-            None => root_list(read, filtered, &keys(&order_by), args).await,
+            None => {
+                let columns = connection_columns::<EventEntity>(ctx, read);
+                root_list(read, filtered, &keys(&order_by), args, columns).await
+            }
         }
     }
 
@@ -296,6 +308,7 @@ async fn near_services(
     filtered: Filtered,
     keys: &[OrderKey],
     args: PageArgs,
+    columns: Columns,
 ) -> ApiResult<Connection<Service>> {
     if !keys.is_empty() && keys != [OrderKey::Distance] {
         return Err(AppError::bad_input(
@@ -316,7 +329,7 @@ async fn near_services(
     let window = args.window(&read.limits, &signature, &ordering)?;
     let page = page_of(&ranked, &window);
     let ids: Vec<_> = page.rows.iter().map(|(id, _, _)| *id).collect();
-    let mut found = lookup::<Service>(read, &ids).await?;
+    let mut found = lookup::<Service>(read, &ids, columns).await?;
     let nodes = page.rows.iter().filter_map(|(id, distance, cursor)| {
         let mut service = found.remove(id)?;
         service.2 = Some(*distance);

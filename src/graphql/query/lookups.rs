@@ -4,6 +4,7 @@ use crate::error::{ApiResult, AppError};
 use crate::graphql::connection::NodeObject;
 use crate::graphql::context::ReadContext;
 use crate::graphql::filter::scalar::parse_id;
+use crate::graphql::selection::object_columns;
 use crate::graphql::types::contact::Contact;
 use crate::graphql::types::cost_option::CostOption;
 use crate::graphql::types::eligibility::Eligibility;
@@ -18,9 +19,12 @@ use async_graphql::{Context, ID, Object};
 
 async fn by_id<N: NodeObject>(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<N>> {
     let id = parse_id("id", id)?;
-    Ok(lookup::<N>(ctx.data::<ReadContext>()?, &[id])
-        .await?
-        .remove(&id))
+    let read = ctx.data::<ReadContext>()?;
+    Ok(
+        lookup::<N>(read, &[id], object_columns::<N::Entity>(ctx, read))
+            .await?
+            .remove(&id),
+    )
 }
 
 /// Lookups by id. Each returns null when no record has the id or the caller may

@@ -20,6 +20,7 @@ pub mod venue;
 use super::batch::{Batch, to_one};
 use super::connection::NodeObject;
 use super::context::ReadContext;
+use super::selection::object_columns;
 use crate::error::ApiResult;
 use crate::read::Readable;
 use async_graphql::Context;
@@ -52,5 +53,6 @@ pub async fn related<N: NodeObject, P: Readable>(
     foreign_key: fn(&P::Model) -> Option<Uuid>,
 ) -> ApiResult<Option<N>> {
     let read = ctx.data::<ReadContext>()?;
-    to_one(read, batch, field, foreign_key, foreign_key(model)).await
+    let columns = object_columns::<N::Entity>(ctx, read);
+    to_one(read, batch, field, foreign_key, foreign_key(model), columns).await
 }

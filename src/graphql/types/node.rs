@@ -13,10 +13,11 @@ use crate::error::ApiResult;
 use crate::graphql::batch::Batch;
 use crate::graphql::connection::NodeObject;
 use crate::graphql::context::ReadContext;
+use crate::graphql::selection::object_columns;
 use crate::read::lookup::tables_of;
 use crate::read::page::{by_ids, model_id};
 use crate::read::visibility::visible;
-use crate::read::{Readable, Table};
+use crate::read::{Columns, Readable, Table};
 use async_graphql::{Context, ID, Interface};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -41,14 +42,15 @@ pub enum Node {
     TaxonomyRef(TaxonomyRef),
 }
 
-/// Visible records of `N` with these ids, sharing one batch.
+/// Visible records of `N` with these ids and `columns` filled, sharing one batch.
 pub async fn lookup<N: NodeObject>(
     read: &ReadContext,
     ids: &[Uuid],
+    columns: Columns,
 ) -> ApiResult<HashMap<Uuid, N>> {
     let table = <N::Entity as Readable>::READ_TABLE;
-    let models =
-        by_ids::<N::Entity>(&read.db, ids, visible(table, table.name(), &read.viewer)).await?;
+    let visibility = visible(table, table.name(), &read.viewer);
+    let models = by_ids::<N::Entity>(&read.db, ids, visibility, columns).await?;
     let batch = Batch::new(models.clone());
     let mut found = HashMap::with_capacity(models.len());
     for model in models {
@@ -58,12 +60,14 @@ pub async fn lookup<N: NodeObject>(
 }
 
 async fn nodes_in<N: NodeObject>(
-    read: &ReadContext,
+    ctx: &Context<'_>,
     ids: &[Uuid],
     wrap: fn(N) -> Node,
     found: &mut HashMap<Uuid, Node>,
 ) -> ApiResult<()> {
-    for (id, node) in lookup::<N>(read, ids).await? {
+    let read = ctx.data::<ReadContext>()?;
+    let columns = object_columns::<N::Entity>(ctx, read);
+    for (id, node) in lookup::<N>(read, ids, columns).await? {
         found.insert(id, wrap(node));
     }
     Ok(())
@@ -82,16 +86,16 @@ pub async fn nodes(ctx: &Context<'_>, ids: &[Uuid]) -> ApiResult<Vec<Option<Node
     for (table, ids) in by_table {
         let found = &mut found;
         match table {
-            Table::Providers => nodes_in(read, &ids, Node::Provider, found).await?,
-            Table::Services => nodes_in(read, &ids, Node::Service, found).await?,
-            Table::Venues => nodes_in(read, &ids, Node::Venue, found).await?,
-            Table::Contacts => nodes_in(read, &ids, Node::Contact, found).await?,
-            Table::Eligibilities => nodes_in(read, &ids, Node::Eligibility, found).await?,
-            Table::CostOptions => nodes_in(read, &ids, Node::CostOption, found).await?,
-            Table::Events => nodes_in(read, &ids, Node::Event, found).await?,
-            Table::Taxonomies => nodes_in(read, &ids, Node::Taxonomy, found).await?,
-            Table::TaxonomyTerms => nodes_in(read, &ids, Node::TaxonomyTerm, found).await?,
-            Table::TaxonomyRefs => nodes_in(read, &ids, Node::TaxonomyRef, found).await?,
+            Table::Providers => nodes_in(ctx, &ids, Node::Provider, found).await?,
+            Table::Services => nodes_in(ctx, &ids, Node::Service, found).await?,
+            Table::Venues => nodes_in(ctx, &ids, Node::Venue, found).await?,
+            Table::Contacts => nodes_in(ctx, &ids, Node::Contact, found).await?,
+            Table::Eligibilities => nodes_in(ctx, &ids, Node::Eligibility, found).await?,
+            Table::CostOptions => nodes_in(ctx, &ids, Node::CostOption, found).await?,
+            Table::Events => nodes_in(ctx, &ids, Node::Event, found).await?,
+            Table::Taxonomies => nodes_in(ctx, &ids, Node::Taxonomy, found).await?,
+            Table::TaxonomyTerms => nodes_in(ctx, &ids, Node::TaxonomyTerm, found).await?,
+            Table::TaxonomyRefs => nodes_in(ctx, &ids, Node::TaxonomyRef, found).await?,
             // Link records and HSDS objects read through their parents.
             _ => {}
         }

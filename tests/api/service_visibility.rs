@@ -1,0 +1,187 @@
+//! `services.visible`, kept by triggers, says what the visibility rule says after
+//! every kind of write — creating services, publishing and withdrawing a service or
+//! its provider, CSV imports that insert and update both, a provider's tombstone with
+//! its cascade, and the demo loader — and anonymous callers see exactly those
+//! services. The rule is spelled out here as the `EXISTS` it replaced.
+
+use crate::helpers::{TestApp, graphql_as, spawn_app};
+use crate::import_http::upload;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use serde_json::{Value, json};
+use signpost::demo::{self, DemoOptions};
+
+const RULE: &str = "s.published = TRUE AND s.deleted_at IS NULL AND EXISTS (SELECT 1 FROM providers p \
+     WHERE p.id = s.provider_id AND p.published = TRUE AND p.deleted_at IS NULL)";
+
+async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("count")
+        .expect("a row");
+    row.try_get("", "n").expect("n")
+}
+
+/// Asserts the column agrees with the rule on every row and the public sees what the
+/// rule allows; returns how many services that is.
+async fn check(app: &TestApp, step: &str) -> i64 {
+    let stale = count(
+        &app.db,
+        &format!(
+            "SELECT COUNT(*) AS n FROM services s WHERE \
+             (CASE WHEN s.visible THEN 1 ELSE 0 END) <> (CASE WHEN {RULE} THEN 1 ELSE 0 END)"
+        ),
+    )
+    .await;
+    assert_eq!(
+        stale, 0,
+        "after {step}: services.visible disagrees with the rule"
+    );
+    let by_rule = count(
+        &app.db,
+        &format!("SELECT COUNT(*) AS n FROM services s WHERE {RULE}"),
+    )
+    .await;
+    let public = app.graphql("{ services { totalCount } }", json!({})).await;
+    assert_eq!(
+        public["data"]["services"]["totalCount"].as_i64(),
+        Some(by_rule),
+        "after {step}: {public}"
+    );
+    by_rule
+}
+
+async fn admin(app: &TestApp, query: &str, variables: Value) -> Value {
+    let response = graphql_as(app, "admin", query, variables).await;
+    assert!(response.get("errors").is_none(), "{query}: {response}");
+    response["data"].clone()
+}
+
+async fn by_id(app: &TestApp, mutation: &str, id: &str) {
+    admin(
+        app,
+        &format!("mutation($id: ID!) {{ {mutation}(id: $id) {{ id }} }}"),
+        json!({ "id": id }),
+    )
+    .await;
+}
+
+const IMPORT: &str =
+    "mutation($file: Upload!) { importCsv(file: $file) { state errors { message } } }";
+
+async fn import(app: &TestApp, name: &str, csv: &str) {
+    let done = upload(
+        app,
+        "admin",
+        IMPORT,
+        json!({"file": null}),
+        name,
+        csv.as_bytes(),
+    )
+    .await;
+    assert_eq!(done["data"]["importCsv"]["state"], "COMPLETED", "{done}");
+}
+
+const P2: &str = "0190b000-0000-7000-8000-000000000002";
+const S3: &str = "0190b000-0000-7000-8000-000000000003";
+const S4: &str = "0190b000-0000-7000-8000-000000000004";
+
+#[tokio::test]
+async fn the_visible_column_follows_every_write() {
+    let app = spawn_app().await;
+    let created = admin(
+        &app,
+        "mutation { createProvider(input: {name: \"Hidden Trust\", published: false}) { id } }",
+        json!({}),
+    )
+    .await;
+    let provider = created["createProvider"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let create_service =
+        "mutation($input: CreateServiceInput!) { createService(input: $input) { id } }";
+    let first = admin(
+        &app,
+        create_service,
+        json!({"input": {"providerId": provider, "name": "Lunch Club", "published": true}}),
+    )
+    .await;
+    let s1 = first["createService"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        check(&app, "a published service of an unpublished provider").await,
+        0
+    );
+
+    by_id(&app, "publishProvider", &provider).await;
+    assert_eq!(check(&app, "publishing its provider").await, 1);
+
+    let second = admin(
+        &app,
+        create_service,
+        json!({"input": {"providerId": provider, "name": "Youth Club", "published": false}}),
+    )
+    .await;
+    let s2 = second["createService"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(check(&app, "an unpublished service").await, 1);
+    by_id(&app, "publishService", &s2).await;
+    assert_eq!(check(&app, "publishing it").await, 2);
+    by_id(&app, "unpublishService", &s1).await;
+    assert_eq!(check(&app, "withdrawing a service").await, 1);
+    by_id(&app, "unpublishProvider", &provider).await;
+    assert_eq!(check(&app, "withdrawing the provider").await, 0);
+    by_id(&app, "publishProvider", &provider).await;
+    assert_eq!(check(&app, "publishing it again").await, 1);
+
+    import(
+        &app,
+        "providers.csv",
+        &format!("id,name,published\n{P2},Open Trust,true\n"),
+    )
+    .await;
+    import(
+        &app,
+        "services.csv",
+        &format!(
+            "id,provider_id,name,published\n{S3},{P2},Warm Space,true\n{S4},{provider},Repair Cafe,false\n"
+        ),
+    )
+    .await;
+    assert_eq!(check(&app, "importing services").await, 2);
+    import(
+        &app,
+        "services.csv",
+        &format!("id,provider_id,name,published\n{S4},{provider},Repair Cafe,true\n"),
+    )
+    .await;
+    assert_eq!(check(&app, "an import publishing a service").await, 3);
+    import(
+        &app,
+        "providers.csv",
+        &format!("id,name,published\n{P2},Open Trust,false\n"),
+    )
+    .await;
+    assert_eq!(check(&app, "an import withdrawing a provider").await, 2);
+
+    admin(
+        &app,
+        "mutation($id: ID!) { deleteProvider(id: $id, cascade: true) }",
+        json!({ "id": provider }),
+    )
+    .await;
+    assert_eq!(
+        check(&app, "deleting a provider with its services").await,
+        0
+    );
+
+    demo::load(&app.db, &DemoOptions::new(40, 3))
+        .await
+        .expect("demo data");
+    assert!(check(&app, "the demo loader").await > 0);
+}
