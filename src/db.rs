@@ -66,7 +66,10 @@ pub async fn connect(settings: &DbSettings) -> anyhow::Result<DatabaseConnection
     let mut delay = Duration::from_millis(100);
     loop {
         match Database::connect(connect_options(settings)).await {
-            Ok(db) => return Ok(db),
+            Ok(mut db) => {
+                db.set_metric_callback(|_| crate::http::metrics::count_statement());
+                return Ok(db);
+            }
             Err(error) if Instant::now() + delay < deadline => {
                 tracing::warn!(error = %error, retry_in_ms = delay.as_millis() as u64, "database not reachable yet");
                 tokio::time::sleep(delay).await;

@@ -1,5 +1,5 @@
-//! Prometheus metrics: requests, latencies and the database pool, served as text at
-//! `GET /metrics`. Each server owns its registry (no global recorder), so tests that
+//! Prometheus metrics: requests, latencies, the database pool and the SQL statements
+//! each GraphQL request ran, served as text at `GET /metrics`. Each server owns its registry (no global recorder), so tests that
 //! start several servers in one process each see their own counts.
 
 use crate::state::AppState;
@@ -15,8 +15,32 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use sea_orm::DatabaseConnection;
+use std::cell::Cell;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
+
+tokio::task_local! {
+    /// Statements sent by the request running on this task.
+    static STATEMENTS: Cell<u64>;
+}
+
+/// Counts one statement for the request running on this task, if it is counted.
+/// The pool's metric callback calls it (set in [`crate::db::connect`]); the callback
+/// runs on the task that awaited the statement, which is the request's.
+pub fn count_statement() {
+    let _ = STATEMENTS.try_with(|count| count.set(count.get() + 1));
+}
+
+/// Runs `work`, counting the statements it sends.
+pub async fn counting_statements<F: Future>(work: F) -> (F::Output, u64) {
+    STATEMENTS
+        .scope(Cell::new(0), async move {
+            let output = work.await;
+            (output, STATEMENTS.with(Cell::get))
+        })
+        .await
+}
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
@@ -34,6 +58,7 @@ pub struct Metrics {
     in_flight: Gauge,
     pool_size: Gauge,
     pool_idle: Gauge,
+    graphql_statements: Histogram,
 }
 
 impl Default for Metrics {
@@ -54,6 +79,13 @@ impl Metrics {
         let in_flight = Gauge::default();
         let pool_size = Gauge::default();
         let pool_idle = Gauge::default();
+        let graphql_statements =
+            Histogram::new([1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]);
+        registry.register(
+            "graphql_statements",
+            "SQL statements run to answer one GraphQL request",
+            graphql_statements.clone(),
+        );
         registry.register("http_requests", "HTTP requests answered", requests.clone());
         registry.register(
             "http_request_duration_seconds",
@@ -82,7 +114,13 @@ impl Metrics {
             in_flight,
             pool_size,
             pool_idle,
+            graphql_statements,
         }
+    }
+
+    /// Records how many statements one GraphQL request ran.
+    pub fn observe_statements(&self, count: u64) {
+        self.graphql_statements.observe(count as f64);
     }
 
     fn observe_pool(&self, db: &DatabaseConnection) {

@@ -85,6 +85,29 @@ async fn metrics_count_requests_by_route_and_report_the_pool() {
 }
 
 #[tokio::test]
+async fn metrics_count_the_statements_of_each_graphql_request() {
+    let app = spawn_app().await;
+    let provider = crate::fixtures::provider(&app.db, "Food Bank").await;
+    crate::fixtures::service(&app.db, provider, "Pantry").await;
+    let page =
+        "{ services(first: 5) { nodes { id provider { name } venues { nodes { name } } } } }";
+    for _ in 0..2 {
+        let response = app.graphql(page, serde_json::json!({})).await;
+        assert!(response.get("errors").is_none(), "{response}");
+    }
+    let text = app.get("/metrics").await.text().await.unwrap();
+    // Two requests of three statements each (services, providers, venues).
+    assert!(
+        text.contains("signpost_graphql_statements_count 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("signpost_graphql_statements_sum 6.0"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn bodies_over_the_limit_are_refused_with_413() {
     let app = spawn_app_with(|config| config.max_body_bytes = 64).await;
     let response = app

@@ -29,6 +29,7 @@ pub mod upload;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::limits::{ExecutionStarted, limit_error, uses_introspection};
 use crate::graphql::{self, ApiLimits};
+use crate::http::metrics::counting_statements;
 use crate::read::Viewer;
 use crate::state::AppState;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
@@ -205,8 +206,12 @@ async fn run(
             jobs: state.jobs.clone(),
         });
     let timeout = Duration::from_millis(state.config.execution_timeout_ms);
-    let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
-        Ok(response) => response,
+    let counted = counting_statements(state.schema.execute(request));
+    let response = match tokio::time::timeout(timeout, counted).await {
+        Ok((response, statements)) => {
+            state.metrics.observe_statements(statements);
+            response
+        }
         Err(_) => {
             let error = limit_error(
                 "executionTimeoutMs",
