@@ -5,13 +5,14 @@
 //! parent's page at once, served by the `(fk, id)` indexes. Child lists are never
 //! read whole and sliced in memory.
 
+use super::decode::RowDecoder;
 use super::order::Ordering;
 use super::page::{Page, Positioned, Window, model_id};
 use super::sql::Frag;
 use super::viewer::Viewer;
 use super::visibility::visible;
 use super::{Columns, Readable, Table};
-use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -131,9 +132,10 @@ pub async fn fetch_children<E: Readable>(
         let rows = db
             .query_all_raw(sql.into_statement(db.get_database_backend()))
             .await?;
+        let mut decoder = RowDecoder::<E>::new(columns);
         for row in &rows {
             let parent: Uuid = row.try_get("", "signpost_parent")?;
-            let model = E::Model::from_query_result(row, "")?;
+            let model = decoder.decode(row)?;
             let cursor = ordering.cursor_of(row, model_id::<E>(&model)?)?;
             grouped
                 .entry(parent)

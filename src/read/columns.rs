@@ -63,6 +63,11 @@ impl Columns {
         Self(mask)
     }
 
+    /// Whether the column at `index` (in the entity's column order) is filled.
+    pub fn fills(self, index: usize) -> bool {
+        index >= 64 || self.0 & (1 << index) != 0
+    }
+
     /// `alias.column` for each filled column of `E`, `NULL AS column` for the rest:
     /// never `*`, which on PostgreSQL would also ship the generated `search_vector`.
     pub fn select_list<E: Record>(self, alias: &str) -> String {
@@ -70,7 +75,7 @@ impl Columns {
             .enumerate()
             .map(|(index, column)| {
                 let name = column.to_string();
-                if index >= 64 || self.0 & (1 << index) != 0 {
+                if self.fills(index) {
                     format!("{alias}.{name}")
                 } else {
                     format!("NULL AS {name}")

@@ -10,6 +10,7 @@
 pub mod change_log;
 pub mod children;
 pub mod columns;
+pub mod decode;
 pub mod events;
 pub mod filter;
 pub mod hsds_filters;

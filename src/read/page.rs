@@ -1,9 +1,10 @@
 //! One keyset page of a root list, and its total count.
 
+use super::decode::RowDecoder;
 use super::order::{Cursor, Ordering};
 use super::sql::Frag;
 use super::{Columns, Readable};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, ModelTrait, Value};
+use sea_orm::{ConnectionTrait, DbErr, ModelTrait, Value};
 use uuid::Uuid;
 
 /// What to list: a table (aliased by its own name), extra joins, the conditions
@@ -132,8 +133,9 @@ pub async fn fetch_page<E: Readable>(
         .query_all_raw(sql.into_statement(db.get_database_backend()))
         .await?;
     let mut positioned = Vec::with_capacity(rows.len());
+    let mut decoder = RowDecoder::<E>::new(spec.columns);
     for row in &rows {
-        let model = E::Model::from_query_result(row, "")?;
+        let model = decoder.decode(row)?;
         let cursor = spec.ordering.cursor_of(row, model_id::<E>(&model)?)?;
         positioned.push(Positioned { model, cursor });
     }
@@ -180,8 +182,9 @@ pub async fn by_ids<E: Readable>(
         let rows = db
             .query_all_raw(sql.into_statement(db.get_database_backend()))
             .await?;
+        let mut decoder = RowDecoder::<E>::new(columns);
         for row in &rows {
-            models.push(E::Model::from_query_result(row, "")?);
+            models.push(decoder.decode(row)?);
         }
     }
     Ok(models)

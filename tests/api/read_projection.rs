@@ -5,9 +5,13 @@
 //! (`read_projection = false`). The fields and relations come from introspection, so a
 //! new field or type is covered without touching this file.
 
-use crate::helpers::{TestApp, TestDb, graphql_as};
+use crate::helpers::{TestApp, TestDb, fresh, graphql_as};
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 use serde_json::{Value, json};
 use signpost::demo::{self, DemoOptions};
+use signpost::read::decode::RowDecoder;
+use signpost::read::{Columns, Table};
+use signpost::repo::{services, venues};
 use std::collections::BTreeMap;
 
 /// A field of an object type: its name, the named type it returns (lists and
@@ -173,4 +177,63 @@ async fn every_field_reads_the_same_as_from_whole_rows() {
     );
     assert!(records > 5_000, "the pages held records: {records}");
     assert!(lookups >= 9, "records were read through node: {lookups}");
+}
+
+/// Rows after the first are decoded by position, and give the models sea-orm gives
+/// for the same rows (projected or whole).
+#[tokio::test]
+async fn rows_decoded_by_position_equal_what_sea_orm_decodes() {
+    let (_test_db, db) = fresh().await;
+    demo::load(&db, &DemoOptions::new(40, 5))
+        .await
+        .expect("demo data");
+    let projections = [
+        Columns::for_fields::<services::Entity>(
+            Table::Services,
+            ["name", "description", "minimumAge", "updatedAt"],
+        ),
+        Columns::for_fields::<services::Entity>(Table::Services, ["name"]),
+    ];
+    for columns in projections {
+        let sql = format!(
+            "SELECT {} FROM services ORDER BY id",
+            columns.select_list::<services::Entity>("services")
+        );
+        let rows = db
+            .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect("rows");
+        assert!(rows.len() >= 40);
+        let mut decoder = RowDecoder::<services::Entity>::new(columns);
+        for row in &rows {
+            let ours = decoder.decode(row).expect("decoded");
+            let reference = services::Model::from_query_result(row, "").expect("sea-orm");
+            assert_eq!(ours, reference);
+        }
+        assert_eq!(
+            decoder.by_position(),
+            rows.len() - 1,
+            "every row after the first"
+        );
+    }
+    let columns = Columns::for_fields::<venues::Entity>(
+        Table::Venues,
+        ["latitude", "longitude", "postalCode"],
+    );
+    let sql = format!(
+        "SELECT {} FROM venues ORDER BY id",
+        columns.select_list::<venues::Entity>("venues")
+    );
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("rows");
+    let mut decoder = RowDecoder::<venues::Entity>::new(columns);
+    for row in &rows {
+        assert_eq!(
+            decoder.decode(row).expect("decoded"),
+            venues::Model::from_query_result(row, "").expect("sea-orm")
+        );
+    }
+    assert_eq!(decoder.by_position(), rows.len() - 1);
 }
