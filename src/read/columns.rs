@@ -16,6 +16,7 @@
 
 use super::Table;
 use crate::repo::Record;
+use crate::write::fields::field_name;
 use sea_orm::{ColumnTrait, Iden, Iterable};
 
 /// Fields whose value comes from a column of another name: (table, field, column).
@@ -40,7 +41,7 @@ impl Columns {
         let columns: Vec<(String, String, bool)> = E::Column::iter()
             .map(|column| {
                 let name = column.to_string();
-                let camel = camel_case(&name);
+                let camel = field_name(&name);
                 (name, camel, column.def().is_null())
             })
             .collect();
@@ -96,22 +97,6 @@ fn reads(table: Table, field: &str, column: &str, camel: &str) -> bool {
             .any(|(t, f, c)| *t == table && *f == field && *c == column)
 }
 
-/// A column name as async-graphql names the field over it (`address_1` → `address1`).
-fn camel_case(column: &str) -> String {
-    let mut camel = String::with_capacity(column.len());
-    for (index, part) in column.split('_').enumerate() {
-        let mut chars = part.chars();
-        match chars.next() {
-            Some(first) if index > 0 => {
-                camel.extend(first.to_uppercase());
-                camel.push_str(chars.as_str());
-            }
-            _ => camel.push_str(part),
-        }
-    }
-    camel
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,8 +104,7 @@ mod tests {
 
     #[test]
     fn fields_are_matched_to_columns_as_graphql_names_them() {
-        assert_eq!(camel_case("address_1"), "address1");
-        assert_eq!(camel_case("fees_description"), "feesDescription");
+        assert_eq!(field_name("fees_description"), "feesDescription");
         assert!(reads(
             Table::Services,
             "provider",
