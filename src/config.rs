@@ -32,6 +32,7 @@ const ENV_SETTINGS: &[&str] = &[
     "max_page_size",
     "max_radius_km",
     "read_projection",
+    "cache",
     "max_depth",
     "max_complexity",
     "max_aliases",
@@ -115,6 +116,14 @@ pub struct Config {
     /// come back as NULL and are never shown). `false` reads whole rows: slower, and
     /// only there to compare against. Default true.
     pub read_projection: bool,
+    /// `SIGNPOST_CACHE`: the shared response cache for anonymous and reader queries,
+    /// as JSON (or a `[cache]` table in the file), e.g.
+    /// `{"enabled":true,"ttl_secs":60,"types":{"providers":{"ttl_secs":10}}}`:
+    /// `enabled`, `ttl_secs`, `max_entries` (per table), `max_bytes`,
+    /// `max_entry_bytes`, and `types` overriding `enabled`, `ttl_secs` and
+    /// `max_entries` by table name (see [`crate::cache::policy`]). Default: off.
+    #[serde(deserialize_with = "cache_setting")]
+    pub cache: crate::cache::CacheConfig,
     /// `SIGNPOST_MAX_DEPTH`: the deepest nesting of fields a query may have. Default 15.
     pub max_depth: usize,
     /// `SIGNPOST_MAX_COMPLEXITY`: the highest complexity a query may have: each field
@@ -222,6 +231,20 @@ where
     }
 }
 
+/// `cache` from a JSON string (the environment) or a table (the file); a misspelt
+/// key is named in the error.
+fn cache_setting<'de, D>(deserializer: D) -> Result<crate::cache::CacheConfig, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let value = match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::String(text) => serde_json::from_str(&text)
+            .map_err(|error| serde::de::Error::custom(format!("not JSON: {error}")))?,
+        other => other,
+    };
+    serde_json::from_value(value).map_err(serde::de::Error::custom)
+}
+
 /// `hawk_clients` from a JSON string (the environment) or a table (the file).
 fn hawk_clients_setting<'de, D>(
     deserializer: D,
@@ -257,6 +280,7 @@ impl Default for Config {
             max_page_size: 100,
             max_radius_km: 100.0,
             read_projection: true,
+            cache: crate::cache::CacheConfig::default(),
             max_depth: 15,
             max_complexity: 50_000,
             max_aliases: 50,

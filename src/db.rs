@@ -67,7 +67,7 @@ pub async fn connect(settings: &DbSettings) -> anyhow::Result<DatabaseConnection
     loop {
         match Database::connect(connect_options(settings)).await {
             Ok(mut db) => {
-                db.set_metric_callback(|_| crate::http::metrics::count_statement());
+                db.set_metric_callback(|info| crate::cache::reads::observe(&info.statement.sql));
                 return Ok(db);
             }
             Err(error) if Instant::now() + delay < deadline => {

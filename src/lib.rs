@@ -18,6 +18,7 @@
 //! - `telemetry`: logging.
 
 pub mod auth;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod db;

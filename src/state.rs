@@ -24,6 +24,10 @@ pub struct AppState {
     pub replica: String,
     /// Imports, ingest runs, schedules and sweepers running in the background.
     pub jobs: crate::jobs::Jobs,
+    /// The shared response cache, when configured ([`crate::cache::start`]).
+    pub cache: Option<Arc<crate::cache::ResponseCache>>,
+    /// Parsed GraphQL documents by their text.
+    pub documents: Arc<crate::graphql::documents::DocumentCache>,
 }
 
 impl AppState {
@@ -49,6 +53,8 @@ impl AppState {
             auth: Arc::new(auth),
             store,
             jobs: crate::jobs::Jobs::new(),
+            cache: None,
+            documents: Arc::new(crate::graphql::documents::DocumentCache::new()),
         }
     }
 }

@@ -18,6 +18,7 @@ mod m20261202_000006_ingest_outcome;
 mod m20261203_000007_hsds_objects;
 mod m20261203_000008_ingest_warnings;
 mod m20261203_000009_service_visibility;
+mod m20261203_000010_change_notifications;
 pub mod render;
 
 /// Every migration of the schema, oldest first.
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000007_hsds_objects::Migration),
             Box::new(m20261203_000008_ingest_warnings::Migration),
             Box::new(m20261203_000009_service_visibility::Migration),
+            Box::new(m20261203_000010_change_notifications::Migration),
         ]
     }
 }

@@ -70,7 +70,15 @@ pub async fn prepare(config: Config, args: &ServeArgs) -> anyhow::Result<AppStat
     }
     let store = config.open_store(&db).await?;
     tracing::info!("object store ready");
-    let state = AppState::new(db, config, auth, store);
+    let mut state = AppState::new(db, config, auth, store);
+    state.cache = crate::cache::start(
+        &state.db,
+        state.config.database_url(),
+        &state.config.cache,
+        &state.jobs,
+        state.metrics.clone(),
+    )
+    .await?;
     crate::import::progress::spawn_sweeper(&state.jobs, state.db.clone());
     crate::ingest::schedule::spawn(
         &state.jobs,

@@ -156,9 +156,25 @@ fn check_text(query: &str, limits: &QueryLimits) -> ServerResult<()> {
 /// checks, the parse (kept in the request, so it is not parsed again), and the
 /// fragment expansion, which async-graphql's own checks would otherwise walk
 /// spread by spread (see [`super::nesting`]).
-pub fn prepare(request: &mut async_graphql::Request, limits: &QueryLimits) -> ServerResult<()> {
+pub fn prepare(
+    request: &mut async_graphql::Request,
+    limits: &QueryLimits,
+    documents: &super::documents::DocumentCache,
+) -> ServerResult<()> {
     check_text(&request.query, limits)?;
+    if let Some(document) = documents.get(&request.query) {
+        request.set_parsed_query(document);
+        return Ok(());
+    }
+    let text = request.query.clone();
     let document = request.parsed_query().map_err(parse_failure)?;
+    expansion_within(document, limits)?;
+    documents.keep(text, document);
+    Ok(())
+}
+
+/// Refuses a document whose fragments spread themselves or expand past `maxComplexity`.
+fn expansion_within(document: &ExecutableDocument, limits: &QueryLimits) -> ServerResult<()> {
     match super::nesting::expanded_fields(document) {
         super::nesting::Expansion::Cycle(name) => Err(AppError::user(
             ErrorCode::GraphqlValidationFailed,

@@ -9,6 +9,7 @@
 pub mod batch;
 pub mod connection;
 pub mod context;
+pub mod documents;
 pub mod enums;
 pub mod filter;
 pub mod limits;

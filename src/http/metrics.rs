@@ -1,5 +1,5 @@
-//! Prometheus metrics: requests, latencies, the database pool and the SQL statements
-//! each GraphQL request ran, served as text at `GET /metrics`. Each server owns its registry (no global recorder), so tests that
+//! Prometheus metrics: requests, latencies, the database pool, the SQL statements
+//! each GraphQL request ran and the response cache, served as text at `GET /metrics`. Each server owns its registry (no global recorder), so tests that
 //! start several servers in one process each see their own counts.
 
 use crate::state::AppState;
@@ -15,32 +15,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use sea_orm::DatabaseConnection;
-use std::cell::Cell;
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
-
-tokio::task_local! {
-    /// Statements sent by the request running on this task.
-    static STATEMENTS: Cell<u64>;
-}
-
-/// Counts one statement for the request running on this task, if it is counted.
-/// The pool's metric callback calls it (set in [`crate::db::connect`]); the callback
-/// runs on the task that awaited the statement, which is the request's.
-pub fn count_statement() {
-    let _ = STATEMENTS.try_with(|count| count.set(count.get() + 1));
-}
-
-/// Runs `work`, counting the statements it sends.
-pub async fn counting_statements<F: Future>(work: F) -> (F::Output, u64) {
-    STATEMENTS
-        .scope(Cell::new(0), async move {
-            let output = work.await;
-            (output, STATEMENTS.with(Cell::get))
-        })
-        .await
-}
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
@@ -48,6 +24,20 @@ pub struct RequestLabels {
     /// The matched route pattern (not the raw path, which would explode cardinality).
     pub route: String,
     pub status: u16,
+}
+
+/// A response cache lookup: the table the response counts against and what happened.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CacheLabels {
+    pub table: String,
+    /// `hit`, `miss` (computed and kept) or why it was not kept (`policy`,
+    /// `clock`, `untracked`, `full`, `too_large`, `no_tables`, `not_watching`).
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct InvalidationLabels {
+    pub source: String,
 }
 
 /// The server's metrics and the registry that renders them.
@@ -59,6 +49,9 @@ pub struct Metrics {
     pool_size: Gauge,
     pool_idle: Gauge,
     graphql_statements: Histogram,
+    cache_lookups: Family<CacheLabels, Counter>,
+    cache_invalidations: Family<InvalidationLabels, Counter>,
+    cache_entries: Gauge,
 }
 
 impl Default for Metrics {
@@ -85,6 +78,24 @@ impl Metrics {
             "graphql_statements",
             "SQL statements run to answer one GraphQL request",
             graphql_statements.clone(),
+        );
+        let cache_lookups = Family::<CacheLabels, Counter>::default();
+        registry.register(
+            "cache_lookups",
+            "GraphQL responses looked up in the response cache, by table and outcome",
+            cache_lookups.clone(),
+        );
+        let cache_invalidations = Family::<InvalidationLabels, Counter>::default();
+        registry.register(
+            "cache_invalidations",
+            "Changes that made cached responses stale, by how they were learnt",
+            cache_invalidations.clone(),
+        );
+        let cache_entries = Gauge::default();
+        registry.register(
+            "cache_entries",
+            "Responses held by the response cache",
+            cache_entries.clone(),
         );
         registry.register("http_requests", "HTTP requests answered", requests.clone());
         registry.register(
@@ -115,7 +126,29 @@ impl Metrics {
             pool_size,
             pool_idle,
             graphql_statements,
+            cache_lookups,
+            cache_invalidations,
+            cache_entries,
         }
+    }
+
+    /// Records one response cache lookup.
+    pub fn observe_cache(&self, table: &str, outcome: &str) {
+        self.cache_lookups
+            .get_or_create(&CacheLabels {
+                table: table.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Records that cached responses went stale.
+    pub fn observe_invalidation(&self, source: crate::cache::Source) {
+        self.cache_invalidations
+            .get_or_create(&InvalidationLabels {
+                source: source.as_str().to_owned(),
+            })
+            .inc();
     }
 
     /// Records how many statements one GraphQL request ran.
@@ -178,6 +211,12 @@ pub async fn track_request(
 /// `GET /metrics`.
 pub async fn render(State(state): State<AppState>) -> Response {
     state.metrics.observe_pool(&state.db);
+    if let Some(cache) = &state.cache {
+        state
+            .metrics
+            .cache_entries
+            .set(i64::try_from(cache.len()).unwrap_or(i64::MAX));
+    }
     match state.metrics.encode() {
         Ok(text) => (
             [(

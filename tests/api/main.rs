@@ -41,6 +41,7 @@ mod read_paging;
 mod read_projection;
 mod references;
 mod repo;
+mod response_cache;
 mod schema;
 mod service_visibility;
 mod store_conformance;

@@ -167,6 +167,7 @@ impl FilterExtras for ServiceFilter {
         out.extend(self.free.map(filter::free));
         out.extend(self.open_at.map(|at| hsds_filters::open_at(at, cx.backend)));
         if let Some(open) = self.open_now {
+            crate::cache::reads::depends_on_clock();
             let now = hsds_filters::open_at(chrono::Utc::now(), cx.backend);
             out.push(if open { now } else { now.negate() });
         }

@@ -16,20 +16,24 @@
 //! - a request error (unparsable document, failed validation or limits, bad
 //!   variables: nothing executed) has no `data` and is a 400 under
 //!   `application/graphql-response+json`, a 200 under `application/json`;
-//! - execution is bounded by `execution_timeout_ms` (`LIMIT_EXCEEDED`).
+//! - execution is bounded by `execution_timeout_ms` (`LIMIT_EXCEEDED`);
+//! - a query may be answered from the response cache ([`crate::cache`]), and a GET
+//!   answer carries HTTP validators ([`caching`]).
 //!
 //! The caller comes from the `Authorization` header ([`crate::auth`]): none is
 //! anonymous; credentials that do not verify are a 401 `UNAUTHENTICATED` with no
 //! detail. Introspection is open to the configured least role.
 
+pub mod caching;
 pub mod negotiate;
 pub mod params;
 pub mod upload;
 
+use crate::cache::Key;
+use crate::cache::reads::logging;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::limits::{ExecutionStarted, limit_error, uses_introspection};
 use crate::graphql::{self, ApiLimits};
-use crate::http::metrics::counting_statements;
 use crate::read::Viewer;
 use crate::state::AppState;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
@@ -58,8 +62,9 @@ pub async fn get(
         Ok(viewer) => viewer,
         Err(failure) => return unauthenticated(response_type, &failure),
     };
+    let conditional = caching::Conditional::from_headers(&headers);
     match params::from_query_string(uri.query().unwrap_or_default()) {
-        Ok(params) => execute(&state, response_type, params, viewer, true).await,
+        Ok(params) => execute(&state, response_type, params, viewer, Some(conditional)).await,
         Err(error) => malformed(response_type, error.to_string()),
     }
 }
@@ -103,7 +108,7 @@ pub async fn post(
     if let RequestBody::Multipart(boundary) = kind {
         let limit = state.config.import_max_file_bytes;
         return match upload::receive(body, &boundary, limit).await {
-            Ok(request) => run(&state, response_type, request, viewer, false).await,
+            Ok(request) => run(&state, response_type, request, viewer, None).await,
             Err(message) => malformed(response_type, message),
         };
     }
@@ -112,7 +117,7 @@ pub async fn post(
         Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     };
     match params::from_json_body(&body) {
-        Ok(params) => execute(&state, response_type, params, viewer, false).await,
+        Ok(params) => execute(&state, response_type, params, viewer, None).await,
         Err(error) => malformed(response_type, error.to_string()),
     }
 }
@@ -134,7 +139,7 @@ async fn execute(
     response_type: ResponseType,
     params: Params,
     viewer: Viewer,
-    over_get: bool,
+    over_get: Option<caching::Conditional>,
 ) -> Response {
     let mut request = async_graphql::Request::new(params.query).variables(Variables::from_json(
         serde_json::Value::Object(params.variables),
@@ -145,42 +150,59 @@ async fn execute(
     run(state, response_type, request, viewer, over_get).await
 }
 
-/// Runs a request: the GET rules, introspection by role, limits and timeout.
+/// Runs a request: the GET rules, the response cache, introspection by role,
+/// limits and timeout. `over_get` holds the validators of a GET request.
 async fn run(
     state: &AppState,
     response_type: ResponseType,
     mut request: async_graphql::Request,
     viewer: Viewer,
-    over_get: bool,
+    over_get: Option<caching::Conditional>,
 ) -> Response {
     // `extensions` are accepted; none is acted on yet.
     let limits: ApiLimits = state.config.api_limits();
-    if let Err(error) = crate::graphql::limits::prepare(&mut request, &limits.query) {
+    // Looked up before anything else: only queries that passed every check are kept,
+    // and the same text, operation and role pass them again.
+    let cache = state.cache.as_deref();
+    let mut key = cache.and_then(|_| Key::of(viewer.role, &request));
+    if let (Some(cache), Some(key)) = (cache, &key)
+        && let Some(entry) = cache.get(key)
+    {
+        state.metrics.observe_cache(cache.type_of(&entry), "hit");
+        let mut response = reply_bytes(StatusCode::OK, response_type, entry.body.clone());
+        response
+            .headers_mut()
+            .insert(CACHE_OUTCOME, HeaderValue::from_static("hit"));
+        return match &over_get {
+            Some(conditional) => caching::validated(
+                response,
+                &entry.etag,
+                caching::Freshness::For(entry.max_age(), key.role()),
+                conditional,
+            ),
+            None => response,
+        };
+    }
+    if let Err(error) =
+        crate::graphql::limits::prepare(&mut request, &limits.query, &state.documents)
+    {
         return request_error(response_type, vec![error]);
     }
-    if over_get {
-        let name = request.operation_name.clone();
-        let operation = match request.parsed_query() {
-            Ok(document) => operation_type(document, name.as_deref()),
-            Err(error) => return request_error(response_type, vec![error]),
-        };
-        if matches!(
+    let name = request.operation_name.clone();
+    let operation = match request.parsed_query() {
+        Ok(document) => operation_type(document, name.as_deref()),
+        Err(error) => return request_error(response_type, vec![error]),
+    };
+    if over_get.is_some()
+        && matches!(
             operation,
             Some(OperationType::Mutation | OperationType::Subscription)
-        ) {
-            let mut response = refuse(
-                StatusCode::METHOD_NOT_ALLOWED,
-                response_type,
-                AppError::user(
-                    ErrorCode::BadUserInput,
-                    "only queries can be sent with GET: send mutations with POST",
-                ),
-            );
-            response
-                .headers_mut()
-                .insert(ALLOW, HeaderValue::from_static("POST"));
-            return response;
-        }
+        )
+    {
+        return get_refused(response_type);
+    }
+    if operation != Some(OperationType::Query) {
+        key = None;
     }
     if viewer.role < state.auth.introspection_role {
         let asks = match request.parsed_query() {
@@ -206,12 +228,22 @@ async fn run(
             jobs: state.jobs.clone(),
         });
     let timeout = Duration::from_millis(state.config.execution_timeout_ms);
-    let counted = counting_statements(state.schema.execute(request));
-    let response = match tokio::time::timeout(timeout, counted).await {
-        Ok((response, statements)) => {
-            state.metrics.observe_statements(statements);
-            response
-        }
+    let before = cache.map(|cache| cache.generations().snapshot());
+    let tracked = key.as_ref().and(cache).map(|cache| cache.index().clone());
+    let logged = logging(tracked, state.schema.execute(request));
+    let outcome = tokio::time::timeout(timeout, logged).await;
+    if operation == Some(OperationType::Mutation)
+        && let Some(cache) = cache
+    {
+        // This caller's next read on this replica sees its write at once; the
+        // other replicas learn of it from the database.
+        cache.generations().bump_all();
+        state
+            .metrics
+            .observe_invalidation(crate::cache::Source::Mutation);
+    }
+    let (response, log) = match outcome {
+        Ok(done) => done,
         Err(_) => {
             let error = limit_error(
                 "executionTimeoutMs",
@@ -227,6 +259,7 @@ async fn run(
             return reply(status, response_type, &Body::errors(&[error]));
         }
     };
+    state.metrics.observe_statements(log.statements);
     if !started.get() {
         return request_error(response_type, response.errors);
     }
@@ -253,7 +286,75 @@ async fn run(
         );
         return response;
     }
-    reply(StatusCode::OK, response_type, &body)
+    let bytes = match serde_json::to_vec(&body) {
+        Ok(bytes) => bytes::Bytes::from(bytes),
+        Err(error) => {
+            tracing::error!(error = %error, "cannot serialise a GraphQL response");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let kept = match (cache, key, before) {
+        (Some(cache), Some(key), Some(before)) if response.errors.is_empty() => {
+            let role = key.role();
+            let (stored, entry) = cache.offer(key, &before, &log, bytes.clone());
+            let table = log
+                .tables
+                .first()
+                .map_or("none", |t| cache.index().name(*t));
+            let outcome = match stored {
+                crate::cache::Stored::Kept(_) => "miss",
+                crate::cache::Stored::Not(why) => why,
+            };
+            state.metrics.observe_cache(table, outcome);
+            Some((entry.map(|entry| (entry, role)), outcome))
+        }
+        _ => None,
+    };
+    let mut reply = reply_bytes(StatusCode::OK, response_type, bytes.clone());
+    let (kept, outcome) = kept.unwrap_or((None, ""));
+    if !outcome.is_empty() {
+        let outcome = if outcome == "miss" { "stored" } else { outcome };
+        reply
+            .headers_mut()
+            .insert(CACHE_OUTCOME, HeaderValue::from_static(outcome));
+    }
+    match over_get {
+        Some(conditional) if response.errors.is_empty() => match kept {
+            Some((entry, role)) => caching::validated(
+                reply,
+                &entry.etag,
+                caching::Freshness::For(entry.max_age(), role),
+                &conditional,
+            ),
+            None => caching::validated(
+                reply,
+                &crate::cache::etag(&bytes),
+                caching::Freshness::Revalidate,
+                &conditional,
+            ),
+        },
+        _ => reply,
+    }
+}
+
+/// What the response cache did with a query: `hit`, `stored`, or why it did not
+/// keep the answer (the `outcome` label of `signpost_cache_lookups_total`).
+const CACHE_OUTCOME: axum::http::HeaderName = axum::http::HeaderName::from_static("signpost-cache");
+
+/// A mutation sent with GET: 405 with `Allow: POST`.
+fn get_refused(response_type: ResponseType) -> Response {
+    let mut response = refuse(
+        StatusCode::METHOD_NOT_ALLOWED,
+        response_type,
+        AppError::user(
+            ErrorCode::BadUserInput,
+            "only queries can be sent with GET: send mutations with POST",
+        ),
+    );
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("POST"));
+    response
 }
 
 /// The type of the operation the request would run, if the document names one.
@@ -351,18 +452,22 @@ fn not_acceptable() -> Response {
 
 fn reply(status: StatusCode, response_type: ResponseType, body: &Body<'_>) -> Response {
     match serde_json::to_vec(body) {
-        Ok(bytes) => (
-            status,
-            [(
-                CONTENT_TYPE,
-                HeaderValue::from_static(response_type.content_type()),
-            )],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => reply_bytes(status, response_type, bytes::Bytes::from(bytes)),
         Err(error) => {
             tracing::error!(error = %error, "cannot serialise a GraphQL response");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+fn reply_bytes(status: StatusCode, response_type: ResponseType, bytes: bytes::Bytes) -> Response {
+    (
+        status,
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static(response_type.content_type()),
+        )],
+        bytes,
+    )
+        .into_response()
 }
