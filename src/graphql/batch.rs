@@ -15,7 +15,7 @@ use crate::read::children::{Relation, count_children, fetch_children};
 use crate::read::page::{Positioned, by_ids, model_id};
 use crate::read::visibility::visible;
 use crate::read::{Columns, Ordering, Page, Readable, Window};
-use sea_orm::{DbErr, EntityTrait};
+use sea_orm::EntityTrait;
 use std::any::Any;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -26,10 +26,31 @@ use uuid::Uuid;
 
 type Loaded = Arc<dyn Any + Send + Sync>;
 
+/// What a batch load is for. Relations are keyed by the field of the query document
+/// that asks (its address, stable for the request): every record of the batch
+/// resolving that field asks with the same arguments and selection, so they share
+/// one load, and the key costs nothing to make for each of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LoadKey {
+    /// The to-one relation `field`, for the query field at this address.
+    ToOne(&'static str, usize),
+    /// The child pages of a relation, for the query field at this address.
+    Children(&'static str, usize),
+    /// The child counts of a relation.
+    Count(&'static str),
+}
+
+impl LoadKey {
+    /// The address of the query document field `ctx` resolves.
+    pub fn field_of(ctx: &async_graphql::Context<'_>) -> usize {
+        std::ptr::from_ref(ctx.item) as usize
+    }
+}
+
 /// Records created together, and what has been loaded for all of them.
 pub struct Batch<E: EntityTrait> {
     models: Vec<E::Model>,
-    loads: Mutex<HashMap<String, Arc<OnceCell<Loaded>>>>,
+    loads: Mutex<HashMap<LoadKey, Arc<OnceCell<Loaded>>>>,
 }
 
 impl<E: Readable> Batch<E> {
@@ -41,19 +62,19 @@ impl<E: Readable> Batch<E> {
     }
 
     /// The value `load` gives for every record of the batch, loaded once under
-    /// `shape` and shared.
-    async fn once<V, F, Fut>(&self, shape: String, load: F) -> ApiResult<Arc<V>>
+    /// `key` and shared.
+    async fn once<V, F, Fut>(&self, key: LoadKey, load: F) -> ApiResult<Arc<V>>
     where
         V: Send + Sync + 'static,
         F: FnOnce(Vec<Uuid>) -> Fut,
-        Fut: Future<Output = Result<V, DbErr>>,
+        Fut: Future<Output = ApiResult<V>>,
     {
         let cell = {
             let mut loads = self
                 .loads
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            loads.entry(shape).or_default().clone()
+            loads.entry(key).or_default().clone()
         };
         let loaded = cell
             .get_or_try_init(|| async {
@@ -62,7 +83,9 @@ impl<E: Readable> Batch<E> {
                     .iter()
                     .map(model_id::<E>)
                     .collect::<Result<Vec<_>, _>>()?;
-                let value = load(ids).await?;
+                // Boxed: only the first record that asks runs the load, but every
+                // record's future would otherwise hold (and copy) its whole state.
+                let value = Box::pin(load(ids)).await?;
                 Ok::<Loaded, AppError>(Arc::new(value))
             })
             .await?;
@@ -88,21 +111,22 @@ struct Related<E: EntityTrait> {
 pub async fn to_one<N: NodeObject, P: Readable>(
     read: &ReadContext,
     parents: &Batch<P>,
-    field: &'static str,
+    key: LoadKey,
     foreign_key: fn(&P::Model) -> Option<Uuid>,
     id: Option<Uuid>,
-    columns: Columns,
+    columns: impl FnOnce() -> Columns,
 ) -> ApiResult<Option<N>> {
     let Some(id) = id else { return Ok(None) };
-    let wanted: Vec<Uuid> = parents
-        .models()
-        .iter()
-        .filter_map(foreign_key)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
     let related: Arc<Related<N::Entity>> = parents
-        .once(format!("{field}|{columns:?}"), |_| async move {
+        .once(key, |_| async move {
+            let wanted: Vec<Uuid> = parents
+                .models()
+                .iter()
+                .filter_map(foreign_key)
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            let columns = columns();
             let table = <N::Entity as Readable>::READ_TABLE;
             let visibility = visible(table, table.name(), &read.viewer);
             let models = by_ids::<N::Entity>(&read.db, &wanted, visibility, columns).await?;
@@ -126,6 +150,8 @@ pub async fn to_one<N: NodeObject, P: Readable>(
 pub struct ChildPages<E: EntityTrait> {
     pages: HashMap<Uuid, Page<Positioned<E::Model>>>,
     pub batch: Arc<Batch<E>>,
+    /// The cursor signature of these pages.
+    pub signature: Arc<str>,
 }
 
 impl<E: Readable> ChildPages<E> {
@@ -134,22 +160,36 @@ impl<E: Readable> ChildPages<E> {
     }
 }
 
-/// The page of `relation`'s children of every record of `parents` (one statement).
+/// How to read the child pages of one relation, worked out once per batch.
+pub struct ChildQuery {
+    pub ordering: Ordering,
+    pub window: Window,
+    pub columns: Columns,
+    pub signature: Arc<str>,
+}
+
+/// The page of `relation`'s children of every record of `parents` (one statement),
+/// read as `plan` says; `plan` runs only for the first record that asks.
 pub async fn child_pages<C: Readable, P: Readable>(
     read: &ReadContext,
     parents: &Batch<P>,
+    key: LoadKey,
     relation: &'static Relation,
-    ordering: &Ordering,
-    window: &Window,
-    columns: Columns,
+    plan: impl FnOnce() -> ApiResult<ChildQuery>,
 ) -> ApiResult<Arc<ChildPages<C>>> {
-    let shape = format!("{}|{}|{window:?}|{columns:?}", relation.name, ordering.name);
     parents
-        .once(shape, |ids| async move {
-            let viewer = &read.viewer;
-            let pages =
-                fetch_children::<C>(&read.db, relation, &ids, ordering, window, viewer, columns)
-                    .await?;
+        .once(key, |ids| async move {
+            let plan = plan()?;
+            let pages = fetch_children::<C>(
+                &read.db,
+                relation,
+                &ids,
+                &plan.ordering,
+                &plan.window,
+                &read.viewer,
+                plan.columns,
+            )
+            .await?;
             let all = pages
                 .values()
                 .flat_map(|page| page.rows.iter().map(|row| row.model.clone()))
@@ -157,6 +197,7 @@ pub async fn child_pages<C: Readable, P: Readable>(
             Ok(ChildPages {
                 pages,
                 batch: Batch::new(all),
+                signature: plan.signature,
             })
         })
         .await
@@ -178,8 +219,8 @@ impl<P: Readable> CountQuery for ChildCount<P> {
             let relation = self.relation;
             let counts: Arc<HashMap<Uuid, i64>> = self
                 .parents
-                .once(format!("count|{}", relation.name), |ids| async move {
-                    count_children(&read.db, relation, &ids, &read.viewer).await
+                .once(LoadKey::Count(relation.name), |ids| async move {
+                    Ok(count_children(&read.db, relation, &ids, &read.viewer).await?)
                 })
                 .await?;
             Ok(counts.get(&self.parent).copied().unwrap_or(0))

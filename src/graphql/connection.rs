@@ -4,7 +4,7 @@
 //! [`PageArgs`] turns `first`/`after`/`last`/`before` into a keyset [`Window`],
 //! refusing cursors issued for another query.
 
-use super::batch::{Batch, ChildCount, child_pages};
+use super::batch::{Batch, ChildCount, ChildQuery, LoadKey, child_pages};
 use super::context::ReadContext;
 use super::selection::connection_columns;
 use crate::error::{ApiResult, AppError};
@@ -12,6 +12,7 @@ use crate::read::children::Relation;
 use crate::read::page::Positioned;
 use crate::read::{Cursor, Ordering, Page, Readable, Take, Window};
 use async_graphql::{Context, Object, OutputType, SimpleObject, TypeName};
+use futures_util::future::BoxFuture;
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
@@ -159,13 +160,12 @@ impl<N: NodeObject> Connection<N> {
     /// Builds the connection from a page of models read under `signature`.
     pub fn from_page(
         page: &Page<Positioned<<N::Entity as sea_orm::EntityTrait>::Model>>,
-        signature: &str,
+        signature: Arc<str>,
         total: TotalCount,
         batch: Option<Arc<Batch<N::Entity>>>,
     ) -> Self {
         let batch = batch
             .unwrap_or_else(|| Batch::new(page.rows.iter().map(|row| row.model.clone()).collect()));
-        let signature: Arc<str> = signature.into();
         Self::from_nodes(
             page.rows
                 .iter()
@@ -292,7 +292,21 @@ pub struct PageInfo {
 
 /// A nested connection: one page of `relation`'s children for `parent`, loaded
 /// with the same page of every other record of the parent's batch in one statement.
-pub async fn children<N: NodeObject, P: Readable>(
+///
+/// Boxed because a record type's field future is as large as its largest field's,
+/// and async-graphql allocates and copies one per field resolved: kept inline, this
+/// load's deep future would be paid for by every `id` and `name` of every record.
+pub fn children<'a, N: NodeObject, P: Readable>(
+    ctx: &'a Context<'_>,
+    parents: &'a Arc<Batch<P>>,
+    relation: &'static Relation,
+    parent: Uuid,
+    args: PageArgs,
+) -> BoxFuture<'a, ApiResult<Connection<N>>> {
+    Box::pin(load_children(ctx, parents, relation, parent, args))
+}
+
+async fn load_children<N: NodeObject, P: Readable>(
     ctx: &Context<'_>,
     parents: &Arc<Batch<P>>,
     relation: &'static Relation,
@@ -300,12 +314,20 @@ pub async fn children<N: NodeObject, P: Readable>(
     args: PageArgs,
 ) -> ApiResult<Connection<N>> {
     let read = ctx.data::<ReadContext>()?;
-    let ordering = crate::read::order_by::default_ordering(relation.child);
-    let signature = crate::read::order::signature(&[relation.name, &ordering.name]);
-    let window = args.window(&read.limits, &signature, &ordering)?;
-    let columns = connection_columns::<N::Entity>(ctx, read);
-    let loaded =
-        child_pages::<N::Entity, P>(read, parents, relation, &ordering, &window, columns).await?;
+    let key = LoadKey::Children(relation.name, LoadKey::field_of(ctx));
+    let loaded = child_pages::<N::Entity, P>(read, parents, key, relation, || {
+        let ordering = crate::read::order_by::default_ordering(relation.child);
+        let signature = crate::read::order::signature(&[relation.name, &ordering.name]);
+        let window = args.window(&read.limits, &signature, &ordering)?;
+        let columns = connection_columns::<N::Entity>(ctx, read);
+        Ok(ChildQuery {
+            ordering,
+            window,
+            columns,
+            signature: signature.into(),
+        })
+    })
+    .await?;
     let empty = Page::default();
     let total = TotalCount::Deferred(Arc::new(ChildCount {
         parents: parents.clone(),
@@ -314,7 +336,7 @@ pub async fn children<N: NodeObject, P: Readable>(
     }));
     Ok(Connection::from_page(
         loaded.page(parent).unwrap_or(&empty),
-        &signature,
+        loaded.signature.clone(),
         total,
         Some(loaded.batch.clone()),
     ))

@@ -221,6 +221,12 @@ fn check_inputs(
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for Guard {
+    /// The guard works on whole requests: fields take async-graphql's fast path
+    /// (see vendor/async-graphql/PATCHED.md).
+    fn resolves_fields(&self) -> bool {
+        false
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,

@@ -126,9 +126,10 @@ pub async fn fetch_children<E: Readable>(
             ordering.order_by(reversed),
         ));
         sql.append(from_where)
-            .push(") ranked WHERE signpost_rn <= ")
-            .push_value(limit as i64)
-            .push(" ORDER BY signpost_parent, signpost_rn");
+            // Written into the text for a reusable plan, as in `page::fetch_page`.
+            .push(&format!(
+                ") ranked WHERE signpost_rn <= {limit} ORDER BY signpost_parent, signpost_rn"
+            ));
         let rows = db
             .query_all_raw(sql.into_statement(db.get_database_backend()))
             .await?;

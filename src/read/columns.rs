@@ -18,6 +18,7 @@ use super::Table;
 use crate::repo::Record;
 use crate::write::fields::field_name;
 use sea_orm::{ColumnTrait, Iden, Iterable};
+use std::sync::OnceLock;
 
 /// Fields whose value comes from a column of another name: (table, field, column).
 const EXTRA_COLUMNS: &[(Table, &str, &str)] = &[(Table::TaxonomyTerms, "taxonomyName", "taxonomy")];
@@ -38,13 +39,7 @@ impl Columns {
         table: Table,
         fields: impl IntoIterator<Item = &'a str>,
     ) -> Self {
-        let columns: Vec<(String, String, bool)> = E::Column::iter()
-            .map(|column| {
-                let name = column.to_string();
-                let camel = field_name(&name);
-                (name, camel, column.def().is_null())
-            })
-            .collect();
+        let columns = column_names::<E>(table);
         if columns.len() > 64 {
             return Self::ALL;
         }
@@ -85,6 +80,26 @@ impl Columns {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// (column, its GraphQL field name, nullable) for each column of `E`, in order.
+/// Worked out once per table: every connection and to-one load of every request
+/// asks, and camel-casing each column name each time showed up in profiles.
+fn column_names<E: Record>(table: Table) -> &'static [(String, String, bool)] {
+    const TABLE_COUNT: usize = Table::ALL.len();
+    static TABLES: [OnceLock<Vec<(String, String, bool)>>; TABLE_COUNT] =
+        [const { OnceLock::new() }; TABLE_COUNT];
+    let names = || {
+        E::Column::iter()
+            .map(|column| {
+                let name = column.to_string();
+                let camel = field_name(&name);
+                (name, camel, column.def().is_null())
+            })
+            .collect::<Vec<_>>()
+    };
+    // `Table` is a fieldless enum, so `table as usize` is below `TABLE_COUNT`.
+    TABLES[table as usize % TABLE_COUNT].get_or_init(names)
 }
 
 /// Whether GraphQL field `field` of the type over `table` reads column `column`

@@ -28,6 +28,9 @@ enum Kind {
     Double,
     Timestamp,
     Date,
+    /// PostgreSQL only: SQLite's driver has no decimal type, so there such a row
+    /// goes to sea-orm, which reads it from text or a float.
+    Decimal,
 }
 
 impl Kind {
@@ -41,6 +44,7 @@ impl Kind {
             Value::Double(_) => Kind::Double,
             Value::ChronoDateTimeUtc(_) => Kind::Timestamp,
             Value::ChronoDate(_) => Kind::Date,
+            Value::Decimal(_) => Kind::Decimal,
             _ => return None,
         })
     }
@@ -56,6 +60,7 @@ impl Kind {
             Kind::Double => Value::Double(None),
             Kind::Timestamp => Value::ChronoDateTimeUtc(None),
             Kind::Date => Value::ChronoDate(None),
+            Kind::Decimal => Value::Decimal(None),
         }
     }
 
@@ -69,6 +74,11 @@ impl Kind {
             Kind::Double => Value::Double(raw(row, index)?),
             Kind::Timestamp => Value::ChronoDateTimeUtc(raw(row, index)?),
             Kind::Date => Value::ChronoDate(raw(row, index)?),
+            Kind::Decimal => Value::Decimal(
+                row.try_as_pg_row()?
+                    .try_get::<Option<rust_decimal::Decimal>, _>(index)
+                    .ok()?,
+            ),
         })
     }
 }

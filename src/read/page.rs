@@ -124,11 +124,13 @@ pub async fn fetch_page<E: Readable>(
         .cloned()
         .chain(window.bounds(&spec.ordering));
     sql.push(" WHERE ").append(Frag::all(conditions));
+    // The limit is written into the text, not bound: a bound LIMIT makes PostgreSQL
+    // plan every execution anew (its generic plan cannot cost an unknown limit), and
+    // page sizes are bounded by `maxPageSize`, so the shapes stay few.
     sql.push(&format!(
-        " ORDER BY {} LIMIT ",
+        " ORDER BY {} LIMIT {limit}",
         spec.ordering.order_by(reversed)
-    ))
-    .push_value(limit as i64);
+    ));
     let rows = db
         .query_all_raw(sql.into_statement(db.get_database_backend()))
         .await?;

@@ -81,7 +81,7 @@ pub async fn root_list<N: NodeObject>(
     let window = args.window(&read.limits, &signature, &spec.ordering)?;
     let page = fetch_page::<N::Entity>(&read.db, &spec, &window).await?;
     let total = TotalCount::Deferred(Arc::new(RootCount::<N::Entity>(spec, PhantomData)));
-    Ok(Connection::from_page(&page, &signature, total, None))
+    Ok(Connection::from_page(&page, signature.into(), total, None))
 }
 
 /// The read side's plan of a root list of `N` for this caller.

@@ -358,7 +358,7 @@ async fn events_between(
     let window = args.window(&read.limits, &signature, &spec.ordering)?;
     let page = fetch_page_between(&read.db, &spec, &window, time).await?;
     let total = TotalCount::Deferred(Arc::new(BetweenCount(spec, time)));
-    Ok(Connection::from_page(&page, &signature, total, None))
+    Ok(Connection::from_page(&page, signature.into(), total, None))
 }
 
 struct BetweenCount(crate::read::ListSpec, TimeWindow);

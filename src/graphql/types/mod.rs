@@ -17,13 +17,14 @@ pub mod taxonomy;
 pub mod taxonomy_ref;
 pub mod venue;
 
-use super::batch::{Batch, to_one};
+use super::batch::{Batch, LoadKey, to_one};
 use super::connection::NodeObject;
 use super::context::ReadContext;
 use super::selection::object_columns;
 use crate::error::ApiResult;
 use crate::read::Readable;
 use async_graphql::Context;
+use futures_util::future::BoxFuture;
 use uuid::Uuid;
 
 /// Implements [`NodeObject`] for a newtype over a model.
@@ -44,15 +45,19 @@ macro_rules! node_object {
 pub(crate) use node_object;
 
 /// The record `foreign_key` of `model` points at, if the caller may see it; loaded
-/// for every record of `model`'s batch at once.
-pub async fn related<N: NodeObject, P: Readable>(
-    ctx: &Context<'_>,
-    batch: &Batch<P>,
-    model: &P::Model,
+/// for every record of `model`'s batch at once. Boxed for the reason
+/// [`crate::graphql::connection::children`] is.
+pub fn related<'a, N: NodeObject, P: Readable>(
+    ctx: &'a Context<'_>,
+    batch: &'a Batch<P>,
+    model: &'a P::Model,
     field: &'static str,
     foreign_key: fn(&P::Model) -> Option<Uuid>,
-) -> ApiResult<Option<N>> {
-    let read = ctx.data::<ReadContext>()?;
-    let columns = object_columns::<N::Entity>(ctx, read);
-    to_one(read, batch, field, foreign_key, foreign_key(model), columns).await
+) -> BoxFuture<'a, ApiResult<Option<N>>> {
+    Box::pin(async move {
+        let read = ctx.data::<ReadContext>()?;
+        let key = LoadKey::ToOne(field, LoadKey::field_of(ctx));
+        let columns = || object_columns::<N::Entity>(ctx, read);
+        to_one(read, batch, key, foreign_key, foreign_key(model), columns).await
+    })
 }

@@ -436,6 +436,13 @@ pub trait Extension: Sync + Send + 'static {
         next.run(ctx, operation_name).await
     }
 
+    /// Whether [`Extension::resolve`] must be called for every field. Signpost's
+    /// patch: an extension that leaves `resolve` alone returns `false`, and fields
+    /// are then resolved on the fast path, as with no extension at all.
+    fn resolves_fields(&self) -> bool {
+        true
+    }
+
     /// Called at resolve field.
     async fn resolve(
         &self,
@@ -485,8 +492,15 @@ impl Extensions {
     }
 
     #[inline]
+    #[allow(dead_code)] // Signpost patch: its callers ask `resolves_fields` now.
     pub(crate) fn is_empty(&self) -> bool {
         self.extensions.is_empty()
+    }
+
+    /// Whether any extension resolves fields (Signpost's patch).
+    #[inline]
+    pub(crate) fn resolves_fields(&self) -> bool {
+        self.extensions.iter().any(|extension| extension.resolves_fields())
     }
 
     #[inline]
