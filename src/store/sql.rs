@@ -96,6 +96,18 @@ impl SqlStore {
         for _ in 0..5 {
             let txn = self.db.begin().await.map_err(db_error)?;
             let result = async {
+                // Writers of one key publish one at a time on PostgreSQL: otherwise two
+                // can each delete the complete row they see (none), and the second then
+                // fails on the unique index when the first commits, as often as it
+                // retries under contention. SQLite serialises writers already.
+                if txn.get_database_backend() == DatabaseBackend::Postgres {
+                    txn.execute_raw(Statement::from_sql_and_values(
+                        DatabaseBackend::Postgres,
+                        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                        [key.as_str().into()],
+                    ))
+                    .await?;
+                }
                 objects::Entity::delete_many()
                     .filter(objects::Column::Key.eq(key.as_str()))
                     .filter(objects::Column::State.eq("complete"))
