@@ -11,10 +11,11 @@
 //!
 //! A service's rule is read from `services.visible`, which triggers keep equal to
 //! "published, live, and its provider published and live" on every write (migration
-//! `m20261203_000009_service_visibility`): the rule most reads check, at the root and
-//! as the parent of nearly everything else, costs a column instead of a join. The
-//! other rules are correlated `EXISTS` subqueries on primary keys, so a keyset page
-//! checks only the rows it returns. Aliases are derived from the outer alias, so
+//! `m20261203_000009_service_visibility`), and a venue's from `venues.visible`, kept
+//! the same way (`m20261206_000011_venue_visibility`): the rules most reads check, at
+//! the root and as the parents of nearly everything else, cost a column instead of
+//! joins. The other rules are correlated `EXISTS` subqueries on primary keys, so a
+//! keyset page checks only the rows it returns. Aliases are derived from the outer alias, so
 //! rules nest without capturing each other's names.
 
 use super::Table;
@@ -30,7 +31,7 @@ pub fn visible(table: Table, alias: &str, viewer: &Viewer) -> Frag {
     let rule = match table {
         Table::Providers => format!("{alias}.published = TRUE"),
         Table::Services => format!("{alias}.visible = TRUE"),
-        Table::Venues => venue_rule(alias),
+        Table::Venues => format!("{alias}.visible = TRUE"),
         Table::Events => any_parent(
             alias,
             &[
@@ -123,16 +124,6 @@ pub const ATTRIBUTE_PARENTS: &[(&str, Table)] = &[
     ("program_id", Table::Programs),
     ("organization_identifier_id", Table::OrganizationIdentifiers),
 ];
-
-fn venue_rule(alias: &str) -> String {
-    let link = format!("{alias}_sv");
-    format!(
-        "{} OR EXISTS (SELECT 1 FROM service_venues {link} WHERE {link}.venue_id = {alias}.id \
-         AND {link}.deleted_at IS NULL AND {})",
-        exists_visible(Table::Providers, &format!("{alias}.provider_id"), alias),
-        exists_visible(Table::Services, &format!("{link}.service_id"), &link),
-    )
-}
 
 fn any_parent(alias: &str, parents: &[(&str, Table)]) -> String {
     parents
