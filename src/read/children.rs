@@ -134,10 +134,14 @@ pub async fn fetch_children<E: Readable>(
             .query_all_raw(sql.into_statement(db.get_database_backend()))
             .await?;
         let mut decoder = RowDecoder::<E>::new(columns);
+        // By position, as the select list above lays them out: the record's columns,
+        // the sort keys, then the parent id.
+        let width = <E::Column as sea_orm::Iterable>::iter().count();
+        let parent_at = width + ordering.terms.len();
         for row in &rows {
-            let parent: Uuid = row.try_get("", "signpost_parent")?;
+            let parent: Uuid = row.try_get_by_index(parent_at)?;
             let model = decoder.decode(row)?;
-            let cursor = ordering.cursor_of(row, model_id::<E>(&model)?)?;
+            let cursor = ordering.cursor_of(row, width, model_id::<E>(&model)?)?;
             grouped
                 .entry(parent)
                 .or_default()

@@ -163,14 +163,23 @@ impl Ordering {
     }
 
     /// The cursor of a row read with [`Ordering::select_keys`].
-    pub fn cursor_of(&self, row: &QueryResult, id: Uuid) -> Result<Cursor, sea_orm::DbErr> {
+    ///
+    /// The sort keys are read by position: [`Ordering::select_keys`] puts them right
+    /// after the record's `columns` columns, in order (by name would cost a formatted
+    /// name and a lookup per key per row).
+    pub fn cursor_of(
+        &self,
+        row: &QueryResult,
+        columns: usize,
+        id: Uuid,
+    ) -> Result<Cursor, sea_orm::DbErr> {
         let mut keys = Vec::with_capacity(self.terms.len());
         for (index, term) in self.terms.iter().enumerate() {
-            let column = format!("sort_{index}");
+            let at = columns + index;
             keys.push(match term.kind {
-                KeyKind::Text => KeyValue::Text(row.try_get("", &column)?),
-                KeyKind::Time => KeyValue::Time(row.try_get("", &column)?),
-                KeyKind::Float => KeyValue::Float(row.try_get("", &column)?),
+                KeyKind::Text => KeyValue::Text(row.try_get_by_index(at)?),
+                KeyKind::Time => KeyValue::Time(row.try_get_by_index(at)?),
+                KeyKind::Float => KeyValue::Float(row.try_get_by_index(at)?),
             });
         }
         Ok(Cursor { keys, id })

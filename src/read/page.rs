@@ -136,9 +136,12 @@ pub async fn fetch_page<E: Readable>(
         .await?;
     let mut positioned = Vec::with_capacity(rows.len());
     let mut decoder = RowDecoder::<E>::new(spec.columns);
+    let width = <E::Column as sea_orm::Iterable>::iter().count();
     for row in &rows {
         let model = decoder.decode(row)?;
-        let cursor = spec.ordering.cursor_of(row, model_id::<E>(&model)?)?;
+        let cursor = spec
+            .ordering
+            .cursor_of(row, width, model_id::<E>(&model)?)?;
         positioned.push(Positioned { model, cursor });
     }
     Ok(window.finish(positioned))
