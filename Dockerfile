@@ -2,7 +2,7 @@
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked --features s3 --bin signpost
+RUN cargo build --release --locked --features s3,dynamodb --bin signpost
 
 FROM debian:bookworm-slim
 RUN apt-get update \

@@ -343,6 +343,13 @@ impl Config {
         }
         figment = figment
             .merge(Env::raw().only(&["DATABASE_URL"]))
+            // The Data Store Service's variable, for deployments moving over with
+            // their store configuration as it is; SIGNPOST_OBJECTSTORE wins.
+            .merge(
+                Env::raw()
+                    .only(&["APIAPP_OBJECTSTORECONFIG"])
+                    .map(|_| "objectstore".into()),
+            )
             .merge(Env::prefixed("SIGNPOST_").only(ENV_SETTINGS));
         Self::from_figment(figment)
     }
@@ -537,6 +544,9 @@ impl Config {
 fn setting_name(key: &str) -> String {
     if key == "database_url" {
         "DATABASE_URL".into()
+    } else if key == "objectstore" {
+        "SIGNPOST_OBJECTSTORE (or APIAPP_OBJECTSTORECONFIG, or `objectstore` in the config file)"
+            .into()
     } else {
         format!(
             "SIGNPOST_{} (`{key}` in the config file)",

@@ -3,7 +3,9 @@
 //! the cache as the caller streams), write-through (a put goes to both), expiry after
 //! the policy's `timeout_ms`, and when the cache passes `max_cache_size` bytes it is
 //! culled, oldest first, down to `cull_to_size`. Policies can differ per key prefix
-//! (`table_policy_override`); the longest matching prefix wins.
+//! (`table_policy_override`); the longest matching prefix wins. A policy may also
+//! bound the objects cached under it (`max_cache_objects`, culled to
+//! `cull_to_objects`), as the Data Store Service's documents count them.
 //!
 //! The cache is per process: another replica's write to `main` reaches this one's
 //! readers after `timeout_ms` at the latest. A persistent cache left by an earlier
@@ -24,6 +26,8 @@ struct Entry {
     /// As the main store reported it.
     meta: ObjectMeta,
     cached_at: Instant,
+    /// The key prefix of the policy it was cached under ("" for the default).
+    policy: String,
 }
 
 #[derive(Debug, Default)]
@@ -52,8 +56,16 @@ impl Index {
         self.writes.get(key).copied().unwrap_or_default()
     }
 
-    /// Records `key` and returns the keys culled to make room.
-    fn insert(&mut self, meta: ObjectMeta, limits: &CachePolicy) -> Vec<Key> {
+    /// Records `key` and returns the keys culled to make room: oldest first, down
+    /// to `cull_to_size` bytes of everything once `max_cache_size` is passed, and
+    /// down to `cull_to_objects` objects of the key's own policy once its
+    /// `max_cache_objects` is passed (the documented counts are per table).
+    fn insert(
+        &mut self,
+        meta: ObjectMeta,
+        limits: &CachePolicy,
+        (prefix, policy): (&str, &CachePolicy),
+    ) -> Vec<Key> {
         self.forget(&meta.key);
         self.total += meta.size;
         self.entries.insert(
@@ -61,17 +73,13 @@ impl Index {
             Entry {
                 meta,
                 cached_at: Instant::now(),
+                policy: prefix.to_owned(),
             },
         );
         let mut culled = Vec::new();
         if self.total > limits.max_cache_size {
-            let mut oldest: Vec<(Instant, Key)> = self
-                .entries
-                .iter()
-                .map(|(key, entry)| (entry.cached_at, key.clone()))
-                .collect();
-            oldest.sort();
-            for (_, key) in oldest {
+            let oldest = self.oldest(|_| true);
+            for key in oldest {
                 if self.total <= limits.cull_to_size {
                     break;
                 }
@@ -79,7 +87,34 @@ impl Index {
                 culled.push(key);
             }
         }
+        if let Some(max) = policy.max_cache_objects {
+            let same = |entry: &Entry| entry.policy == prefix;
+            let mut count = self.entries.values().filter(|entry| same(entry)).count() as u64;
+            if count > max {
+                let target = policy.cull_to_objects.unwrap_or(max);
+                for key in self.oldest(same) {
+                    if count <= target {
+                        break;
+                    }
+                    self.forget(&key);
+                    culled.push(key);
+                    count -= 1;
+                }
+            }
+        }
         culled
+    }
+
+    /// Keys of the entries `which` picks, oldest first.
+    fn oldest(&self, which: impl Fn(&Entry) -> bool) -> Vec<Key> {
+        let mut oldest: Vec<(Instant, Key)> = self
+            .entries
+            .iter()
+            .filter(|(_, entry)| which(entry))
+            .map(|(key, entry)| (entry.cached_at, key.clone()))
+            .collect();
+        oldest.sort();
+        oldest.into_iter().map(|(_, key)| key).collect()
     }
 }
 
@@ -115,10 +150,17 @@ impl CachingStore {
     }
 
     fn policy(&self, key: &Key) -> &CachePolicy {
+        self.policy_of(key).1
+    }
+
+    /// The policy of `key` and the prefix it is kept under ("" for the default).
+    fn policy_of(&self, key: &Key) -> (&str, &CachePolicy) {
         self.overrides
             .iter()
             .find(|(prefix, _)| key.as_str().starts_with(prefix.as_str()))
-            .map_or(&self.default_policy, |(_, policy)| policy)
+            .map_or(("", &self.default_policy), |(prefix, policy)| {
+                (prefix.as_str(), policy)
+            })
     }
 
     fn index(&self) -> std::sync::MutexGuard<'_, Index> {
@@ -150,6 +192,7 @@ impl CachingStore {
         meta: ObjectMeta,
         writes_before: u64,
         limits: &CachePolicy,
+        own: (&str, &CachePolicy),
     ) {
         let key = meta.key.clone();
         let culled = {
@@ -157,7 +200,7 @@ impl CachingStore {
             if index.writes_of(&key) != writes_before {
                 None
             } else {
-                Some(index.insert(meta, limits))
+                Some(index.insert(meta, limits, own))
             }
         };
         match culled {
@@ -202,6 +245,7 @@ impl ObjectStore for CachingStore {
                     meta.clone(),
                     writes,
                     &self.default_policy,
+                    self.policy_of(key),
                 )
                 .await;
             }
@@ -241,10 +285,13 @@ impl ObjectStore for CachingStore {
             self.index.clone(),
             self.default_policy.clone(),
         );
+        let (prefix, own) = self.policy_of(key);
+        let own = (prefix.to_owned(), own.clone());
         let filled = meta.clone();
         tokio::spawn(async move {
             if cache.put(&filled.key, to_cache).await.is_ok() {
-                Self::record(&index, cache.as_ref(), filled, writes, &limits).await;
+                let own = (own.0.as_str(), &own.1);
+                Self::record(&index, cache.as_ref(), filled, writes, &limits, own).await;
             }
         });
         Ok((meta, to_caller))

@@ -7,6 +7,9 @@
 //! ```
 //!
 //! Default: `filesystem` under `<data dir>/objects`.
+//!
+//! The Data Store Service's documents (`{"Type": "DynamoDB", …}`) are accepted
+//! too, translated by [`super::documented`].
 
 use super::caching::CachingStore;
 use super::filesystem::FilesystemStore;
@@ -18,7 +21,7 @@ use super::sql::SqlStore;
 use super::{ObjectStore, Store, StoreError};
 use sea_orm::DatabaseConnection;
 use secrecy::SecretString;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -29,7 +32,7 @@ use std::sync::Arc;
 pub type Opening<'a> = Pin<Box<dyn Future<Output = Result<Store, StoreError>> + Send + 'a>>;
 
 /// One store, or a wrapper around others.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum StoreConfig {
     /// In this process's memory (tests; nothing survives a restart).
@@ -45,6 +48,7 @@ pub enum StoreConfig {
         force_path_style: Option<bool>,
         /// Without these the AWS default chain is used (environment, profile, role).
         access_key_id: Option<String>,
+        #[serde(serialize_with = "hidden")]
         secret_access_key: Option<SecretString>,
         /// Multipart part size in MiB (at least 5; default 8).
         part_size_mb: Option<usize>,
@@ -56,8 +60,39 @@ pub enum StoreConfig {
         #[serde(default)]
         create_bucket: bool,
     },
-    /// The database's `objects` and `object_chunks` tables.
-    Sql {},
+    /// Tables of a SQL database: Signpost's own `objects` and `object_chunks` when
+    /// no `connection_string` is given, else `<table_prefix>objects` and
+    /// `<table_prefix>object_chunks` in that database (PostgreSQL, SQLite or
+    /// MySQL/MariaDB; SQLAlchemy URLs such as `mysql+pymysql://…` and
+    /// `sqlite:///file.db` are understood), created when missing.
+    Sql {
+        #[serde(default, serialize_with = "hidden_password")]
+        connection_string: Option<SecretString>,
+        #[serde(default)]
+        table_prefix: Option<String>,
+    },
+    /// DynamoDB tables: one (`<table_prefix>objects`) in `single_table` mode, else
+    /// one per first key segment (`<table_prefix>objects_imports`, …). Objects over
+    /// an item's 400 KB are stored as chunk items behind one manifest item.
+    Dynamodb {
+        region: Option<String>,
+        /// A DynamoDB-compatible server (DynamoDB Local, moto), else AWS's own.
+        endpoint_url: Option<String>,
+        /// Without these the AWS default chain is used (environment, profile, role).
+        access_key_id: Option<String>,
+        #[serde(serialize_with = "hidden")]
+        secret_access_key: Option<SecretString>,
+        /// One table for every key (default), or a table per first key segment.
+        #[serde(default = "yes")]
+        single_table: bool,
+        #[serde(default)]
+        table_prefix: Option<String>,
+        /// Create missing tables at start (default true).
+        #[serde(default = "yes")]
+        create_tables: bool,
+        /// Longest wait in seconds for one attempt of a DynamoDB call (default 30).
+        timeout_secs: Option<u64>,
+    },
     /// Reads from `from`; writes and deletes go to both.
     Migrating {
         from: Box<StoreConfig>,
@@ -75,8 +110,39 @@ pub enum StoreConfig {
     },
 }
 
+fn yes() -> bool {
+    true
+}
+
+/// A secret, shown as `***` when the configuration is printed.
+fn hidden<S: Serializer>(secret: &Option<SecretString>, out: S) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(_) => out.serialize_str("***"),
+        None => out.serialize_none(),
+    }
+}
+
+/// A connection string with its password shown as `***`.
+fn hidden_password<S: Serializer>(url: &Option<SecretString>, out: S) -> Result<S::Ok, S::Error> {
+    use secrecy::ExposeSecret;
+    match url {
+        Some(url) => out.serialize_str(&super::sql_url::without_password(url.expose_secret())),
+        None => out.serialize_none(),
+    }
+}
+
+/// A table prefix goes into SQL and DynamoDB table names unquoted.
+fn plain_prefix(prefix: &Option<String>, field: &str) -> Result<(), String> {
+    match prefix {
+        Some(prefix) if !super::sql_url::is_plain_name(prefix) => {
+            Err(format!("{field}: up to 40 letters, digits and `_`"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// How the `caching` wrapper treats keys.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct CachePolicy {
     /// Whether to cache at all.
@@ -87,6 +153,13 @@ pub struct CachePolicy {
     pub cull_to_size: u64,
     /// How long an entry is served before `main` is read again.
     pub timeout_ms: u64,
+    /// Objects the cache may hold before it is culled (the documented
+    /// `maxCacheSize`); no limit by count when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_cache_objects: Option<u64>,
+    /// Objects the cache is culled down to (the documented `cullToSize`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cull_to_objects: Option<u64>,
 }
 
 impl Default for CachePolicy {
@@ -96,6 +169,8 @@ impl Default for CachePolicy {
             max_cache_size: 256 * 1024 * 1024,
             cull_to_size: 192 * 1024 * 1024,
             timeout_ms: 60_000,
+            max_cache_objects: None,
+            cull_to_objects: None,
         }
     }
 }
@@ -104,6 +179,13 @@ impl StoreConfig {
     /// The store configured by `value` (JSON), or an error naming the key at fault
     /// and what was expected.
     pub fn from_json(value: &serde_json::Value) -> Result<Self, String> {
+        let translated;
+        let value = if super::documented::is_documented(value) {
+            translated = super::documented::translate(value)?;
+            &translated
+        } else {
+            value
+        };
         let config = Self::parse_at(value, "")?;
         config.validate("")?;
         Ok(config)
@@ -168,6 +250,24 @@ impl StoreConfig {
                 }
                 Ok(())
             }
+            Self::Dynamodb {
+                access_key_id,
+                secret_access_key,
+                timeout_secs,
+                table_prefix,
+                ..
+            } => {
+                if access_key_id.is_some() != secret_access_key.is_some() {
+                    return Err(format!(
+                        "{}: give access_key_id and secret_access_key together",
+                        field("access_key_id")
+                    ));
+                }
+                if timeout_secs == &Some(0) {
+                    return Err(format!("{}: must be at least 1", field("timeout_secs")));
+                }
+                plain_prefix(table_prefix, &field("table_prefix"))
+            }
             Self::Migrating { from, to } => {
                 from.validate(&field("from."))?;
                 to.validate(&field("to."))
@@ -193,10 +293,36 @@ impl StoreConfig {
                             field(&name)
                         ));
                     }
+                    match (policy.max_cache_objects, policy.cull_to_objects) {
+                        (Some(max), Some(cull)) if cull > max => {
+                            return Err(format!(
+                                "{}: cull_to_objects must not exceed max_cache_objects",
+                                field(&name)
+                            ));
+                        }
+                        (None, Some(_)) => {
+                            return Err(format!(
+                                "{}: cull_to_objects needs max_cache_objects",
+                                field(&name)
+                            ));
+                        }
+                        _ => {}
+                    }
                 }
                 Ok(())
             }
-            Self::Memory {} | Self::Filesystem { .. } | Self::Sql {} => Ok(()),
+            Self::Sql {
+                table_prefix,
+                connection_string,
+            } => {
+                if let Some(url) = connection_string {
+                    use secrecy::ExposeSecret;
+                    super::sql_url::normalise(url.expose_secret())
+                        .map_err(|error| format!("{}: {error}", field("connection_string")))?;
+                }
+                plain_prefix(table_prefix, &field("table_prefix"))
+            }
+            Self::Memory {} | Self::Filesystem { .. } => Ok(()),
         }
     }
 
@@ -222,7 +348,13 @@ impl StoreConfig {
                     Arc::new(FilesystemStore::open(base_location, create).await?)
                 }
                 Self::S3 { .. } => open_s3(self).await?,
-                Self::Sql {} => Arc::new(SqlStore::new(db.clone())),
+                Self::Sql {
+                    connection_string,
+                    table_prefix,
+                } => Arc::new(
+                    SqlStore::open(db, connection_string.as_ref(), table_prefix.as_deref()).await?,
+                ),
+                Self::Dynamodb { .. } => open_dynamodb(self).await?,
                 Self::Migrating { from, to } => Arc::new(MigratingStore {
                     from: from.open(db, default_dir).await?,
                     to: to.open(db, default_dir).await?,
@@ -283,12 +415,56 @@ async fn open_s3(config: &StoreConfig) -> Result<Arc<dyn ObjectStore>, StoreErro
             .map(|secret| secret.expose_secret().to_owned()),
         part_size: part_size_mb.unwrap_or(8) * 1024 * 1024,
         timeout: std::time::Duration::from_secs(timeout_secs.unwrap_or(60)),
+        ..S3Settings::default()
     };
     let store = S3Store::new(&settings).await;
     if *create_bucket {
         store.create_bucket().await?;
     }
     Ok(Arc::new(store))
+}
+
+/// A DynamoDB store from its configuration (clients built, no request made).
+#[cfg(feature = "dynamodb")]
+async fn open_dynamodb(config: &StoreConfig) -> Result<Arc<dyn ObjectStore>, StoreError> {
+    use super::dynamodb::{DynamoDbStore, DynamoSettings};
+    use secrecy::ExposeSecret;
+    let StoreConfig::Dynamodb {
+        region,
+        endpoint_url,
+        access_key_id,
+        secret_access_key,
+        single_table,
+        table_prefix,
+        create_tables,
+        timeout_secs,
+    } = config
+    else {
+        return Err(StoreError::Backend("not a DynamoDB configuration".into()));
+    };
+    let settings = DynamoSettings {
+        region: region.clone(),
+        endpoint_url: endpoint_url.clone(),
+        access_key_id: access_key_id.clone(),
+        secret_access_key: secret_access_key
+            .as_ref()
+            .map(|secret| secret.expose_secret().to_owned()),
+        single_table: *single_table,
+        table_prefix: table_prefix.clone().unwrap_or_default(),
+        create_tables: *create_tables,
+        timeout: std::time::Duration::from_secs(timeout_secs.unwrap_or(30)),
+    };
+    Ok(Arc::new(DynamoDbStore::new(&settings).await))
+}
+
+/// This build has no DynamoDB client (the `dynamodb` feature is off).
+#[cfg(not(feature = "dynamodb"))]
+async fn open_dynamodb(_: &StoreConfig) -> Result<Arc<dyn ObjectStore>, StoreError> {
+    Err(StoreError::Backend(
+        "this build of Signpost has no DynamoDB support: build it with `--features dynamodb` \
+         (the Docker image has it)"
+            .into(),
+    ))
 }
 
 /// This build has no S3 client (the `s3` feature is off).

@@ -65,6 +65,33 @@ fn modified_ns(metadata: &std::fs::Metadata) -> i128 {
         .map_or(0, |since| since.as_nanos() as i128)
 }
 
+/// A file under `.tmp/` that is deleted when dropped unless it was moved into
+/// place: a put that fails, or whose request is cancelled mid-upload, leaves
+/// nothing behind.
+struct TempFile {
+    path: PathBuf,
+    moved: bool,
+}
+
+impl TempFile {
+    fn new(path: PathBuf) -> Self {
+        Self { path, moved: false }
+    }
+
+    fn moved(&mut self) {
+        self.moved = true;
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.moved {
+            // Blocking, but one unlink: cheaper than handing it to another task.
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
 impl FilesystemStore {
     /// A store under `base`, which must exist and be writable; with `create`, it is
     /// created first.
@@ -90,6 +117,7 @@ impl FilesystemStore {
             base: base.to_path_buf(),
         };
         store.check().await?;
+        store.sweep_temp().await;
         Ok(store)
     }
 
@@ -140,9 +168,9 @@ impl FilesystemStore {
         }
     }
 
-    async fn write_temp(&self, body: &mut Body) -> Result<(PathBuf, Digest), StoreError> {
-        let temp = self.temp_path();
-        let mut file = tokio::fs::File::create(&temp)
+    async fn write_temp(&self, body: &mut Body) -> Result<(TempFile, Digest), StoreError> {
+        let temp = TempFile::new(self.temp_path());
+        let mut file = tokio::fs::File::create(&temp.path)
             .await
             .map_err(|error| StoreError::io("creating a temporary file", error))?;
         let mut digest = Digest::default();
@@ -159,11 +187,29 @@ impl FilesystemStore {
                 .map_err(|error| StoreError::io("syncing a temporary file", error))
         }
         .await;
-        if let Err(error) = written {
-            let _ = tokio::fs::remove_file(&temp).await;
-            return Err(error);
-        }
+        written?;
         Ok((temp, digest))
+    }
+
+    /// Deletes temporary files a process that died mid-put left behind (an
+    /// upload in progress touches its file at every write, so an hour-old one
+    /// is not in progress).
+    async fn sweep_temp(&self) {
+        let Ok(mut entries) = tokio::fs::read_dir(self.base.join(TMP_DIR)).await else {
+            return;
+        };
+        let stale = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        while let Ok(Some(entry)) = entries.next_entry().await {
+            let old = entry
+                .metadata()
+                .await
+                .ok()
+                .and_then(|metadata| metadata.modified().ok())
+                .is_some_and(|modified| modified < stale);
+            if old {
+                let _ = tokio::fs::remove_file(entry.path()).await;
+            }
+        }
     }
 
     async fn meta_of(&self, key: &Key, path: &Path) -> Result<ObjectMeta, StoreError> {
@@ -270,12 +316,10 @@ impl FilesystemStore {
 #[async_trait]
 impl ObjectStore for FilesystemStore {
     async fn put(&self, key: &Key, mut body: Body) -> Result<ObjectMeta, StoreError> {
-        let (temp, digest) = self.write_temp(&mut body).await?;
+        let (mut temp, digest) = self.write_temp(&mut body).await?;
         let target = self.data_path(key);
-        if let Err(error) = self.move_into_place(&temp, &target, key).await {
-            let _ = tokio::fs::remove_file(&temp).await;
-            return Err(error);
-        }
+        self.move_into_place(&temp.path, &target, key).await?;
+        temp.moved();
         let metadata = tokio::fs::metadata(&target)
             .await
             .map_err(|error| StoreError::io(format!("reading {key}"), error))?;
@@ -289,17 +333,17 @@ impl ObjectStore for FilesystemStore {
         };
         let json = serde_json::to_vec(&sidecar)
             .map_err(|error| StoreError::Backend(format!("encoding metadata: {error}")))?;
-        let meta_temp = self.temp_path();
-        tokio::fs::write(&meta_temp, json)
+        let mut meta_temp = TempFile::new(self.temp_path());
+        tokio::fs::write(&meta_temp.path, json)
             .await
             .map_err(|error| StoreError::io("writing metadata", error))?;
         // A failed sidecar only costs a rehash on the next head.
         if self
-            .move_into_place(&meta_temp, &self.meta_path(key), key)
+            .move_into_place(&meta_temp.path, &self.meta_path(key), key)
             .await
-            .is_err()
+            .is_ok()
         {
-            let _ = tokio::fs::remove_file(&meta_temp).await;
+            meta_temp.moved();
         }
         Ok(ObjectMeta {
             key: key.clone(),

@@ -1,22 +1,49 @@
-//! Copying what a `migrating` store's `to` side lacks, and checking how far a move
-//! has got. Resumable by construction: each run copies only keys missing in `to`
-//! (or there with another size or hash), so an interrupted run is simply run again.
-//! It also repairs the one way the two sides can drift while serving: two writers
-//! racing on one key may each win on a different side.
+//! Copying what one store lacks from another, and checking how far a move has
+//! got. Resumable by construction: each run copies only keys missing in `to` (or
+//! there with another size or hash), so an interrupted run is simply run again.
+//! It also repairs the one way the two sides of a `migrating` store can drift
+//! while serving: two writers racing on one key may each win on a different side.
+//!
+//! Both stores list keys in byte order, so the two listings are walked side by
+//! side a page at a time, like a merge join: memory stays flat however many keys
+//! there are, and the copy starts with the first page instead of after a full
+//! listing of both sides.
 
-use super::{Key, ObjectMeta, ObjectStore, StoreError, list_all};
-use std::collections::BTreeMap;
+use super::{Key, ObjectMeta, ObjectStore, StoreError};
+use std::cmp::Ordering;
+use std::collections::VecDeque;
+
+/// Keys listed per request.
+const PAGE: usize = 1000;
+/// Keys of each kind a check keeps to show.
+pub const SAMPLE: usize = 20;
 
 /// How the two sides compare.
 #[derive(Debug, Default)]
 pub struct MigrationCheck {
-    pub in_from: usize,
-    /// Keys in both with the same size.
-    pub migrated: usize,
-    pub only_in_from: Vec<Key>,
-    pub only_in_to: Vec<Key>,
-    /// Keys in both whose sizes (or hashes, where both sides list them) differ.
-    pub differing: Vec<Key>,
+    pub in_from: u64,
+    /// Keys in both with the same size (and hash, where both sides know it).
+    pub migrated: u64,
+    pub only_in_from: Sample,
+    pub only_in_to: Sample,
+    /// Keys in both whose sizes (or hashes) differ.
+    pub differing: Sample,
+}
+
+/// How many keys are of one kind, and the first [`SAMPLE`] of them.
+#[derive(Debug, Default)]
+pub struct Sample {
+    pub count: u64,
+    pub first: Vec<Key>,
+}
+
+impl Sample {
+    fn add(&mut self, key: &Key) {
+        self.count += 1;
+        if self.first.len() < SAMPLE {
+            self.first.push(key.clone());
+        }
+    }
 }
 
 impl MigrationCheck {
@@ -30,13 +57,6 @@ impl MigrationCheck {
     }
 }
 
-fn by_key(objects: Vec<ObjectMeta>) -> BTreeMap<Key, ObjectMeta> {
-    objects
-        .into_iter()
-        .map(|meta| (meta.key.clone(), meta))
-        .collect()
-}
-
 fn same(a: &ObjectMeta, b: &ObjectMeta) -> bool {
     a.size == b.size
         && match (&a.sha256, &b.sha256) {
@@ -45,59 +65,148 @@ fn same(a: &ObjectMeta, b: &ObjectMeta) -> bool {
         }
 }
 
+/// One store's keys in order, fetched a page at a time.
+struct Walk<'a> {
+    store: &'a dyn ObjectStore,
+    page: VecDeque<ObjectMeta>,
+    after: Option<Key>,
+    finished: bool,
+}
+
+impl<'a> Walk<'a> {
+    fn new(store: &'a dyn ObjectStore) -> Self {
+        Self {
+            store,
+            page: VecDeque::new(),
+            after: None,
+            finished: false,
+        }
+    }
+
+    async fn peek(&mut self) -> Result<Option<&ObjectMeta>, StoreError> {
+        if self.page.is_empty() && !self.finished {
+            let page = self.store.list("", self.after.as_ref(), PAGE).await?;
+            self.finished = page.next.is_none();
+            self.after = page.next;
+            self.page = page.objects.into();
+        }
+        Ok(self.page.front())
+    }
+
+    fn pop(&mut self) -> Option<ObjectMeta> {
+        self.page.pop_front()
+    }
+}
+
+/// Where a key stands.
+enum Step {
+    /// In `from` only, or in both but different: to copy.
+    Copy(ObjectMeta, bool),
+    Same,
+    OnlyInTo(Key),
+}
+
+/// Walks both stores and calls `visit` for each key, in order.
+async fn walk<F>(
+    from: &dyn ObjectStore,
+    to: &dyn ObjectStore,
+    mut visit: F,
+) -> Result<(), StoreError>
+where
+    F: AsyncFnMut(Step) -> Result<(), StoreError>,
+{
+    let (mut source, mut target) = (Walk::new(from), Walk::new(to));
+    loop {
+        let order = match (source.peek().await?, target.peek().await?) {
+            (None, None) => return Ok(()),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(a), Some(b)) => a.key.cmp(&b.key),
+        };
+        let step = match order {
+            Ordering::Less => source.pop().map(|meta| Step::Copy(meta, false)),
+            Ordering::Greater => target.pop().map(|meta| Step::OnlyInTo(meta.key)),
+            Ordering::Equal => match (source.pop(), target.pop()) {
+                (Some(a), Some(b)) if same(&a, &b) => Some(Step::Same),
+                (Some(a), _) => Some(Step::Copy(a, true)),
+                _ => None,
+            },
+        };
+        if let Some(step) = step {
+            visit(step).await?;
+        }
+    }
+}
+
 /// Compares every key of `from` and `to`.
 pub async fn check(
     from: &dyn ObjectStore,
     to: &dyn ObjectStore,
 ) -> Result<MigrationCheck, StoreError> {
-    let source = by_key(list_all(from, "").await?);
-    let target = by_key(list_all(to, "").await?);
-    let mut report = MigrationCheck {
-        in_from: source.len(),
-        ..MigrationCheck::default()
-    };
-    for (key, meta) in &source {
-        match target.get(key) {
-            Some(copy) if same(copy, meta) => report.migrated += 1,
-            Some(_) => report.differing.push(key.clone()),
-            None => report.only_in_from.push(key.clone()),
+    let mut report = MigrationCheck::default();
+    walk(from, to, async |step| {
+        match step {
+            Step::Same => {
+                report.in_from += 1;
+                report.migrated += 1;
+            }
+            Step::Copy(meta, true) => {
+                report.in_from += 1;
+                report.differing.add(&meta.key);
+            }
+            Step::Copy(meta, false) => {
+                report.in_from += 1;
+                report.only_in_from.add(&meta.key);
+            }
+            Step::OnlyInTo(key) => report.only_in_to.add(&key),
         }
-    }
-    report.only_in_to = target
-        .keys()
-        .filter(|key| !source.contains_key(*key))
-        .cloned()
-        .collect();
+        Ok(())
+    })
+    .await?;
     Ok(report)
 }
 
-/// Copies each object of `from` that `to` lacks or holds differently,
-/// calling `progress(done, total, bytes)` after each key. Returns (copied, bytes).
+/// What a copy did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Copied {
+    /// Keys of `from` looked at.
+    pub seen: u64,
+    pub copied: u64,
+    pub bytes: u64,
+}
+
+/// Copies each object of `from` that `to` lacks or holds differently, calling
+/// `progress` after each key of `from`.
 pub async fn copy_missing(
     from: &dyn ObjectStore,
     to: &dyn ObjectStore,
-    mut progress: impl FnMut(usize, usize, u64),
-) -> Result<(usize, u64), StoreError> {
-    let report = check(from, to).await?;
-    let todo: Vec<Key> = report
-        .only_in_from
-        .into_iter()
-        .chain(report.differing)
-        .collect();
-    let total = todo.len();
-    let (mut copied, mut bytes) = (0, 0u64);
-    for (done, key) in todo.into_iter().enumerate() {
-        match from.get(&key).await {
-            Ok((_, body)) => {
-                let written = to.put(&key, body).await?;
-                copied += 1;
-                bytes += written.size;
+    mut progress: impl FnMut(&Copied),
+) -> Result<Copied, StoreError> {
+    let mut done = Copied::default();
+    walk(from, to, async |step| {
+        match step {
+            Step::Copy(meta, _) => {
+                done.seen += 1;
+                match from.get(&meta.key).await {
+                    Ok((_, body)) => {
+                        let written = to.put(&meta.key, body).await?;
+                        done.copied += 1;
+                        done.bytes += written.size;
+                    }
+                    // Deleted since the listing: nothing to copy.
+                    Err(StoreError::NotFound(_)) => {}
+                    Err(error) => return Err(error),
+                }
+                progress(&done);
             }
-            // Deleted since the listing: nothing to copy.
-            Err(StoreError::NotFound(_)) => {}
-            Err(error) => return Err(error),
+            Step::Same => {
+                done.seen += 1;
+                progress(&done);
+            }
+            Step::OnlyInTo(_) => {}
         }
-        progress(done + 1, total, bytes);
-    }
-    Ok((copied, bytes))
+        Ok(())
+    })
+    .await?;
+    Ok(done)
 }

@@ -1,6 +1,6 @@
 //! Object storage for raw files (imported CSVs, ingested downloads), chosen by
-//! configuration: `memory`, `filesystem`, `s3`, `sql`, and the `migrating` and
-//! `caching` wrappers that nest other stores.
+//! configuration: `memory`, `filesystem`, `s3`, `dynamodb`, `sql`, and the
+//! `migrating` and `caching` wrappers that nest other stores.
 //!
 //! Bodies are streams of byte chunks both ways, so a 1 GB file never has to be in
 //! memory; every backend computes the SHA-256 while writing. Keys are checked once,
@@ -10,6 +10,9 @@
 
 pub mod caching;
 pub mod config;
+pub mod documented;
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
 pub mod filesystem;
 pub mod memory;
 pub mod migrate;
@@ -17,6 +20,8 @@ pub mod migrating;
 #[cfg(feature = "s3")]
 pub mod s3;
 pub mod sql;
+mod sql_dialect;
+pub mod sql_url;
 mod tee;
 pub mod traced;
 

@@ -10,6 +10,9 @@ pub use store_s3::S3Settings;
 pub struct S3Store {
     bucket: S3Bucket,
     name: String,
+    /// Whether leftovers of dead processes' uploads were swept (at the first
+    /// successful check, i.e. readiness, rather than at start: S3 may be down then).
+    swept: std::sync::atomic::AtomicBool,
 }
 
 fn store_error(error: S3Error) -> StoreError {
@@ -34,7 +37,13 @@ impl S3Store {
         Self {
             bucket: S3Bucket::new(settings).await,
             name: settings.bucket.clone(),
+            swept: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Multipart uploads and temporary objects not (yet) cleaned up.
+    pub async fn unfinished_uploads(&self) -> Result<usize, StoreError> {
+        self.bucket.unfinished_uploads().await.map_err(store_error)
     }
 
     /// Creates the bucket if it is missing (tests, first runs on a local server).
@@ -102,6 +111,13 @@ impl ObjectStore for S3Store {
         self.bucket
             .check()
             .await
-            .map_err(|error| StoreError::Backend(format!("bucket {}: {error}", self.name)))
+            .map_err(|error| StoreError::Backend(format!("bucket {}: {error}", self.name)))?;
+        use std::sync::atomic::Ordering;
+        if !self.swept.swap(true, Ordering::AcqRel)
+            && let Err(error) = self.bucket.sweep_leftovers().await
+        {
+            tracing::warn!(%error, bucket = %self.name, "could not sweep abandoned uploads");
+        }
+        Ok(())
     }
 }

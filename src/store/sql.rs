@@ -1,62 +1,211 @@
-//! Objects in the database (`objects` + `object_chunks`), for small deployments
-//! without S3: the content goes in chunks of a few MB, never one huge value.
+//! Objects in SQL tables, for deployments without S3: Signpost's own `objects` and
+//! `object_chunks` by default, or `<prefix>objects` and `<prefix>object_chunks` in
+//! a database of their own (PostgreSQL, SQLite or MySQL/MariaDB), created there
+//! when missing. The content goes in chunks of a few MB, never one huge value.
 //!
 //! A put streams its chunks under a new `writing` row, each in its own statement
 //! (no long transaction holds the single SQLite writer or a PostgreSQL snapshot),
 //! then one short transaction drops the key's previous `complete` row (its chunks
 //! go with it) and marks the new one `complete`; a unique index on complete keys
-//! settles two writers racing (the loser retries). Rows left `writing` by a crashed
-//! writer are swept on the key's next put.
+//! settles two writers racing (the loser retries). A put that fails or is
+//! cancelled deletes its `writing` row at once; rows a crashed process left are
+//! swept when the store opens and on the key's next put.
+//!
+//! The statements are written per dialect ([`super::sql_dialect`]) because the
+//! three databases disagree on quoting, placeholders, partial indexes and how a
+//! key is compared byte by byte.
 
+use super::sql_dialect::{Dialect, Tables};
 use super::{Body, Digest, Key, ListPage, ObjectMeta, ObjectStore, StoreError};
 use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
-use chrono::{DateTime, Utc};
-use entities::{object_chunks, objects};
+use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::StreamExt;
-use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter,
-    Statement, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DbErr, QueryResult, Statement, TransactionTrait, Value,
 };
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 /// Bytes per stored chunk.
 const CHUNK: usize = 4 * 1024 * 1024;
 
+/// A `writing` row older than this belongs to a process that died mid-put.
+const ABANDONED_AFTER: TimeDelta = TimeDelta::hours(1);
+
 #[derive(Debug)]
 pub struct SqlStore {
     db: DatabaseConnection,
+    dialect: Dialect,
+    tables: Tables,
+    /// Whether the tables are Signpost's migrated ones (else created here).
+    migrated: bool,
+    /// Set once the tables exist and leftovers are swept; retried until it works,
+    /// so an unreachable database fails readiness instead of the start.
+    ready: OnceCell<()>,
+    /// What readiness errors name.
+    name: String,
 }
 
-fn db_error(error: sea_orm::DbErr) -> StoreError {
+fn db_error(error: DbErr) -> StoreError {
     StoreError::Backend(format!("object store database: {error}"))
 }
 
 impl SqlStore {
+    /// The store in Signpost's own database and migrated tables.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self::with_tables(db, "", true, "sql store".into())
     }
 
-    async fn complete(&self, key: &Key) -> Result<objects::Model, StoreError> {
-        objects::Entity::find()
-            .filter(objects::Column::Key.eq(key.as_str()))
-            .filter(objects::Column::State.eq("complete"))
-            .one(&self.db)
+    fn with_tables(db: DatabaseConnection, prefix: &str, migrated: bool, name: String) -> Self {
+        let dialect = Dialect::of(db.get_database_backend());
+        Self {
+            db,
+            dialect,
+            tables: Tables::with_prefix(prefix),
+            migrated,
+            ready: OnceCell::new(),
+            name,
+        }
+    }
+
+    /// The configured store: Signpost's database when `connection_string` is
+    /// absent, else a pool of that database's own, connected lazily.
+    pub async fn open(
+        own: &DatabaseConnection,
+        connection_string: Option<&SecretString>,
+        table_prefix: Option<&str>,
+    ) -> Result<Self, StoreError> {
+        let prefix = table_prefix.unwrap_or_default();
+        let Some(url) = connection_string else {
+            return Ok(Self::with_tables(
+                own.clone(),
+                prefix,
+                prefix.is_empty(),
+                "sql store".into(),
+            ));
+        };
+        let url = super::sql_url::normalise(url.expose_secret()).map_err(|error| {
+            StoreError::Backend(format!("sql store connection_string: {error}"))
+        })?;
+        let mut options = sea_orm::ConnectOptions::new(url.clone());
+        options
+            .max_connections(8)
+            .min_connections(0)
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect_lazy(true)
+            .sqlx_logging(false);
+        let db = sea_orm::Database::connect(options)
             .await
-            .map_err(db_error)?
-            .ok_or_else(|| StoreError::NotFound(key.to_string()))
+            .map_err(|error| StoreError::Backend(format!("sql store: {error}")))?;
+        let name = format!("sql store at {}", super::sql_url::without_password(&url));
+        Ok(Self::with_tables(db, prefix, false, name))
+    }
+
+    /// Creates the tables (unless migrated) and sweeps abandoned writes, once.
+    async fn ready(&self) -> Result<(), StoreError> {
+        self.ready
+            .get_or_try_init(|| async {
+                if !self.migrated {
+                    for statement in self.dialect.create_tables(&self.tables) {
+                        self.db.execute_unprepared(&statement).await?;
+                    }
+                }
+                self.sweep(None).await
+            })
+            .await
+            .map_err(|error| StoreError::Backend(format!("{}: {error}", self.name)))?;
+        Ok(())
+    }
+
+    /// Deletes `writing` rows older than [`ABANDONED_AFTER`] (of `key` only, if given).
+    async fn sweep(&self, key: Option<&Key>) -> Result<(), DbErr> {
+        let d = &self.dialect;
+        let mut sql = format!(
+            "DELETE FROM {} WHERE state = 'writing' AND created_at < {}",
+            self.tables.objects,
+            d.p(1)
+        );
+        let mut values = vec![Value::from(crate::stamp::now() - ABANDONED_AFTER)];
+        if let Some(key) = key {
+            sql.push_str(&format!(" AND {} = {}", d.key(), d.p(2)));
+            values.push(d.key_value(key.as_str()));
+        }
+        self.execute(&sql, values).await.map(drop)
+    }
+
+    async fn execute(&self, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
+        let statement = Statement::from_sql_and_values(self.dialect.backend(), sql, values);
+        Ok(self.db.execute_raw(statement).await?.rows_affected())
+    }
+
+    async fn rows(&self, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, DbErr> {
+        let statement = Statement::from_sql_and_values(self.dialect.backend(), sql, values);
+        self.db.query_all_raw(statement).await
+    }
+
+    fn select(&self) -> String {
+        format!(
+            "SELECT id, {}, size_bytes, sha256, created_at FROM {} WHERE state = 'complete'",
+            self.dialect.key(),
+            self.tables.objects
+        )
+    }
+
+    fn meta(&self, row: &QueryResult) -> Result<(Uuid, ObjectMeta), StoreError> {
+        let read = || -> Result<_, DbErr> {
+            let id: Uuid = row.try_get("", "id")?;
+            let key = self.dialect.read_key(row)?;
+            let size: i64 = row.try_get("", "size_bytes")?;
+            let sha256: Option<String> = row.try_get("", "sha256")?;
+            let created: DateTime<Utc> = row.try_get("", "created_at")?;
+            Ok((id, key, size, sha256, created))
+        };
+        let (id, key, size, sha256, created) = read().map_err(db_error)?;
+        let key = Key::parse(&key)?;
+        Ok((
+            id,
+            ObjectMeta {
+                key,
+                size: size.max(0) as u64,
+                sha256,
+                created,
+            },
+        ))
+    }
+
+    async fn complete(&self, key: &Key) -> Result<(Uuid, ObjectMeta), StoreError> {
+        self.ready().await?;
+        let sql = format!(
+            "{} AND {} = {}",
+            self.select(),
+            self.dialect.key(),
+            self.dialect.p(1)
+        );
+        let rows = self
+            .rows(&sql, vec![self.dialect.key_value(key.as_str())])
+            .await
+            .map_err(db_error)?;
+        match rows.first() {
+            Some(row) => self.meta(row),
+            None => Err(StoreError::NotFound(key.to_string())),
+        }
     }
 
     async fn write_chunk(&self, id: Uuid, seq: i32, data: Bytes) -> Result<(), StoreError> {
-        object_chunks::Entity::insert(object_chunks::ActiveModel {
-            object_id: Set(id),
-            seq: Set(seq),
-            data: Set(data.to_vec()),
-        })
-        .exec_without_returning(&self.db)
-        .await
-        .map_err(db_error)?;
+        let d = &self.dialect;
+        let sql = format!(
+            "INSERT INTO {} (object_id, seq, data) VALUES ({}, {}, {})",
+            self.tables.chunks,
+            d.p(1),
+            d.p(2),
+            d.p(3)
+        );
+        self.execute(&sql, vec![id.into(), seq.into(), data.to_vec().into()])
+            .await
+            .map_err(db_error)?;
         Ok(())
     }
 
@@ -85,61 +234,73 @@ impl SqlStore {
     }
 
     /// Makes `id` the key's complete object, dropping the previous one.
-    async fn publish(
-        &self,
-        key: &Key,
-        id: Uuid,
-        size: u64,
-        sha256: &str,
-    ) -> Result<(), StoreError> {
+    async fn publish(&self, key: &Key, id: Uuid, digest: Digest) -> Result<(), StoreError> {
+        let (size, sha256) = digest.finish();
+        let d = &self.dialect;
+        let drop_old = format!(
+            "DELETE FROM {} WHERE {} = {} AND state = 'complete'",
+            self.tables.objects,
+            d.key(),
+            d.p(1)
+        );
+        let complete = format!(
+            "UPDATE {} SET state = 'complete', size_bytes = {}, sha256 = {}, created_at = {} \
+             WHERE id = {} AND state = 'writing'",
+            self.tables.objects,
+            d.p(1),
+            d.p(2),
+            d.p(3),
+            d.p(4)
+        );
         let mut last_error = None;
         for _ in 0..5 {
             let txn = self.db.begin().await.map_err(db_error)?;
             let result = async {
-                // Writers of one key publish one at a time on PostgreSQL: otherwise two
-                // can each delete the complete row they see (none), and the second then
-                // fails on the unique index when the first commits, as often as it
-                // retries under contention. SQLite serialises writers already.
-                if txn.get_database_backend() == DatabaseBackend::Postgres {
+                // Writers of one key publish one at a time where the database can
+                // say so: otherwise two can each delete the complete row they see
+                // (none), and the second fails on the unique index when the first
+                // commits, as often as it retries. SQLite serialises writers already.
+                if let Some(lock) = d.key_lock() {
                     txn.execute_raw(Statement::from_sql_and_values(
-                        DatabaseBackend::Postgres,
-                        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                        d.backend(),
+                        lock,
                         [key.as_str().into()],
                     ))
                     .await?;
                 }
-                objects::Entity::delete_many()
-                    .filter(objects::Column::Key.eq(key.as_str()))
-                    .filter(objects::Column::State.eq("complete"))
-                    .exec(&txn)
-                    .await?;
-                objects::Entity::update_many()
-                    .col_expr(
-                        objects::Column::State,
-                        sea_orm::sea_query::Expr::value("complete"),
-                    )
-                    .col_expr(
-                        objects::Column::SizeBytes,
-                        sea_orm::sea_query::Expr::value(size as i64),
-                    )
-                    .col_expr(
-                        objects::Column::Sha256,
-                        sea_orm::sea_query::Expr::value(sha256),
-                    )
-                    .col_expr(
-                        objects::Column::CreatedAt,
-                        sea_orm::sea_query::Expr::value(crate::stamp::now()),
-                    )
-                    .filter(objects::Column::Id.eq(id))
-                    .exec(&txn)
-                    .await?;
-                Ok::<(), sea_orm::DbErr>(())
+                txn.execute_raw(Statement::from_sql_and_values(
+                    d.backend(),
+                    &drop_old,
+                    [d.key_value(key.as_str())],
+                ))
+                .await?;
+                let values: [Value; 4] = [
+                    (size as i64).into(),
+                    sha256.clone().into(),
+                    crate::stamp::now().into(),
+                    id.into(),
+                ];
+                let updated = txn
+                    .execute_raw(Statement::from_sql_and_values(
+                        d.backend(),
+                        &complete,
+                        values,
+                    ))
+                    .await?
+                    .rows_affected();
+                Ok::<u64, DbErr>(updated)
             }
             .await;
             match result {
-                Ok(()) => {
+                Ok(1) => {
                     txn.commit().await.map_err(db_error)?;
                     return Ok(());
+                }
+                Ok(_) => {
+                    let _ = sea_orm::TransactionSession::rollback(txn).await;
+                    return Err(StoreError::Backend(format!(
+                        "the upload of {key} was swept as abandoned before it finished"
+                    )));
                 }
                 Err(error) => {
                     let _ = sea_orm::TransactionSession::rollback(txn).await;
@@ -151,94 +312,137 @@ impl SqlStore {
     }
 
     fn chunk_stream(&self, id: Uuid, expected: u64, key: &Key) -> Body {
-        let db = self.db.clone();
+        let sql = format!(
+            "SELECT data FROM {} WHERE object_id = {} AND seq = {}",
+            self.tables.chunks,
+            self.dialect.p(1),
+            self.dialect.p(2)
+        );
+        let (db, backend) = (self.db.clone(), self.dialect.backend());
         let key = key.to_string();
-        let state = (db, 0i32, 0u64, false);
-        let stream = futures_util::stream::unfold(state, move |(db, seq, read, done)| {
-            let key = key.clone();
+        let state = (0i32, 0u64, false);
+        let stream = futures_util::stream::unfold(state, move |(seq, read, done)| {
+            let (db, sql, key) = (db.clone(), sql.clone(), key.clone());
             async move {
                 if done {
                     return None;
                 }
-                let chunk = object_chunks::Entity::find_by_id((id, seq)).one(&db).await;
+                let statement =
+                    Statement::from_sql_and_values(backend, sql, [id.into(), seq.into()]);
+                let chunk = match db.query_one_raw(statement).await {
+                    Ok(Some(row)) => row.try_get::<Vec<u8>>("", "data").map(Some),
+                    Ok(None) => Ok(None),
+                    Err(error) => Err(error),
+                };
                 match chunk {
-                    Ok(Some(chunk)) => {
-                        let read = read + chunk.data.len() as u64;
-                        Some((Ok(Bytes::from(chunk.data)), (db, seq + 1, read, false)))
+                    Ok(Some(data)) => {
+                        let read = read + data.len() as u64;
+                        Some((Ok(Bytes::from(data)), (seq + 1, read, false)))
                     }
                     Ok(None) if read == expected => None,
                     Ok(None) => Some((
                         Err(std::io::Error::other(format!(
                             "object {key} changed or was deleted while being read"
                         ))),
-                        (db, seq, read, true),
+                        (seq, read, true),
                     )),
                     Err(error) => Some((
                         Err(std::io::Error::other(error.to_string())),
-                        (db, seq, read, true),
+                        (seq, read, true),
                     )),
                 }
             }
         });
         Box::pin(stream)
     }
+
+    /// Deletes an unfinished upload's row (its chunks go with it).
+    async fn discard(db: &DatabaseConnection, dialect: Dialect, objects: &str, id: Uuid) {
+        let sql = format!(
+            "DELETE FROM {objects} WHERE id = {} AND state = 'writing'",
+            dialect.p(1)
+        );
+        let statement = Statement::from_sql_and_values(dialect.backend(), sql, [id.into()]);
+        if let Err(error) = db.execute_raw(statement).await {
+            tracing::warn!(%error, %id, "could not delete an unfinished object upload; it is swept later");
+        }
+    }
 }
 
-fn meta(model: &objects::Model, key: &Key) -> ObjectMeta {
-    ObjectMeta {
-        key: key.clone(),
-        size: model.size_bytes.max(0) as u64,
-        sha256: model.sha256.clone(),
-        created: model.created_at,
+/// Deletes an upload's `writing` row if the put is dropped before it ends (a
+/// cancelled request), instead of leaving it for the sweep.
+struct Unfinished<'a> {
+    store: &'a SqlStore,
+    id: Uuid,
+    armed: bool,
+}
+
+impl Drop for Unfinished<'_> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let (db, dialect, objects, id) = (
+            self.store.db.clone(),
+            self.store.dialect,
+            self.store.tables.objects.clone(),
+            self.id,
+        );
+        runtime.spawn(async move { SqlStore::discard(&db, dialect, &objects, id).await });
     }
 }
 
 #[async_trait]
 impl ObjectStore for SqlStore {
     async fn put(&self, key: &Key, mut body: Body) -> Result<ObjectMeta, StoreError> {
-        let stale: DateTime<Utc> = crate::stamp::now() - chrono::TimeDelta::hours(24);
-        objects::Entity::delete_many()
-            .filter(objects::Column::Key.eq(key.as_str()))
-            .filter(objects::Column::State.eq("writing"))
-            .filter(objects::Column::CreatedAt.lt(stale))
-            .exec(&self.db)
-            .await
-            .map_err(db_error)?;
+        self.ready().await?;
+        self.sweep(Some(key)).await.map_err(db_error)?;
+        let d = &self.dialect;
         let id = crate::stamp::new_id();
-        objects::Entity::insert(objects::ActiveModel {
-            id: Set(id),
-            key: Set(key.to_string()),
-            size_bytes: Set(0),
-            sha256: Set(None),
-            state: Set("writing".into()),
-            created_at: Set(crate::stamp::now()),
-        })
-        .exec_without_returning(&self.db)
-        .await
-        .map_err(db_error)?;
+        let insert = format!(
+            "INSERT INTO {} (id, {}, size_bytes, sha256, state, created_at) \
+             VALUES ({}, {}, 0, NULL, 'writing', {})",
+            self.tables.objects,
+            d.key(),
+            d.p(1),
+            d.p(2),
+            d.p(3)
+        );
+        let values = vec![
+            id.into(),
+            d.key_value(key.as_str()),
+            crate::stamp::now().into(),
+        ];
+        self.execute(&insert, values).await.map_err(db_error)?;
+        // From here on the row must not outlive a failed or cancelled put.
+        let mut unfinished = Unfinished {
+            store: self,
+            id,
+            armed: true,
+        };
         let written = match self.stream_chunks(id, &mut body).await {
-            Ok(digest) => {
-                let (size, sha256) = digest.finish();
-                self.publish(key, id, size, &sha256).await
-            }
+            Ok(digest) => self.publish(key, id, digest).await,
             Err(error) => Err(error),
         };
-        if let Err(error) = written {
-            let _ = objects::Entity::delete_by_id(id).exec(&self.db).await;
-            return Err(error);
+        if written.is_ok() {
+            unfinished.armed = false;
         }
+        drop(unfinished);
+        written?;
         self.head(key).await
     }
 
     async fn get(&self, key: &Key) -> Result<(ObjectMeta, Body), StoreError> {
-        let model = self.complete(key).await?;
-        let body = self.chunk_stream(model.id, model.size_bytes.max(0) as u64, key);
-        Ok((meta(&model, key), body))
+        let (id, meta) = self.complete(key).await?;
+        let body = self.chunk_stream(id, meta.size, key);
+        Ok((meta, body))
     }
 
     async fn head(&self, key: &Key) -> Result<ObjectMeta, StoreError> {
-        let model = self.complete(key).await?;
-        Ok(meta(&model, key))
+        Ok(self.complete(key).await?.1)
     }
 
     async fn list(
@@ -247,40 +451,30 @@ impl ObjectStore for SqlStore {
         after: Option<&Key>,
         limit: usize,
     ) -> Result<ListPage, StoreError> {
-        let backend = self.db.get_database_backend();
-        // Byte order of keys on both backends, as S3 lists them.
-        let postgres = backend == DatabaseBackend::Postgres;
-        let collate = if postgres { " COLLATE \"C\"" } else { "" };
-        let p = |n: usize| {
-            if postgres {
-                format!("${n}")
-            } else {
-                "?".to_owned()
-            }
-        };
+        self.ready().await?;
+        let d = &self.dialect;
         let limit = limit.max(1);
-        // `substr` rather than LIKE: SQLite's LIKE ignores case.
-        let mut values: Vec<sea_orm::Value> = vec![prefix.into()];
+        let mut values = vec![d.key_value(prefix)];
         let mut sql = format!(
-            "SELECT id, key, size_bytes, sha256, state, created_at FROM objects \
-             WHERE state = 'complete' AND substr(key, 1, {}) = {}",
-            prefix.chars().count(),
-            p(1)
+            "{} AND {} = {}",
+            self.select(),
+            d.key_prefix(prefix),
+            d.p(1)
         );
         if let Some(after) = after {
-            values.push(after.as_str().into());
-            sql.push_str(&format!(" AND key{collate} > {}", p(2)));
+            values.push(d.key_value(after.as_str()));
+            sql.push_str(&format!(" AND {} > {}", d.ordered_key(), d.p(2)));
         }
-        sql.push_str(&format!(" ORDER BY key{collate} LIMIT {}", limit + 1));
-        let rows = objects::Entity::find()
-            .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
-            .all(&self.db)
-            .await
-            .map_err(db_error)?;
-        let mut objects: Vec<ObjectMeta> = rows
-            .iter()
-            .filter_map(|row| Key::parse(&row.key).ok().map(|key| meta(row, &key)))
-            .collect();
+        sql.push_str(&format!(
+            " ORDER BY {} LIMIT {}",
+            d.ordered_key(),
+            limit + 1
+        ));
+        let rows = self.rows(&sql, values).await.map_err(db_error)?;
+        let mut objects = Vec::with_capacity(rows.len());
+        for row in &rows {
+            objects.push(self.meta(row)?.1);
+        }
         let next = if objects.len() > limit {
             objects.truncate(limit);
             objects.last().map(|meta| meta.key.clone())
@@ -291,20 +485,26 @@ impl ObjectStore for SqlStore {
     }
 
     async fn delete(&self, key: &Key) -> Result<(), StoreError> {
-        objects::Entity::delete_many()
-            .filter(objects::Column::Key.eq(key.as_str()))
-            .filter(objects::Column::State.eq("complete"))
-            .exec(&self.db)
+        self.ready().await?;
+        let d = &self.dialect;
+        let sql = format!(
+            "DELETE FROM {} WHERE {} = {} AND state = 'complete'",
+            self.tables.objects,
+            d.key(),
+            d.p(1)
+        );
+        self.execute(&sql, vec![d.key_value(key.as_str())])
             .await
             .map_err(db_error)?;
         Ok(())
     }
 
     async fn check(&self) -> Result<(), StoreError> {
+        self.ready().await?;
         self.db
-            .execute_unprepared("SELECT 1 FROM objects LIMIT 1")
+            .execute_unprepared(&format!("SELECT 1 FROM {} LIMIT 1", self.tables.objects))
             .await
-            .map_err(db_error)?;
+            .map_err(|error| StoreError::Backend(format!("{}: {error}", self.name)))?;
         Ok(())
     }
 }

@@ -20,7 +20,11 @@
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::{Credentials, Region};
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, MetadataDirective};
+mod copy;
+
+pub use copy::MAX_SINGLE_COPY;
+
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use bytes::{Bytes, BytesMut};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
@@ -57,6 +61,12 @@ pub struct S3Settings {
     /// being read); a call fails after [`MAX_ATTEMPTS`] attempts. Zero means the
     /// default of 60 s.
     pub timeout: std::time::Duration,
+    /// Objects above this many bytes are moved into place by a multipart copy
+    /// (zero: S3's own limit for one `CopyObject`, [`MAX_SINGLE_COPY`]); tests
+    /// lower it to exercise that path without writing 5 GiB.
+    pub max_single_copy: u64,
+    /// Bytes per copied part in a multipart copy (zero: 1 GiB; at least 5 MiB).
+    pub copy_part: u64,
 }
 
 /// Why an S3 call failed.
@@ -108,6 +118,8 @@ pub struct S3Bucket {
     bucket: String,
     part_size: usize,
     timeout: std::time::Duration,
+    max_single_copy: u64,
+    copy_part: u64,
 }
 
 fn timestamp(value: Option<&aws_sdk_s3::primitives::DateTime>) -> DateTime<Utc> {
@@ -175,6 +187,14 @@ impl S3Bucket {
             bucket: settings.bucket.clone(),
             part_size: settings.part_size.max(5 * 1024 * 1024),
             timeout,
+            max_single_copy: match settings.max_single_copy {
+                0 => MAX_SINGLE_COPY,
+                limit => limit.min(MAX_SINGLE_COPY),
+            },
+            copy_part: match settings.copy_part {
+                0 => 1024 * 1024 * 1024,
+                part => part,
+            },
         }
     }
 
@@ -247,34 +267,16 @@ impl S3Bucket {
                 message: "no upload id in the answer".into(),
             });
         };
-        let result = self
-            .upload_parts(&temp, upload_id, first, &mut body, &mut hasher, &mut size)
-            .await;
-        if let Err(error) = result {
-            // Best effort: the upload's parts would otherwise be kept (and billed).
-            let _ = self
-                .client
-                .abort_multipart_upload()
-                .bucket(&self.bucket)
-                .key(&temp)
-                .upload_id(upload_id)
-                .send()
-                .await;
-            return Err(error);
-        }
+        // Whatever happens from here — an error, or the caller giving up — the
+        // parts, or the temporary object, do not outlive this put.
+        let mut guard = copy::AbortOnDrop::new(self, &temp, upload_id);
+        self.upload_parts(&temp, upload_id, first, &mut body, &mut hasher, &mut size)
+            .await?;
+        guard.completed();
         let sha256 = hex::encode(hasher.finalize());
-        let copied = self
-            .client
-            .copy_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .copy_source(format!("{}/{}", self.bucket, encode_key(&temp)))
-            .metadata(SHA256_METADATA, &sha256)
-            .metadata_directive(MetadataDirective::Replace)
-            .send()
-            .await
-            .map_err(|error| service("CopyObject", error));
+        let copied = self.copy_into_place(&temp, key, size, &sha256).await;
         let _ = self.delete(&temp).await;
+        guard.disarm();
         copied?;
         Ok((size, sha256))
     }

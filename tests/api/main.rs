@@ -44,6 +44,8 @@ mod repo;
 mod response_cache;
 mod schema;
 mod service_visibility;
+mod store_backends;
+mod store_cleanup;
 mod store_conformance;
 #[cfg(feature = "s3")]
 mod store_feeds;

@@ -49,6 +49,7 @@ async fn stalled_store(timeout: Duration) -> S3Store {
         secret_access_key: Some("test".into()),
         part_size: 5 * 1024 * 1024,
         timeout,
+        ..Default::default()
     })
     .await
 }

@@ -48,6 +48,7 @@ async fn the_cache_reads_through_expires_and_is_culled_oldest_first() {
         max_cache_size: 100,
         cull_to_size: 50,
         timeout_ms: 400,
+        ..CachePolicy::default()
     };
     let no_cache = CachePolicy {
         cache: false,
@@ -271,7 +272,7 @@ fn store_migrate_copies_what_is_missing_and_reports_the_share() {
     );
     assert!(before.contains("imports/a.csv"), "{before}");
     let copied = run(&["store", "migrate"]);
-    assert!(copied.contains("copied 3 objects"), "{copied}");
+    assert!(copied.contains("copied 3 of 3 objects"), "{copied}");
     assert_eq!(
         std::fs::read_to_string(to.join("imports/b.csv")).expect("copied"),
         "b.csv"
@@ -280,7 +281,7 @@ fn store_migrate_copies_what_is_missing_and_reports_the_share() {
     assert!(after.contains("100.0% migrated"), "{after}");
     let again = run(&["store", "migrate"]);
     assert!(
-        again.contains("copied 0 objects"),
+        again.contains("copied 0 of 3 objects"),
         "resumes with nothing left: {again}"
     );
 }

@@ -1,0 +1,170 @@
+//! The conformance suite on the stores configured as the Data Store Service's
+//! documents describe them: the SQL store on a database of its own (SQLite,
+//! PostgreSQL, MySQL/MariaDB) and DynamoDB in both of its table layouts, each
+//! opened from a JSON configuration as an operator would write it.
+//!
+//! MySQL runs against `TEST_MYSQL_URL` and DynamoDB against
+//! `TEST_DYNAMODB_ENDPOINT` (`.ci/run` points them at the machine's MariaDB and
+//! at moto); without them these say they are skipped, and under `CI=true` fail.
+
+use crate::helpers::TestDb;
+use crate::store_conformance::conformance;
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use signpost::store::{Store, StoreConfig};
+
+/// `variable`'s value, or `None` (said to be skipped); under `CI=true` a missing
+/// value fails the test instead.
+pub fn required_env(variable: &str, test: &str) -> Option<String> {
+    let value = std::env::var(variable).ok().filter(|v| !v.is_empty());
+    if value.is_none() {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+        assert!(
+            !ci,
+            "CI=true but {variable} is not set: {test} would be skipped"
+        );
+        eprintln!("signpost tests: {variable} is not set, {test} is SKIPPED");
+    }
+    value
+}
+
+/// A table prefix no other test run uses.
+fn unique_prefix() -> String {
+    format!("t{}_", &uuid::Uuid::now_v7().simple().to_string()[20..])
+}
+
+async fn open(config: Value, db: &sea_orm::DatabaseConnection) -> Store {
+    let config = StoreConfig::from_json(&config).unwrap_or_else(|e| panic!("{config}: {e}"));
+    config.open(db, None).await.expect("open")
+}
+
+#[tokio::test]
+async fn sql_store_on_its_own_sqlite_database_conforms() {
+    let test_db = TestDb::new().await;
+    let db = test_db.migrated().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("objects.db");
+    // SQLAlchemy's absolute-path spelling: four slashes.
+    let config = json!({"Type": "SQLAlchemy", "connectionString": format!("sqlite:///{}", file.display()),
+        "objectPrefix": "os_"});
+    conformance("sql on its own SQLite", open(config, &db).await).await;
+    // The objects went to that file, not to Signpost's own tables.
+    let own: i64 = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM objects",
+        ))
+        .await
+        .expect("count")
+        .and_then(|row| row.try_get("", "n").ok())
+        .unwrap_or(-1);
+    assert_eq!(own, 0, "Signpost's own objects table stayed empty");
+    assert!(file.metadata().expect("the store's file").len() > 0);
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(signpost_test_postgres),
+    ignore = "needs PostgreSQL: set TEST_DATABASE_URL"
+)]
+async fn sql_store_on_its_own_postgres_database_conforms() {
+    let signpost_db = TestDb::new().await;
+    let store_db = TestDb::new().await;
+    let db = signpost_db.migrated().await;
+    let url = store_db.url.replacen("postgres://", "postgresql://", 1);
+    let config = json!({"type": "sql", "connection_string": url, "table_prefix": "store_"});
+    conformance("sql on its own PostgreSQL", open(config, &db).await).await;
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(signpost_test_mysql),
+    ignore = "needs MySQL or MariaDB: set TEST_MYSQL_URL"
+)]
+async fn sql_store_on_mysql_conforms() {
+    let Some(url) = required_env("TEST_MYSQL_URL", "the MySQL store test") else {
+        return;
+    };
+    let test_db = TestDb::new().await;
+    let db = test_db.migrated().await;
+    let prefix = unique_prefix();
+    // As the Data Store Service's deployments wrote it.
+    let connection = url.replacen("mysql://", "mysql+pymysql://", 1);
+    let config =
+        json!({"Type": "SQLAlchemy", "connectionString": connection, "objectPrefix": prefix});
+    conformance("sql on MySQL", open(config, &db).await).await;
+    let mysql = sea_orm::Database::connect(&url).await.expect("mysql");
+    for table in ["object_chunks", "objects"] {
+        mysql
+            .execute_unprepared(&format!("DROP TABLE {prefix}{table}"))
+            .await
+            .expect("drop");
+    }
+}
+
+#[cfg(feature = "dynamodb")]
+async fn dynamodb_conforms(single_table: &str) {
+    let Some(endpoint) = required_env("TEST_DYNAMODB_ENDPOINT", "the DynamoDB store test") else {
+        return;
+    };
+    let test_db = TestDb::new().await;
+    let db = test_db.migrated().await;
+    let prefix = unique_prefix();
+    let config = json!({"Type": "DynamoDB", "aws_access_key_id": "test",
+        "aws_secret_access_key": "test", "region_name": "eu-west-2", "endpoint_url": endpoint,
+        "single_table_mode": single_table, "objectPrefix": prefix});
+    let parsed = StoreConfig::from_json(&config).expect("config");
+    let StoreConfig::Dynamodb { .. } = &parsed else {
+        panic!("{parsed:?}");
+    };
+    let store = open(config, &db).await;
+    conformance(
+        &format!("dynamodb, single_table_mode {single_table}"),
+        store,
+    )
+    .await;
+    let tables = dynamodb_tables(&endpoint, &prefix).await;
+    if single_table == "True" {
+        assert_eq!(tables, [format!("{prefix}objects")]);
+    } else {
+        assert!(tables.len() > 1, "a table per segment: {tables:?}");
+    }
+}
+
+/// The store's own view of which tables it made, deleted afterwards.
+#[cfg(feature = "dynamodb")]
+async fn dynamodb_tables(endpoint: &str, prefix: &str) -> Vec<String> {
+    use signpost::store::dynamodb::{DynamoDbStore, DynamoSettings};
+    let settings = DynamoSettings {
+        region: Some("eu-west-2".into()),
+        endpoint_url: Some(endpoint.to_owned()),
+        access_key_id: Some("test".into()),
+        secret_access_key: Some("test".into()),
+        table_prefix: prefix.to_owned(),
+        ..Default::default()
+    };
+    let store = DynamoDbStore::new(&settings).await;
+    let tables = store.table_names().await.expect("tables");
+    store.delete_tables().await.expect("delete tables");
+    tables
+}
+
+#[cfg(feature = "dynamodb")]
+#[tokio::test]
+#[cfg_attr(
+    not(signpost_test_dynamodb),
+    ignore = "needs a DynamoDB server: set TEST_DYNAMODB_ENDPOINT"
+)]
+async fn dynamodb_store_in_single_table_mode_conforms() {
+    dynamodb_conforms("True").await;
+}
+
+#[cfg(feature = "dynamodb")]
+#[tokio::test]
+#[cfg_attr(
+    not(signpost_test_dynamodb),
+    ignore = "needs a DynamoDB server: set TEST_DYNAMODB_ENDPOINT"
+)]
+async fn dynamodb_store_with_a_table_per_segment_conforms() {
+    dynamodb_conforms("False").await;
+}
