@@ -16,8 +16,9 @@ pub async fn healthcheck() -> Json<Value> {
 }
 
 /// `GET /health/ready`: 200 when the database and the object store answer, 503
-/// (naming the checks that failed) otherwise. The failures' details go to the log,
-/// not the response.
+/// (naming the checks that failed, and the kind of object store) otherwise. The
+/// failures' details go to the log, not the response. Each call checks again, so
+/// a store that was down at start is ready once it answers.
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let (database, store) = tokio::join!(
         within(crate::db::ping(&state.db)),
@@ -41,10 +42,11 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
             Json(json!({ "status": "OK", "checks": checks })),
         );
     }
+    let store = state.store.kind();
     let message = match failed.as_slice() {
         ["database"] => "the database is not reachable".to_owned(),
-        ["objectStore"] => "the object store is not reachable".to_owned(),
-        _ => "the database and the object store are not reachable".to_owned(),
+        ["objectStore"] => format!("the object store ({store}) is not reachable"),
+        _ => format!("the database and the object store ({store}) are not reachable"),
     };
     (
         StatusCode::SERVICE_UNAVAILABLE,

@@ -218,6 +218,10 @@ impl CachingStore {
 
 #[async_trait]
 impl ObjectStore for CachingStore {
+    fn kind(&self) -> String {
+        format!("caching in front of {}", self.main.kind())
+    }
+
     async fn put(&self, key: &Key, body: Body) -> Result<ObjectMeta, StoreError> {
         let writes = {
             let mut index = self.index();

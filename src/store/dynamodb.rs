@@ -61,6 +61,10 @@ impl DynamoDbStore {
 
 #[async_trait]
 impl ObjectStore for DynamoDbStore {
+    fn kind(&self) -> String {
+        "dynamodb".into()
+    }
+
     async fn put(&self, key: &Key, body: Body) -> Result<ObjectMeta, StoreError> {
         meta(
             self.tables

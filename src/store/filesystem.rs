@@ -315,6 +315,10 @@ impl FilesystemStore {
 
 #[async_trait]
 impl ObjectStore for FilesystemStore {
+    fn kind(&self) -> String {
+        "filesystem".into()
+    }
+
     async fn put(&self, key: &Key, mut body: Body) -> Result<ObjectMeta, StoreError> {
         let (mut temp, digest) = self.write_temp(&mut body).await?;
         let target = self.data_path(key);

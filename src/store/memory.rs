@@ -25,6 +25,10 @@ impl MemoryStore {
 
 #[async_trait]
 impl ObjectStore for MemoryStore {
+    fn kind(&self) -> String {
+        "memory".into()
+    }
+
     async fn put(&self, key: &Key, mut body: Body) -> Result<ObjectMeta, StoreError> {
         let mut content = BytesMut::new();
         let mut digest = Digest::default();

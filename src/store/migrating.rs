@@ -16,6 +16,10 @@ pub struct MigratingStore {
 
 #[async_trait]
 impl ObjectStore for MigratingStore {
+    fn kind(&self) -> String {
+        format!("migrating from {} to {}", self.from.kind(), self.to.kind())
+    }
+
     async fn put(&self, key: &Key, body: Body) -> Result<ObjectMeta, StoreError> {
         let (left, right) = tee(body);
         let (from, to) = tokio::join!(self.from.put(key, left), self.to.put(key, right));

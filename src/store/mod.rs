@@ -162,6 +162,10 @@ pub trait ObjectStore: Send + Sync + fmt::Debug {
 
     /// Whether the store is usable (for `/health/ready`).
     async fn check(&self) -> Result<(), StoreError>;
+
+    /// What kind of store this is (`dynamodb`, `migrating from sql to s3`), for
+    /// readiness answers: enough to know which store failed, without addresses.
+    fn kind(&self) -> String;
 }
 
 /// A body holding `bytes`.

@@ -54,6 +54,10 @@ impl S3Store {
 
 #[async_trait]
 impl ObjectStore for S3Store {
+    fn kind(&self) -> String {
+        "s3".into()
+    }
+
     async fn put(&self, key: &Key, body: Body) -> Result<ObjectMeta, StoreError> {
         let (size, sha256) = self
             .bucket

@@ -397,6 +397,15 @@ impl Drop for Unfinished<'_> {
 
 #[async_trait]
 impl ObjectStore for SqlStore {
+    fn kind(&self) -> String {
+        match self.dialect {
+            _ if self.migrated => "sql".into(),
+            Dialect::Postgres => "sql (PostgreSQL)".into(),
+            Dialect::Sqlite => "sql (SQLite)".into(),
+            Dialect::MySql => "sql (MySQL)".into(),
+        }
+    }
+
     async fn put(&self, key: &Key, mut body: Body) -> Result<ObjectMeta, StoreError> {
         self.ready().await?;
         self.sweep(Some(key)).await.map_err(db_error)?;

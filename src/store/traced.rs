@@ -17,6 +17,10 @@ pub fn traced(store: Store) -> Store {
 
 #[async_trait]
 impl ObjectStore for Traced {
+    fn kind(&self) -> String {
+        self.0.kind()
+    }
+
     #[tracing::instrument(name = "store.put", skip_all, fields(key = %key))]
     async fn put(&self, key: &Key, body: Body) -> Result<ObjectMeta, StoreError> {
         self.0.put(key, body).await

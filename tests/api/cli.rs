@@ -5,11 +5,13 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn signpost() -> Command {
+pub fn signpost() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_signpost"));
     command
         .env_remove("DATABASE_URL")
         .env_remove("SIGNPOST_CONFIG")
+        .env_remove("SIGNPOST_OBJECTSTORE")
+        .env_remove("APIAPP_OBJECTSTORECONFIG")
         .env("RUST_LOG", "warn");
     command
 }
@@ -86,7 +88,7 @@ fn print_schema_prints_the_sdl() {
     );
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

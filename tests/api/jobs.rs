@@ -19,6 +19,10 @@ struct PanickingStore {
 
 #[async_trait]
 impl ObjectStore for PanickingStore {
+    fn kind(&self) -> String {
+        "panicking".into()
+    }
+
     async fn put(&self, key: &Key, body: Body) -> Result<ObjectMeta, StoreError> {
         if !self.on_get && key.as_str().starts_with(self.prefix) {
             panic!("the test store panics on put of {key}");

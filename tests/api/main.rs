@@ -46,6 +46,7 @@ mod schema;
 mod service_visibility;
 mod store_backends;
 mod store_cleanup;
+mod store_config_cli;
 mod store_conformance;
 #[cfg(feature = "s3")]
 mod store_feeds;

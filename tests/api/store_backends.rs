@@ -168,3 +168,114 @@ async fn dynamodb_store_in_single_table_mode_conforms() {
 async fn dynamodb_store_with_a_table_per_segment_conforms() {
     dynamodb_conforms("False").await;
 }
+
+/// From now on, accepts connections on `port` and pipes each to `target`: a
+/// store server that was down at start coming up.
+async fn forward(port: u16, target: String) {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .expect("bind");
+    tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            let target = target.clone();
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+}
+
+async fn readiness(app: &crate::helpers::TestApp) -> (u16, Value) {
+    let response = app
+        .client
+        .get(app.url("/health/ready"))
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("json"))
+}
+
+/// A store that cannot be reached at start: the server starts, readiness says
+/// 503 naming the store, and turns 200 once the store answers.
+async fn unreachable_then_up(config: Value, kind: &str, port: u16, target: String) {
+    let app = crate::helpers::spawn_app_with(|settings| settings.objectstore = Some(config)).await;
+    let (status, body) = readiness(&app).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["checks"]["objectStore"], "UNAVAILABLE", "{body}");
+    assert_eq!(body["checks"]["database"], "OK", "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(kind), "names the store: {body}");
+    forward(port, target).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (status, body) = readiness(&app).await;
+        if status == 200 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still not ready: {body}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(signpost_test_mysql),
+    ignore = "needs MySQL or MariaDB: set TEST_MYSQL_URL"
+)]
+async fn a_mysql_store_down_at_start_fails_readiness_until_it_answers() {
+    let Some(url) = required_env("TEST_MYSQL_URL", "the MySQL readiness test") else {
+        return;
+    };
+    let real = url::Url::parse(&url).expect("TEST_MYSQL_URL is a URL");
+    let target = format!(
+        "{}:{}",
+        real.host_str().unwrap_or("127.0.0.1"),
+        real.port().unwrap_or(3306)
+    );
+    let port = crate::cli::free_port();
+    let mut down = real.clone();
+    down.set_port(Some(port)).expect("port");
+    let prefix = unique_prefix();
+    let config =
+        json!({"type": "sql", "connection_string": down.to_string(), "table_prefix": prefix});
+    unreachable_then_up(config, "sql (MySQL)", port, target).await;
+    let mysql = sea_orm::Database::connect(&url).await.expect("mysql");
+    for table in ["object_chunks", "objects"] {
+        mysql
+            .execute_unprepared(&format!("DROP TABLE IF EXISTS {prefix}{table}"))
+            .await
+            .expect("drop");
+    }
+}
+
+#[cfg(feature = "dynamodb")]
+#[tokio::test]
+#[cfg_attr(
+    not(signpost_test_dynamodb),
+    ignore = "needs a DynamoDB server: set TEST_DYNAMODB_ENDPOINT"
+)]
+async fn a_dynamodb_store_down_at_start_fails_readiness_until_it_answers() {
+    let Some(endpoint) = required_env("TEST_DYNAMODB_ENDPOINT", "the DynamoDB readiness test")
+    else {
+        return;
+    };
+    let real = url::Url::parse(&endpoint).expect("TEST_DYNAMODB_ENDPOINT is a URL");
+    let target = format!(
+        "{}:{}",
+        real.host_str().unwrap_or("127.0.0.1"),
+        real.port_or_known_default().unwrap_or(80)
+    );
+    let port = crate::cli::free_port();
+    let prefix = unique_prefix();
+    let config = json!({"type": "dynamodb", "endpoint_url": format!("http://127.0.0.1:{port}"),
+        "region": "eu-west-2", "access_key_id": "test", "secret_access_key": "test",
+        "table_prefix": prefix, "timeout_secs": 1});
+    unreachable_then_up(config, "dynamodb", port, target).await;
+    dynamodb_tables(&endpoint, &prefix).await;
+}

@@ -286,6 +286,87 @@ fn store_migrate_copies_what_is_missing_and_reports_the_share() {
     );
 }
 
+// Time is paused so the order of caching is the order of the puts.
+#[tokio::test(start_paused = true)]
+async fn cache_sizes_in_objects_cull_each_tables_oldest_as_the_documents_count_them() {
+    let main = Arc::new(MemoryStore::new());
+    let cache = Arc::new(MemoryStore::new());
+    // {"maxCacheSize": 3, "cullToSize": 1} for `imports`, no count for the rest.
+    let config = serde_json::json!({"Type": "Caching", "Main": {"Type": "Memory"},
+        "DefaultPolicy": {"cache": true, "maxCacheSize": 100, "cullToSize": 50, "timeout": 60000},
+        "TablePolicyOverride": {"imports": {"cache": true, "maxCacheSize": 3, "cullToSize": 1, "timeout": 60000}}});
+    let signpost::store::StoreConfig::Caching {
+        default_policy,
+        table_policy_override,
+        ..
+    } = signpost::store::StoreConfig::from_json(&config).expect("config")
+    else {
+        panic!("not a caching config");
+    };
+    let store = CachingStore::new(
+        main.clone(),
+        cache.clone(),
+        default_policy,
+        table_policy_override,
+    )
+    .await
+    .expect("caching");
+    for name in [
+        "ingest/a",
+        "imports/1",
+        "imports/2",
+        "imports/3",
+        "ingest/b",
+    ] {
+        store.put(&key(name), body(b"x")).await.expect("put");
+        tokio::time::advance(Duration::from_millis(10)).await;
+    }
+    let cached = |names: &[&str]| {
+        let cache = cache.clone();
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        async move {
+            let mut held = Vec::new();
+            for name in names {
+                if cache.head(&key(&name)).await.is_ok() {
+                    held.push(name);
+                }
+            }
+            held
+        }
+    };
+    let all = [
+        "ingest/a",
+        "imports/1",
+        "imports/2",
+        "imports/3",
+        "ingest/b",
+    ];
+    assert_eq!(
+        cached(&all).await,
+        all,
+        "three imports are within the count"
+    );
+    store.put(&key("imports/4"), body(b"x")).await.expect("put");
+    assert_eq!(
+        cached(&[
+            "ingest/a",
+            "imports/1",
+            "imports/2",
+            "imports/3",
+            "imports/4",
+            "ingest/b"
+        ])
+        .await,
+        ["ingest/a", "imports/4", "ingest/b"],
+        "past three, the imports were culled oldest first down to one; other tables kept"
+    );
+    assert_eq!(
+        text(&store, "imports/1").await,
+        "x",
+        "a culled object is read from main"
+    );
+}
+
 #[tokio::test]
 async fn readiness_checks_the_object_store() {
     let parent = tempfile::tempdir().expect("dir");
