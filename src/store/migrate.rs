@@ -10,11 +10,15 @@
 //! listing of both sides.
 
 use super::{Key, ObjectMeta, ObjectStore, StoreError};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use std::cmp::Ordering;
 use std::collections::VecDeque;
 
 /// Keys listed per request.
 const PAGE: usize = 1000;
+/// Objects copied at the same time.
+const COPIES_AT_ONCE: usize = 8;
 /// Keys of each kind a check keeps to show.
 pub const SAMPLE: usize = 20;
 
@@ -175,27 +179,44 @@ pub struct Copied {
     pub bytes: u64,
 }
 
-/// Copies each object of `from` that `to` lacks or holds differently, calling
-/// `progress` after each key of `from`.
+/// Copies one object; its size, or `None` when it was deleted since the listing.
+async fn copy_one(
+    from: &dyn ObjectStore,
+    to: &dyn ObjectStore,
+    key: Key,
+) -> Result<Option<u64>, StoreError> {
+    match from.get(&key).await {
+        Ok((_, body)) => Ok(Some(to.put(&key, body).await?.size)),
+        Err(StoreError::NotFound(_)) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// Copies each object of `from` that `to` lacks or holds differently, up to
+/// [`COPIES_AT_ONCE`] at a time (small objects cost round trips, not bytes),
+/// calling `progress` as keys of `from` are looked at and copied.
 pub async fn copy_missing(
     from: &dyn ObjectStore,
     to: &dyn ObjectStore,
     mut progress: impl FnMut(&Copied),
 ) -> Result<Copied, StoreError> {
     let mut done = Copied::default();
+    let mut in_flight = FuturesUnordered::new();
+    let finished = |done: &mut Copied, copied: Option<u64>| {
+        if let Some(size) = copied {
+            done.copied += 1;
+            done.bytes += size;
+        }
+    };
     walk(from, to, async |step| {
         match step {
             Step::Copy(meta, _) => {
                 done.seen += 1;
-                match from.get(&meta.key).await {
-                    Ok((_, body)) => {
-                        let written = to.put(&meta.key, body).await?;
-                        done.copied += 1;
-                        done.bytes += written.size;
+                in_flight.push(copy_one(from, to, meta.key));
+                while in_flight.len() >= COPIES_AT_ONCE {
+                    if let Some(copied) = in_flight.next().await {
+                        finished(&mut done, copied?);
                     }
-                    // Deleted since the listing: nothing to copy.
-                    Err(StoreError::NotFound(_)) => {}
-                    Err(error) => return Err(error),
                 }
                 progress(&done);
             }
@@ -208,5 +229,9 @@ pub async fn copy_missing(
         Ok(())
     })
     .await?;
+    while let Some(copied) = in_flight.next().await {
+        finished(&mut done, copied?);
+    }
+    progress(&done);
     Ok(done)
 }

@@ -3,7 +3,8 @@
 //! a database of their own (PostgreSQL, SQLite or MySQL/MariaDB), created there
 //! when missing. The content goes in chunks of a few MB, never one huge value.
 //!
-//! A put streams its chunks under a new `writing` row, each in its own statement
+//! An object of one chunk is written in one transaction. A larger put streams
+//! its chunks under a new `writing` row, each in its own statement
 //! (no long transaction holds the single SQLite writer or a PostgreSQL snapshot),
 //! then one short transaction drops the key's previous `complete` row (its chunks
 //! go with it) and marks the new one `complete`; a unique index on complete keys
@@ -209,10 +210,20 @@ impl SqlStore {
         Ok(())
     }
 
-    async fn stream_chunks(&self, id: Uuid, body: &mut Body) -> Result<Digest, StoreError> {
-        let mut digest = Digest::default();
-        let mut buffer = BytesMut::with_capacity(CHUNK);
+    /// Writes `buffer` and the rest of `body` as chunks of `id`.
+    async fn stream_chunks(
+        &self,
+        id: Uuid,
+        mut buffer: BytesMut,
+        mut digest: Digest,
+        body: &mut Body,
+    ) -> Result<Digest, StoreError> {
         let mut seq = 0;
+        while buffer.len() >= CHUNK {
+            self.write_chunk(id, seq, buffer.split_to(CHUNK).freeze())
+                .await?;
+            seq += 1;
+        }
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|error| StoreError::io("reading the content", error))?;
             digest.update(&chunk);
@@ -233,10 +244,36 @@ impl SqlStore {
         Ok(digest)
     }
 
-    /// Makes `id` the key's complete object, dropping the previous one.
-    async fn publish(&self, key: &Key, id: Uuid, digest: Digest) -> Result<(), StoreError> {
+    /// Makes `id` the key's complete object, dropping the previous one: the
+    /// `writing` row of a chunked upload, or for a `small` object (one chunk) a row
+    /// and chunk written here, in the same transaction (one commit, not three).
+    async fn publish(
+        &self,
+        key: &Key,
+        id: Uuid,
+        digest: Digest,
+        small: Option<Bytes>,
+    ) -> Result<ObjectMeta, StoreError> {
         let (size, sha256) = digest.finish();
+        let created = crate::stamp::now();
         let d = &self.dialect;
+        let insert_small = format!(
+            "INSERT INTO {} (id, {}, size_bytes, sha256, state, created_at) \
+             VALUES ({}, {}, {}, {}, 'complete', {})",
+            self.tables.objects,
+            d.key(),
+            d.p(1),
+            d.p(2),
+            d.p(3),
+            d.p(4),
+            d.p(5)
+        );
+        let insert_chunk = format!(
+            "INSERT INTO {} (object_id, seq, data) VALUES ({}, 0, {})",
+            self.tables.chunks,
+            d.p(1),
+            d.p(2)
+        );
         let drop_old = format!(
             "DELETE FROM {} WHERE {} = {} AND state = 'complete'",
             self.tables.objects,
@@ -274,18 +311,37 @@ impl SqlStore {
                     [d.key_value(key.as_str())],
                 ))
                 .await?;
+                if let Some(data) = &small {
+                    let values: [Value; 5] = [
+                        id.into(),
+                        d.key_value(key.as_str()),
+                        (size as i64).into(),
+                        sha256.clone().into(),
+                        created.into(),
+                    ];
+                    txn.execute_raw(Statement::from_sql_and_values(
+                        d.backend(),
+                        &insert_small,
+                        values,
+                    ))
+                    .await?;
+                    let values: [Value; 2] = [id.into(), data.to_vec().into()];
+                    txn.execute_raw(Statement::from_sql_and_values(
+                        d.backend(),
+                        &insert_chunk,
+                        values,
+                    ))
+                    .await?;
+                    return Ok::<u64, DbErr>(1);
+                }
                 let values: [Value; 4] = [
                     (size as i64).into(),
                     sha256.clone().into(),
-                    crate::stamp::now().into(),
+                    created.into(),
                     id.into(),
                 ];
                 let updated = txn
-                    .execute_raw(Statement::from_sql_and_values(
-                        d.backend(),
-                        &complete,
-                        values,
-                    ))
+                    .execute_raw(Statement::from_sql_and_values(d.backend(), &complete, values))
                     .await?
                     .rows_affected();
                 Ok::<u64, DbErr>(updated)
@@ -294,7 +350,12 @@ impl SqlStore {
             match result {
                 Ok(1) => {
                     txn.commit().await.map_err(db_error)?;
-                    return Ok(());
+                    return Ok(ObjectMeta {
+                        key: key.clone(),
+                        size,
+                        sha256: Some(sha256),
+                        created,
+                    });
                 }
                 Ok(_) => {
                     let _ = sea_orm::TransactionSession::rollback(txn).await;
@@ -408,9 +469,24 @@ impl ObjectStore for SqlStore {
 
     async fn put(&self, key: &Key, mut body: Body) -> Result<ObjectMeta, StoreError> {
         self.ready().await?;
+        let id = crate::stamp::new_id();
+        // Until the content outgrows one chunk nothing is written: most objects
+        // are small, and one transaction is all they need.
+        let mut digest = Digest::default();
+        let mut buffer = BytesMut::new();
+        while buffer.len() < CHUNK {
+            match body.next().await {
+                Some(chunk) => {
+                    let chunk =
+                        chunk.map_err(|error| StoreError::io("reading the content", error))?;
+                    digest.update(&chunk);
+                    buffer.extend_from_slice(&chunk);
+                }
+                None => return self.publish(key, id, digest, Some(buffer.freeze())).await,
+            }
+        }
         self.sweep(Some(key)).await.map_err(db_error)?;
         let d = &self.dialect;
-        let id = crate::stamp::new_id();
         let insert = format!(
             "INSERT INTO {} (id, {}, size_bytes, sha256, state, created_at) \
              VALUES ({}, {}, 0, NULL, 'writing', {})",
@@ -432,16 +508,14 @@ impl ObjectStore for SqlStore {
             id,
             armed: true,
         };
-        let written = match self.stream_chunks(id, &mut body).await {
-            Ok(digest) => self.publish(key, id, digest).await,
+        let written = match self.stream_chunks(id, buffer, digest, &mut body).await {
+            Ok(digest) => self.publish(key, id, digest, None).await,
             Err(error) => Err(error),
         };
         if written.is_ok() {
             unfinished.armed = false;
         }
-        drop(unfinished);
-        written?;
-        self.head(key).await
+        written
     }
 
     async fn get(&self, key: &Key) -> Result<(ObjectMeta, Body), StoreError> {
