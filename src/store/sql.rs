@@ -341,7 +341,11 @@ impl SqlStore {
                     id.into(),
                 ];
                 let updated = txn
-                    .execute_raw(Statement::from_sql_and_values(d.backend(), &complete, values))
+                    .execute_raw(Statement::from_sql_and_values(
+                        d.backend(),
+                        &complete,
+                        values,
+                    ))
                     .await?
                     .rows_affected();
                 Ok::<u64, DbErr>(updated)

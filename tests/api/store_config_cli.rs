@@ -81,3 +81,58 @@ fn signpost_objectstore_wins_over_the_data_store_services_variable() {
     let out = String::from_utf8_lossy(&output.stdout);
     assert!(out.contains("\"type\": \"sql\""), "{out}");
 }
+
+#[test]
+fn store_migrate_copies_between_any_two_stores_named_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let files = dir.path().join("files");
+    std::fs::create_dir_all(files.join("imports")).expect("dir");
+    for name in ["a.csv", "b.csv", "c.csv"] {
+        std::fs::write(files.join("imports").join(name), name).expect("write");
+    }
+    // Both in the Data Store Service's spelling, as a team moving over has them.
+    let from = serde_json::json!({"Type": "SimpleFileStore", "BaseLocation": files}).to_string();
+    let database = dir.path().join("objects.db");
+    let to = serde_json::json!({"Type": "SQLAlchemy",
+        "connectionString": format!("sqlite:///{}", database.display()), "objectPrefix": "moved_"})
+    .to_string();
+    let run = |extra: &[&str]| {
+        let output = signpost()
+            .args(["store", "migrate", "--from", &from, "--to", &to])
+            .args(extra)
+            .env("SIGNPOST_DATA_DIR", dir.path())
+            .output()
+            .expect("run signpost");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert!(run(&["--check"]).contains("0.0% migrated: 0 of 3"));
+    assert!(run(&[]).contains("copied 3 of 3 objects"));
+    let after = run(&["--check"]);
+    assert!(after.contains("100.0% migrated: 3 of 3"), "{after}");
+    assert!(
+        run(&[]).contains("copied 0 of 3 objects"),
+        "nothing left to copy"
+    );
+
+    let output = signpost()
+        .args([
+            "store",
+            "migrate",
+            "--from",
+            "{\"Type\": \"Nope\"}",
+            "--to",
+            &to,
+        ])
+        .env("SIGNPOST_DATA_DIR", dir.path())
+        .output()
+        .expect("run signpost");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("--from: Nope.Type: unknown store type")
+    );
+}
