@@ -108,7 +108,13 @@ fn connect_options(settings: &DbSettings) -> ConnectOptions {
                 .foreign_keys(true)
         })
         .map_sqlx_postgres_opts(move |opts| {
-            let opts = opts.application_name("signpost");
+            // `signpost` in pg_stat_activity, unless the URL names the replica
+            // (`?application_name=signpost-eu-1`).
+            let opts = if opts.get_application_name().is_some() {
+                opts
+            } else {
+                opts.application_name("signpost")
+            };
             match statement_timeout {
                 Some(timeout) => {
                     opts.options([("statement_timeout", timeout.as_millis().to_string())])

@@ -9,7 +9,7 @@ use super::spec::Kind;
 use super::stage::{self, Stage};
 use crate::repo::RecordType;
 use crate::store::{Key, Store};
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult, Statement};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,7 +69,7 @@ pub struct CheckPlan<'a> {
 /// Checks the file at `key` as `options.kind`, staging its rows in `session`; the
 /// stage is returned when the file could be read at all.
 pub async fn check_file(
-    session: &impl ConnectionTrait,
+    session: &DatabaseConnection,
     store: Store,
     key: Key,
     options: ReadOptions,

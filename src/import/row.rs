@@ -416,6 +416,24 @@ pub fn pg_type(kind: Kind) -> &'static str {
     }
 }
 
+impl Cell {
+    /// The value as PostgreSQL reads it in text form (arrays, `COPY`); `None` for NULL.
+    pub fn pg_text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
+        Some(match self {
+            Cell::Null => return None,
+            Cell::Text(text) => Cow::Borrowed(text.as_str()),
+            Cell::Uuid(id) => Cow::Owned(id.to_string()),
+            Cell::Int(n) => Cow::Owned(n.to_string()),
+            Cell::Money(amount) => Cow::Owned(amount.to_string()),
+            Cell::Float(x) => Cow::Owned(x.to_string()),
+            Cell::Date(date) => Cow::Owned(date.format("%Y-%m-%d").to_string()),
+            Cell::Timestamp(time) => Cow::Owned(time.to_rfc3339()),
+            Cell::Bool(b) => Cow::Borrowed(if *b { "t" } else { "f" }),
+        })
+    }
+}
+
 /// A PostgreSQL array literal (`{"a","b",NULL}`) of cells: one bind parameter for
 /// a whole column of a batch, which PostgreSQL parses far faster than a
 /// placeholder per value.
@@ -425,19 +443,9 @@ pub fn pg_array<'a>(cells: impl Iterator<Item = &'a Cell>) -> String {
         if index > 0 {
             out.push(',');
         }
-        let text = match cell {
-            Cell::Null => {
-                out.push_str("NULL");
-                continue;
-            }
-            Cell::Text(text) => text.clone(),
-            Cell::Uuid(id) => id.to_string(),
-            Cell::Int(n) => n.to_string(),
-            Cell::Money(amount) => amount.to_string(),
-            Cell::Float(x) => x.to_string(),
-            Cell::Date(date) => date.format("%Y-%m-%d").to_string(),
-            Cell::Timestamp(time) => time.to_rfc3339(),
-            Cell::Bool(b) => if *b { "t" } else { "f" }.to_owned(),
+        let Some(text) = cell.pg_text() else {
+            out.push_str("NULL");
+            continue;
         };
         out.push('"');
         for c in text.chars() {

@@ -272,3 +272,77 @@ async fn a_live_import_heartbeats_and_its_progress_moves_while_it_applies() {
         "the import's row never moved while it checked"
     );
 }
+
+/// PostgreSQL stages an import's rows with `COPY`; a connection lost in the middle
+/// (here: its backend terminated, as a failover or an administrator would) fails
+/// the import with an error that says so, and leaves nothing behind.
+#[tokio::test]
+#[cfg_attr(
+    not(signpost_test_postgres),
+    ignore = "needs PostgreSQL: set TEST_DATABASE_URL"
+)]
+async fn a_connection_lost_mid_copy_fails_the_import_and_leaves_nothing() {
+    let test_db = TestDb::new().await;
+    let db = test_db.migrated().await;
+    let dir = test_db.dir.path();
+    std::fs::write(
+        dir.join("providers.csv"),
+        format!("id,name\n{P1},Food Bank\n"),
+    )
+    .expect("write");
+    std::fs::write(dir.join("services.csv"), services_csv(300_000)).expect("write");
+    // Named, so that only this test's import is cut off, not another test's.
+    let name = format!("copy_victim_{}", uuid::Uuid::now_v7().simple());
+    let mut url = url::Url::parse(&test_db.url).expect("url");
+    url.query_pairs_mut().append_pair("application_name", &name);
+    let run = |file: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_signpost"))
+            .args(["import", file])
+            .current_dir(dir)
+            .env("DATABASE_URL", url.as_str())
+            .env("SIGNPOST_DATA_DIR", dir)
+            .env_remove("SIGNPOST_OBJECTSTORE")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    assert!(run("providers.csv").wait().expect("wait").success());
+    let child = run("services.csv");
+    let started = Instant::now();
+    // The import's own session: the backend whose statement is a COPY into a stage.
+    let terminate = format!(
+        "SELECT CAST(pg_terminate_backend(pid) AS TEXT) AS v FROM pg_stat_activity \
+         WHERE query LIKE 'COPY import_stage_%' AND application_name = '{name}'"
+    );
+    loop {
+        if scalar(&db, &terminate).await.as_deref() == Some("true") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no COPY into a stage was seen"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let output = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("staging rows") || stderr.contains("connection"),
+        "says what happened: {stderr}"
+    );
+    let state = scalar(
+        &db,
+        "SELECT state AS v FROM imports WHERE file_name = 'services.csv'",
+    )
+    .await;
+    assert_eq!(state.as_deref(), Some("failed"), "{stderr}");
+    let services = scalar(&db, "SELECT CAST(COUNT(*) AS TEXT) AS v FROM services").await;
+    assert_eq!(
+        services.as_deref(),
+        Some("0"),
+        "nothing of the import is visible"
+    );
+}
