@@ -168,61 +168,52 @@ impl DynamoStore {
     }
 
     /// Writes `body` under `key`, replacing the object there once it is complete.
-    pub async fn put(&self, key: &str, mut body: Body) -> Result<DynamoObject, DynamoError> {
+    pub async fn put(&self, key: &str, body: Body) -> Result<DynamoObject, DynamoError> {
         self.check().await?;
         let segment = segment_of(key);
         let table = self.tables.for_segment(segment).await?;
         let upload = uuid::Uuid::now_v7().to_string();
-        let mut hasher = Sha256::new();
-        let mut size = 0u64;
-        let mut buffer = BytesMut::new();
+        let mut incoming = Incoming::new(body);
         // Until the content outgrows one item, nothing is written.
         let mut ended = false;
-        while buffer.len() <= INLINE_MAX {
-            match body.next().await {
-                Some(chunk) => {
-                    let chunk = chunk.map_err(DynamoError::Body)?;
-                    hasher.update(&chunk);
-                    size += chunk.len() as u64;
-                    buffer.extend_from_slice(&chunk);
+        while incoming.buffer.len() <= INLINE_MAX {
+            if !incoming.more().await? {
+                ended = true;
+                break;
+            }
+        }
+        // Armed while chunks exist that no manifest points to.
+        let mut pending = None;
+        let mut chunks = 0u32;
+        if !ended {
+            pending = Some(layout::Pending::start(self, &table, key, &upload).await?);
+            loop {
+                while incoming.buffer.len() >= CHUNK {
+                    let piece = incoming.buffer.split_to(CHUNK).freeze();
+                    self.write_chunk(&table, &upload, chunks, piece).await?;
+                    chunks += 1;
                 }
-                None => {
-                    ended = true;
+                if !incoming.more().await? {
                     break;
                 }
             }
+            if !incoming.buffer.is_empty() {
+                let rest = incoming.buffer.split().freeze();
+                self.write_chunk(&table, &upload, chunks, rest).await?;
+                chunks += 1;
+            }
         }
+        let Incoming {
+            hasher,
+            size,
+            buffer,
+            ..
+        } = incoming;
         let mut manifest = Item::manifest(key, size, &upload);
-        // Armed while chunks exist that no manifest points to.
-        let mut pending = None;
         if ended {
             manifest.set("d", AttributeValue::B(Blob::new(buffer.to_vec())));
         } else {
-            pending = Some(layout::Pending::start(self, &table, key, &upload).await?);
-            let mut seq = 0u32;
-            loop {
-                while buffer.len() >= CHUNK {
-                    let piece = buffer.split_to(CHUNK).freeze();
-                    self.write_chunk(&table, &upload, seq, piece).await?;
-                    seq += 1;
-                }
-                match body.next().await {
-                    Some(chunk) => {
-                        let chunk = chunk.map_err(DynamoError::Body)?;
-                        hasher.update(&chunk);
-                        size += chunk.len() as u64;
-                        buffer.extend_from_slice(&chunk);
-                    }
-                    None => break,
-                }
-            }
-            if !buffer.is_empty() {
-                self.write_chunk(&table, &upload, seq, buffer.split().freeze())
-                    .await?;
-                seq += 1;
-            }
-            manifest = Item::manifest(key, size, &upload);
-            manifest.set("c", AttributeValue::N(seq.to_string()));
+            manifest.set("c", AttributeValue::N(chunks.to_string()));
         }
         manifest.set("h", AttributeValue::S(hex::encode(hasher.finalize())));
         let object = manifest.object()?;
@@ -439,6 +430,39 @@ impl DynamoStore {
 
     pub(crate) fn tables(&self) -> &tables::Tables {
         &self.tables
+    }
+}
+
+/// The content of a put as it arrives: what is buffered, its size and hash so far.
+struct Incoming {
+    body: Body,
+    hasher: Sha256,
+    size: u64,
+    buffer: BytesMut,
+}
+
+impl Incoming {
+    fn new(body: Body) -> Self {
+        Self {
+            body,
+            hasher: Sha256::new(),
+            size: 0,
+            buffer: BytesMut::new(),
+        }
+    }
+
+    /// Buffers the next piece of the body; false once it has ended.
+    async fn more(&mut self) -> Result<bool, DynamoError> {
+        match self.body.next().await {
+            Some(chunk) => {
+                let chunk = chunk.map_err(DynamoError::Body)?;
+                self.hasher.update(&chunk);
+                self.size += chunk.len() as u64;
+                self.buffer.extend_from_slice(&chunk);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! from its creation, so the object appears whole, with its hash, or not at all.
 
 use crate::{S3Bucket, S3Error, SHA256_METADATA, TEMP_PREFIX, encode_key, service};
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, MetadataDirective};
+use aws_sdk_s3::types::{CompletedPart, MetadataDirective};
 use chrono::{TimeDelta, Utc};
 
 /// The largest object one `CopyObject` may copy.
@@ -85,19 +85,7 @@ impl S3Bucket {
             );
             start = end + 1;
         }
-        self.client
-            .complete_multipart_upload()
-            .bucket(&self.bucket)
-            .key(key)
-            .upload_id(upload_id)
-            .multipart_upload(
-                CompletedMultipartUpload::builder()
-                    .set_parts(Some(parts))
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(|error| service("CompleteMultipartUpload", error))?;
+        self.complete_upload(key, upload_id, parts).await?;
         guard.disarm();
         Ok(())
     }
@@ -105,9 +93,30 @@ impl S3Bucket {
     /// Aborts multipart uploads and deletes temporary objects that a process
     /// which died mid-put left behind (uploads in progress are younger).
     pub async fn sweep_leftovers(&self) -> Result<(), S3Error> {
-        let stale = Utc::now() - ABANDONED_AFTER;
-        let old = |time: Option<&aws_sdk_s3::primitives::DateTime>| {
-            time.is_some_and(|time| time.secs() < stale.timestamp())
+        let stale = (Utc::now() - ABANDONED_AFTER).timestamp();
+        let (uploads, temps) = self.leftovers().await?;
+        for (key, upload_id, _) in uploads.iter().filter(|(_, _, started)| *started < stale) {
+            self.abort_upload(key, upload_id).await;
+        }
+        for (key, _) in temps.iter().filter(|(_, written)| *written < stale) {
+            let _ = self.delete(key).await;
+        }
+        Ok(())
+    }
+
+    /// Multipart uploads in progress and temporary objects, of any age (tests,
+    /// diagnostics).
+    pub async fn unfinished_uploads(&self) -> Result<usize, S3Error> {
+        let (uploads, temps) = self.leftovers().await?;
+        Ok(uploads.len() + temps.len())
+    }
+
+    /// Under [`TEMP_PREFIX`]: the multipart uploads (key, id, when started) and
+    /// the temporary objects (key, when written), times in Unix seconds.
+    #[allow(clippy::type_complexity)]
+    async fn leftovers(&self) -> Result<(Vec<(String, String, i64)>, Vec<(String, i64)>), S3Error> {
+        let seconds = |time: Option<&aws_sdk_s3::primitives::DateTime>| {
+            time.map_or(i64::MAX, |time| time.secs())
         };
         let uploads = self
             .client
@@ -117,20 +126,6 @@ impl S3Bucket {
             .send()
             .await
             .map_err(|error| service("ListMultipartUploads", error))?;
-        for upload in uploads.uploads() {
-            if let (Some(key), Some(id), true) =
-                (upload.key(), upload.upload_id(), old(upload.initiated()))
-            {
-                let _ = self
-                    .client
-                    .abort_multipart_upload()
-                    .bucket(&self.bucket)
-                    .key(key)
-                    .upload_id(id)
-                    .send()
-                    .await;
-            }
-        }
         let temps = self
             .client
             .list_objects_v2()
@@ -139,36 +134,35 @@ impl S3Bucket {
             .send()
             .await
             .map_err(|error| service("ListObjectsV2", error))?;
-        for object in temps.contents() {
-            if let (Some(key), true) = (object.key(), old(object.last_modified())) {
-                let _ = self.delete(key).await;
-            }
-        }
-        Ok(())
+        let uploads = uploads
+            .uploads()
+            .iter()
+            .filter_map(|upload| {
+                Some((
+                    upload.key()?.to_owned(),
+                    upload.upload_id()?.to_owned(),
+                    seconds(upload.initiated()),
+                ))
+            })
+            .collect();
+        let temps = temps
+            .contents()
+            .iter()
+            .filter_map(|object| Some((object.key()?.to_owned(), seconds(object.last_modified()))))
+            .collect();
+        Ok((uploads, temps))
     }
-}
 
-impl S3Bucket {
-    /// Multipart uploads in progress and temporary objects, of any age (tests,
-    /// diagnostics).
-    pub async fn unfinished_uploads(&self) -> Result<usize, S3Error> {
-        let uploads = self
+    /// Aborts a multipart upload, best effort: what fails is swept later.
+    pub(crate) async fn abort_upload(&self, key: &str, upload_id: &str) {
+        let _ = self
             .client
-            .list_multipart_uploads()
+            .abort_multipart_upload()
             .bucket(&self.bucket)
-            .prefix(TEMP_PREFIX)
+            .key(key)
+            .upload_id(upload_id)
             .send()
-            .await
-            .map_err(|error| service("ListMultipartUploads", error))?;
-        let temps = self
-            .client
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(TEMP_PREFIX)
-            .send()
-            .await
-            .map_err(|error| service("ListObjectsV2", error))?;
-        Ok(uploads.uploads().len() + temps.contents().len())
+            .await;
     }
 }
 
@@ -222,14 +216,7 @@ impl Drop for AbortOnDrop {
             if temp_object {
                 let _ = bucket.delete(&key).await;
             } else {
-                let _ = bucket
-                    .client
-                    .abort_multipart_upload()
-                    .bucket(&bucket.bucket)
-                    .key(&key)
-                    .upload_id(&upload_id)
-                    .send()
-                    .await;
+                bucket.abort_upload(&key, &upload_id).await;
             }
         });
     }

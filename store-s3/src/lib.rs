@@ -316,6 +316,16 @@ impl S3Bucket {
                 break;
             }
         }
+        self.complete_upload(key, upload_id, parts).await
+    }
+
+    /// Completes a multipart upload of `parts`: the object appears at `key`.
+    pub(crate) async fn complete_upload(
+        &self,
+        key: &str,
+        upload_id: &str,
+        parts: Vec<CompletedPart>,
+    ) -> Result<(), S3Error> {
         self.client
             .complete_multipart_upload()
             .bucket(&self.bucket)
