@@ -15,6 +15,7 @@
 use super::Problem;
 use super::check::missing_from;
 use super::stage::Stage;
+use super::visible;
 use crate::repo::RecordType;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
@@ -127,26 +128,46 @@ async fn write_rows(
     // Slice bounds are numbers the server made, written into the text.
     let within = match slice {
         None => "true".to_owned(),
-        Some((start, None)) => format!("row_no > {start}"),
-        Some((start, Some(end))) => format!("row_no > {start} AND row_no <= {end}"),
+        Some((start, None)) => format!("st.row_no > {start}"),
+        Some((start, Some(end))) => format!("st.row_no > {start} AND st.row_no <= {end}"),
     };
+    let set_wise = visible::set_wise(stage, &within);
+    let (flag_column, flag, joins, flag_update) = match &set_wise {
+        Some(set) => (
+            ", visible",
+            format!(", {}", set.flag),
+            set.joins.as_str(),
+            ", visible = excluded.visible",
+        ),
+        None => ("", String::new(), "", ""),
+    };
+    let selected: Vec<String> = names.iter().map(|name| format!("st.{name}")).collect();
     let sql = format!(
-        "INSERT INTO {table} ({columns}, created_at, updated_at, version) \
-         SELECT {columns}, {now_at}, {now_at}, 1 FROM {stage} WHERE {within} \
-         ON CONFLICT (id) DO UPDATE SET {updates}, \
+        "INSERT INTO {table} ({columns}, created_at, updated_at, version{flag_column}) \
+         SELECT {selected}, {now_at}, {now_at}, 1{flag} FROM {stage} st{joins} WHERE {within} \
+         ON CONFLICT (id) DO UPDATE SET {updates}{flag_update}, \
          version = {table}.version + 1, deleted_at = NULL WHERE {changed}",
         columns = names.join(", "),
+        selected = selected.join(", "),
         stage = stage.name(),
         updates = updates.join(", "),
         changed = changed.join(" OR "),
     );
+    let backend = txn.get_database_backend();
+    if let Some(set) = &set_wise {
+        txn.execute_unprepared(&visible::switch(true)).await?;
+        txn.execute_unprepared(&set.lock).await?;
+    }
     let result = txn
         .execute_raw(Statement::from_sql_and_values(
-            txn.get_database_backend(),
+            backend,
             sql,
             [Value::ChronoDateTimeUtc(Some(now))],
         ))
         .await?;
+    if set_wise.is_some() {
+        txn.execute_unprepared(&visible::switch(false)).await?;
+    }
     Ok(result.rows_affected())
 }
 

@@ -25,6 +25,7 @@ pub mod run;
 pub mod source;
 pub mod spec;
 pub mod stage;
+pub mod visible;
 pub mod zip;
 
 use serde::Serialize;

@@ -111,6 +111,8 @@ const S4: &str = "0190b000-0000-7000-8000-000000000004";
 const V5: &str = "0190b000-0000-7000-8000-000000000005";
 const V6: &str = "0190b000-0000-7000-8000-000000000006";
 const SV7: &str = "0190b000-0000-7000-8000-000000000007";
+const S8: &str = "0190b000-0000-7000-8000-000000000008";
+const P9: &str = "0190b000-0000-7000-8000-000000000009";
 
 #[tokio::test]
 async fn the_visible_column_follows_every_write() {
@@ -242,6 +244,42 @@ async fn the_visible_column_follows_every_write() {
     )
     .await;
     assert_eq!(check(&app, "an import publishing a service").await, 3);
+    // On PostgreSQL an import writes the flag set-wise: a file without the
+    // published column keeps the stored value on update and the default on insert,
+    // and a service moved to a hidden provider by a file is hidden.
+    import(
+        &app,
+        "services.csv",
+        &format!("id,provider_id,name\n{S4},{provider},Repair Cafe Plus\n{S8},{P2},Tool Library\n"),
+    )
+    .await;
+    assert_eq!(
+        check(&app, "an import without the published column").await,
+        3
+    );
+    import(
+        &app,
+        "providers.csv",
+        &format!("id,name,published\n{P9},Closed Trust,false\n"),
+    )
+    .await;
+    import(
+        &app,
+        "services.csv",
+        &format!("id,provider_id,name,published\n{S3},{P9},Warm Space,true\n"),
+    )
+    .await;
+    assert_eq!(
+        check(&app, "an import moving a service to a hidden provider").await,
+        2
+    );
+    import(
+        &app,
+        "services.csv",
+        &format!("id,provider_id,name,published\n{S3},{P2},Warm Space,true\n"),
+    )
+    .await;
+    assert_eq!(check(&app, "an import moving it back").await, 3);
     import(
         &app,
         "providers.csv",
