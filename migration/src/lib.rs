@@ -22,6 +22,7 @@ mod m20261203_000010_change_notifications;
 mod m20261206_000011_venue_visibility;
 mod m20261206_000012_objects_key_order;
 mod m20261206_000013_bulk_visibility;
+mod m20261206_000014_set_wise_venues;
 pub mod render;
 
 /// Every migration of the schema, oldest first.
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_venue_visibility::Migration),
             Box::new(m20261206_000012_objects_key_order::Migration),
             Box::new(m20261206_000013_bulk_visibility::Migration),
+            Box::new(m20261206_000014_set_wise_venues::Migration),
         ]
     }
 }

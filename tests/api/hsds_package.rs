@@ -349,6 +349,50 @@ async fn venue_addresses_have_one_truth() {
     )
     .await;
     assert_eq!(postcodes().await, ("LS3 3CC".into(), "LS3 3CC".into()));
+
+    // An address moved from one venue to another feeds both: the one it left is
+    // left without an address, and the one it joined keeps its own main address.
+    let other = "0190d000-0000-7000-8000-000000000002";
+    let moved = "0190d000-0000-7000-8000-000000000003";
+    let venue_postcode = |id: &'static str| {
+        let db = db.clone();
+        async move {
+            let row = db
+                .query_one_raw(Statement::from_sql_and_values(
+                    db.get_database_backend(),
+                    format!(
+                        "SELECT postal_code FROM venues WHERE id = {}",
+                        signpost::repo::main_address::placeholder(db.get_database_backend(), 1)
+                    ),
+                    [sea_orm::Value::from(
+                        uuid::Uuid::parse_str(id).expect("uuid"),
+                    )],
+                ))
+                .await
+                .expect("query")
+                .expect("the venue");
+            row.try_get::<Option<String>>("", "postal_code")
+                .expect("postal_code")
+        }
+    };
+    import("venues.csv", format!("id,name\n{other},Annex\n")).await;
+    import(
+        "addresses.csv",
+        format!(
+            "id,location_id,address_1,city,postal_code\n{moved},{other},9 Low St,York,YO1 9ZZ\n"
+        ),
+    )
+    .await;
+    assert_eq!(venue_postcode(other).await.as_deref(), Some("YO1 9ZZ"));
+    import(
+        "addresses.csv",
+        format!(
+            "id,location_id,address_1,city,postal_code\n{moved},{venue},9 Low St,York,YO1 9ZZ\n"
+        ),
+    )
+    .await;
+    assert_eq!(venue_postcode(other).await, None);
+    assert_eq!(postcodes().await, ("LS3 3CC".into(), "LS3 3CC".into()));
 }
 
 /// A package may hold a type with no records (an export of a directory without

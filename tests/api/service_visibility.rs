@@ -300,6 +300,26 @@ async fn the_visible_column_follows_every_write() {
     )
     .await;
     assert_eq!(venues_seen(&app, "importing venues and a link").await, 2);
+    import(
+        &app,
+        "venues.csv",
+        &format!("id,name\n{V5},Warm Space Annex\n"),
+    )
+    .await;
+    assert_eq!(
+        venues_seen(&app, "a venue import without the provider column").await,
+        2
+    );
+    import(
+        &app,
+        "venues.csv",
+        &format!("id,provider_id,name\n{V5},{provider},Warm Space Annex\n"),
+    )
+    .await;
+    assert_eq!(
+        venues_seen(&app, "an import moving a venue to a shown provider").await,
+        3
+    );
 
     admin(
         &app,
