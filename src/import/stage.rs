@@ -32,30 +32,36 @@ use sea_orm::{
 const MAX_PARAMETERS: usize = 30_000;
 
 /// Bytes of `COPY` data sent at a time.
-const COPY_BUFFER: usize = 1024 * 1024;
+pub const COPY_BUFFER: usize = 1024 * 1024;
 
 /// One row in `COPY`'s text format: the line number, then each cell, separated
-/// by tabs; `\N` for NULL; backslash, tab, newline and carriage return escaped.
+/// by tabs.
 fn copy_text_row(out: &mut Vec<u8>, row: &Row) {
     use std::io::Write;
     let _ = write!(out, "{}", row.line);
     for cell in &row.cells {
         out.push(b'\t');
-        let Some(text) = cell.pg_text() else {
-            out.extend_from_slice(b"\\N");
-            continue;
-        };
-        for byte in text.bytes() {
-            match byte {
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                other => out.push(other),
-            }
-        }
+        push_copy_field(out, cell.pg_text().as_deref());
     }
     out.push(b'\n');
+}
+
+/// Appends one field in `COPY`'s text format: `\N` for NULL; backslash, tab,
+/// newline and carriage return escaped.
+pub fn push_copy_field(out: &mut Vec<u8>, text: Option<&str>) {
+    let Some(text) = text else {
+        out.extend_from_slice(b"\\N");
+        return;
+    };
+    for byte in text.bytes() {
+        match byte {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            other => out.push(other),
+        }
+    }
 }
 
 /// Opens the import's session: one connection with the pool's settings, without

@@ -8,7 +8,7 @@ use super::{IngestError, fetch, hsds, postcodes, registry};
 use crate::import::{ImportOptions, Mode};
 use crate::store::{Key, ObjectMeta, Store};
 use entities::ingest_runs::{self, IngestRunState};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -459,11 +459,9 @@ async fn load(
 ) -> Result<Loaded, IngestError> {
     match &source.loader {
         Loader::Postcodes => {
-            let txn = db.begin().await?;
             let rows =
-                postcodes::load_postcodes(&txn, store.clone(), meta.key.clone(), name).await?;
-            registry::processed(&txn, id, rows).await?;
-            txn.commit().await?;
+                postcodes::load_postcodes(db, store.clone(), meta.key.clone(), name, Some(id))
+                    .await?;
             Ok(Loaded {
                 rows,
                 warnings: Vec::new(),

@@ -1,11 +1,12 @@
 //! The ONS Postcode Directory loader: the data CSV picked out of a zip beside
 //! documentation CSVs, rows normalised and upserted in batches, Windows-1252 and
-//! BOM files decoded, a bad row failing the file by line and column (the caller
-//! rolling back), and a reload updating rather than duplicating.
+//! BOM files decoded, a bad row failing the file by line and column and leaving
+//! the table as it was, a reload updating rather than duplicating, and (on
+//! PostgreSQL) a connection lost mid-COPY failing the load and leaving nothing.
 
 use crate::helpers::TestDb;
 use entities::postcodes;
-use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder, Statement};
 use signpost::ingest::IngestError;
 use signpost::ingest::postcodes::load_postcodes;
 use signpost::read::near::postcode_point;
@@ -35,8 +36,8 @@ fn zip_of(members: &[(&str, Vec<u8>)]) -> Result<Vec<u8>, Box<dyn std::error::Er
     Ok(writer.finish()?.into_inner())
 }
 
-/// Stores `bytes` as `sources/ons/<name>` and loads it in a transaction that is
-/// committed on success and rolled back on failure.
+/// Stores `bytes` as `sources/ons/<name>` and loads it (one transaction,
+/// committed on success).
 async fn load(
     db: &DatabaseConnection,
     store: &Store,
@@ -45,13 +46,7 @@ async fn load(
 ) -> Result<Result<u64, IngestError>, Box<dyn std::error::Error>> {
     let key = Key::parse(&format!("sources/ons/{name}"))?;
     store.put(&key, body_of(bytes)).await?;
-    let txn = db.begin().await?;
-    let loaded = load_postcodes(&txn, store.clone(), key, name).await;
-    match loaded {
-        Ok(_) => txn.commit().await?,
-        Err(_) => txn.rollback().await?,
-    }
-    Ok(loaded)
+    Ok(load_postcodes(db, store.clone(), key, name, None).await)
 }
 
 async fn all(db: &DatabaseConnection) -> Result<Vec<postcodes::Model>, sea_orm::DbErr> {
@@ -261,5 +256,71 @@ async fn a_zip_that_lies_about_its_sizes_is_stopped_and_loads_nothing() -> TestR
         .unwrap_or_default();
     assert!(error.contains("declares"), "{error}");
     assert!(all(&db).await?.is_empty());
+    Ok(())
+}
+
+/// On PostgreSQL the rows stream through `COPY` into a stage on a connection of the
+/// load's own: cut off mid-stream, the load fails, says why, and writes nothing.
+#[tokio::test]
+#[cfg_attr(
+    not(signpost_test_postgres),
+    ignore = "needs PostgreSQL: set TEST_DATABASE_URL"
+)]
+async fn a_connection_lost_mid_copy_fails_the_load_and_leaves_nothing() -> TestResult {
+    let (test_db, db, store) = fresh().await;
+    // Named, so that only this test's load is cut off, not another test's.
+    let name = format!("postcode_victim_{}", uuid::Uuid::now_v7().simple());
+    let mut settings = test_db.settings();
+    let mut url = url::Url::parse(&settings.url)?;
+    url.query_pairs_mut().append_pair("application_name", &name);
+    settings.url = url.to_string();
+    let named = signpost::db::connect(&settings).await?;
+    let key = Key::parse("sources/ons/big.csv")?;
+    store
+        .put(&key, body_of(many(400_000, 0.0).into_bytes()))
+        .await?;
+    let loading = tokio::spawn(async move {
+        load_postcodes(&named, store, key, "big.csv", None)
+            .await
+            .map_err(|error| error.to_string())
+    });
+    let terminate = format!(
+        "SELECT CAST(pg_terminate_backend(pid) AS TEXT) AS v FROM pg_stat_activity \
+         WHERE query LIKE 'COPY postcode_stage%' AND application_name = '{name}'"
+    );
+    let started = std::time::Instant::now();
+    loop {
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                &terminate,
+            ))
+            .await?;
+        if row
+            .and_then(|row| row.try_get::<String>("", "v").ok())
+            .as_deref()
+            == Some("true")
+        {
+            break;
+        }
+        assert!(
+            !loading.is_finished(),
+            "the load ended before its COPY was seen"
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "no COPY into the stage was seen"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let error = loading
+        .await?
+        .err()
+        .ok_or("a lost connection fails the load")?;
+    assert!(
+        error.contains("staging postcodes") || error.contains("connection"),
+        "says what happened: {error}"
+    );
+    assert!(all(&db).await?.is_empty(), "nothing was written");
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! The ONS Postcode Directory loader: a stored zip (or bare CSV) of postcodes
-//! upserted into `postcodes`, inside the caller's transaction.
+//! upserted into `postcodes` in one transaction (the writing is in [`write`]).
 //!
 //! ONSPD zips carry documentation CSVs beside the data, so the member read is the
 //! largest `.csv` whose header has a `pcds` column. The zip is spooled to a
@@ -19,18 +19,19 @@
 
 use super::IngestError;
 use crate::import::decode::utf8_reader;
-use crate::import::row::{Cell, pg_array};
 use crate::read::near::normalise_postcode;
 use crate::store::{Key, Store};
-use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
-use std::collections::HashMap;
+use sea_orm::{DatabaseBackend, DatabaseConnection};
 use std::io::{self, Read};
 use tokio::sync::mpsc;
 use tokio_util::io::{StreamReader, SyncIoBridge};
+use uuid::Uuid;
 
-/// Rows per upsert statement (6 parameters a row on SQLite).
+mod write;
+
+/// Rows per batch the parser hands over (an upsert statement on SQLite, with 6
+/// parameters a row).
 pub const BATCH_ROWS: usize = 1000;
 
 /// ONSPD's latitude for a postcode it has no location for.
@@ -50,16 +51,19 @@ struct Postcode {
 type Batch = Result<Vec<Postcode>, IngestError>;
 
 /// Loads the ONSPD file stored at `key` into `postcodes`, recording `source_file`
-/// on every row; the number of data rows loaded (a postcode the file repeats
-/// counts each time, and its last row wins).
+/// on every row and, when `file` names its registry row, marking that processed
+/// in the same transaction; the number of data rows loaded (a postcode the file
+/// repeats counts each time, and its last row wins). All or nothing: a bad row,
+/// a lost connection or a failed write leaves the table as it was.
 pub async fn load_postcodes(
-    txn: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     store: Store,
     key: Key,
     source_file: &str,
+    file: Option<Uuid>,
 ) -> Result<u64, IngestError> {
     let (_, body) = store.get(&key).await?;
-    let (tx, mut rx) = mpsc::channel::<Batch>(2);
+    let (tx, rx) = mpsc::channel::<Batch>(2);
     let runtime = tokio::runtime::Handle::current();
     let reader = tokio::task::spawn_blocking(move || {
         let body = SyncIoBridge::new_with_handle(
@@ -70,92 +74,15 @@ pub async fn load_postcodes(
             let _ = tx.blocking_send(Err(error));
         }
     });
-    let now = Utc::now();
-    let mut loaded = 0u64;
-    while let Some(batch) = rx.recv().await {
-        let batch = batch?;
-        loaded += batch.len() as u64;
-        upsert(txn, &dedupe(batch), source_file, now).await?;
-    }
+    let written = if db.get_database_backend() == DatabaseBackend::Postgres {
+        write::by_copy(db, rx, source_file, file).await
+    } else {
+        write::by_batches(db, rx, source_file, file).await
+    };
     reader
         .await
         .map_err(|error| IngestError::Load(format!("reading the file: {error}")))?;
-    Ok(loaded)
-}
-
-/// The batch with a repeated postcode kept once, at its last row's values
-/// (PostgreSQL refuses to update a row twice in one statement).
-fn dedupe(rows: Vec<Postcode>) -> Vec<Postcode> {
-    let mut at: HashMap<String, usize> = HashMap::with_capacity(rows.len());
-    let mut kept: Vec<Postcode> = Vec::with_capacity(rows.len());
-    for row in rows {
-        match at.get(&row.postcode) {
-            Some(&index) => kept[index] = row,
-            None => {
-                at.insert(row.postcode.clone(), kept.len());
-                kept.push(row);
-            }
-        }
-    }
-    kept
-}
-
-/// One `INSERT … ON CONFLICT (postcode) DO UPDATE` for the batch: multi-row
-/// VALUES on SQLite, a column array per parameter, unnested, on PostgreSQL.
-async fn upsert(
-    txn: &impl ConnectionTrait,
-    rows: &[Postcode],
-    source_file: &str,
-    now: DateTime<Utc>,
-) -> Result<(), IngestError> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let backend = txn.get_database_backend();
-    let insert = "INSERT INTO postcodes \
-        (postcode, latitude, longitude, terminated, source_file, updated_at)";
-    let conflict = "ON CONFLICT (postcode) DO UPDATE SET latitude = excluded.latitude, \
-        longitude = excluded.longitude, terminated = excluded.terminated, \
-        source_file = excluded.source_file, updated_at = excluded.updated_at";
-    let now = Value::ChronoDateTimeUtc(Some(now));
-    let statement = if backend == DatabaseBackend::Postgres {
-        let array = |cell: &dyn Fn(&Postcode) -> Cell| {
-            let cells: Vec<Cell> = rows.iter().map(cell).collect();
-            Value::from(pg_array(cells.iter()))
-        };
-        let float = |value: Option<f64>| value.map_or(Cell::Null, Cell::Float);
-        let values = vec![
-            array(&|row| Cell::Text(row.postcode.clone())),
-            array(&|row| float(row.point.map(|(latitude, _)| latitude))),
-            array(&|row| float(row.point.map(|(_, longitude)| longitude))),
-            array(&|row| Cell::Bool(row.terminated)),
-            Value::from(source_file.to_owned()),
-            now,
-        ];
-        let sql = format!(
-            "{insert} SELECT p, la, lo, t, $5, $6 FROM \
-             unnest($1::text[], $2::float8[], $3::float8[], $4::bool[]) AS u (p, la, lo, t) \
-             {conflict}"
-        );
-        Statement::from_sql_and_values(backend, sql, values)
-    } else {
-        let mut values = Vec::with_capacity(rows.len() * 6);
-        for row in rows {
-            values.extend([
-                Value::from(row.postcode.clone()),
-                Value::Double(row.point.map(|(latitude, _)| latitude)),
-                Value::Double(row.point.map(|(_, longitude)| longitude)),
-                Value::Bool(Some(row.terminated)),
-                Value::from(source_file.to_owned()),
-                now.clone(),
-            ]);
-        }
-        let tuples = vec!["(?, ?, ?, ?, ?, ?)"; rows.len()].join(", ");
-        let sql = format!("{insert} VALUES {tuples} {conflict}");
-        Statement::from_sql_and_values(backend, sql, values)
-    };
-    txn.execute_raw(statement).await?;
-    Ok(())
+    written
 }
 
 fn load(message: impl Into<String>) -> IngestError {
