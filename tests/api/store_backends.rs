@@ -169,12 +169,22 @@ async fn dynamodb_store_with_a_table_per_segment_conforms() {
     dynamodb_conforms("False").await;
 }
 
-/// From now on, accepts connections on `port` and pipes each to `target`: a
-/// store server that was down at start coming up.
-async fn forward(port: u16, target: String) {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
+/// A port held for a store that is down: bound, so no other test or outgoing
+/// connection can take it meanwhile, but not listening, so connecting to it is
+/// refused as it would be with nothing there.
+fn hold_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
         .expect("bind");
+    let port = socket.local_addr().expect("address").port();
+    (socket, port)
+}
+
+/// From now on, accepts connections on the held port and pipes each to
+/// `target`: a store server that was down at start coming up.
+fn forward(held: tokio::net::TcpSocket, target: String) {
+    let listener = held.listen(128).expect("listen");
     tokio::spawn(async move {
         while let Ok((mut inbound, _)) = listener.accept().await {
             let target = target.clone();
@@ -200,7 +210,12 @@ async fn readiness(app: &crate::helpers::TestApp) -> (u16, Value) {
 
 /// A store that cannot be reached at start: the server starts, readiness says
 /// 503 naming the store, and turns 200 once the store answers.
-async fn unreachable_then_up(config: Value, kind: &str, port: u16, target: String) {
+async fn unreachable_then_up(
+    config: Value,
+    kind: &str,
+    held: tokio::net::TcpSocket,
+    target: String,
+) {
     let app = crate::helpers::spawn_app_with(|settings| settings.objectstore = Some(config)).await;
     let (status, body) = readiness(&app).await;
     assert_eq!(status, 503, "{body}");
@@ -208,7 +223,7 @@ async fn unreachable_then_up(config: Value, kind: &str, port: u16, target: Strin
     assert_eq!(body["checks"]["database"], "OK", "{body}");
     let message = body["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains(kind), "names the store: {body}");
-    forward(port, target).await;
+    forward(held, target);
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let (status, body) = readiness(&app).await;
@@ -238,13 +253,13 @@ async fn a_mysql_store_down_at_start_fails_readiness_until_it_answers() {
         real.host_str().unwrap_or("127.0.0.1"),
         real.port().unwrap_or(3306)
     );
-    let port = crate::cli::free_port();
+    let (held, port) = hold_port();
     let mut down = real.clone();
     down.set_port(Some(port)).expect("port");
     let prefix = unique_prefix();
     let config =
         json!({"type": "sql", "connection_string": down.to_string(), "table_prefix": prefix});
-    unreachable_then_up(config, "sql (MySQL)", port, target).await;
+    unreachable_then_up(config, "sql (MySQL)", held, target).await;
     let mysql = sea_orm::Database::connect(&url).await.expect("mysql");
     for table in ["object_chunks", "objects"] {
         mysql
@@ -271,11 +286,11 @@ async fn a_dynamodb_store_down_at_start_fails_readiness_until_it_answers() {
         real.host_str().unwrap_or("127.0.0.1"),
         real.port_or_known_default().unwrap_or(80)
     );
-    let port = crate::cli::free_port();
+    let (held, port) = hold_port();
     let prefix = unique_prefix();
     let config = json!({"type": "dynamodb", "endpoint_url": format!("http://127.0.0.1:{port}"),
         "region": "eu-west-2", "access_key_id": "test", "secret_access_key": "test",
         "table_prefix": prefix, "timeout_secs": 1});
-    unreachable_then_up(config, "dynamodb", port, target).await;
+    unreachable_then_up(config, "dynamodb", held, target).await;
     dynamodb_tables(&endpoint, &prefix).await;
 }
