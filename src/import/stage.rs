@@ -19,6 +19,7 @@
 //! later fail to upgrade to a write), and only applying opens one. A killed
 //! process takes the session, and its tables, with it.
 
+use super::copy::{CopyIn, push_field};
 use super::header::Header;
 use super::row::{Row, pg_array, pg_type};
 use crate::repo::RecordType;
@@ -31,9 +32,6 @@ use sea_orm::{
 /// Bind parameters per statement, under both backends' limits.
 const MAX_PARAMETERS: usize = 30_000;
 
-/// Bytes of `COPY` data sent at a time.
-pub const COPY_BUFFER: usize = 1024 * 1024;
-
 /// One row in `COPY`'s text format: the line number, then each cell, separated
 /// by tabs.
 fn copy_text_row(out: &mut Vec<u8>, row: &Row) {
@@ -41,27 +39,9 @@ fn copy_text_row(out: &mut Vec<u8>, row: &Row) {
     let _ = write!(out, "{}", row.line);
     for cell in &row.cells {
         out.push(b'\t');
-        push_copy_field(out, cell.pg_text().as_deref());
+        push_field(out, cell.pg_text().as_deref());
     }
     out.push(b'\n');
-}
-
-/// Appends one field in `COPY`'s text format: `\N` for NULL; backslash, tab,
-/// newline and carriage return escaped.
-pub fn push_copy_field(out: &mut Vec<u8>, text: Option<&str>) {
-    let Some(text) = text else {
-        out.extend_from_slice(b"\\N");
-        return;
-    };
-    for byte in text.bytes() {
-        match byte {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            other => out.push(other),
-        }
-    }
 }
 
 /// Opens the import's session: one connection with the pool's settings, without
@@ -189,7 +169,6 @@ impl Stage {
     /// time. The session's pool has one connection, the one its temporary
     /// tables live on, so the copy runs there.
     async fn copy_in(&mut self, session: &DatabaseConnection, rows: &[Row]) -> Result<(), DbErr> {
-        use sea_orm::sqlx::postgres::PgPoolCopyExt;
         let copy_error =
             |error: sea_orm::sqlx::Error| DbErr::Custom(format!("staging rows: {error}"));
         let statement = format!(
@@ -197,23 +176,12 @@ impl Stage {
             self.name(),
             self.column_names().join(", ")
         );
-        let mut copy = session
-            .get_postgres_connection_pool()
-            .copy_in_raw(&statement)
+        let mut copy = CopyIn::start(session, &statement)
             .await
             .map_err(copy_error)?;
-        let mut buffer = Vec::with_capacity(COPY_BUFFER + 4096);
         for row in rows {
-            copy_text_row(&mut buffer, row);
-            if buffer.len() >= COPY_BUFFER {
-                copy.send(std::mem::take(&mut buffer))
-                    .await
-                    .map_err(copy_error)?;
-                buffer.reserve(COPY_BUFFER + 4096);
-            }
-        }
-        if !buffer.is_empty() {
-            copy.send(buffer).await.map_err(copy_error)?;
+            copy_text_row(copy.rows(), row);
+            copy.sent_when_full().await.map_err(copy_error)?;
         }
         copy.finish().await.map_err(copy_error)?;
         self.rows += rows.len() as u64;

@@ -280,12 +280,27 @@ async fn imported_hsds_objects_are_read_through_their_parents() {
     }
 }
 
+/// The one row `select` (ending in `… = `) gives for the record `id`.
+async fn row_for(db: &sea_orm::DatabaseConnection, select: &str, id: &str) -> sea_orm::QueryResult {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = db.get_database_backend();
+    let placeholder = signpost::repo::main_address::placeholder(backend, 1);
+    let id = uuid::Uuid::parse_str(id).expect("uuid");
+    db.query_one_raw(Statement::from_sql_and_values(
+        backend,
+        format!("{select}{placeholder}"),
+        [sea_orm::Value::from(id)],
+    ))
+    .await
+    .expect("query")
+    .expect("a row")
+}
+
 /// A venue's address columns and its main address stay one truth whichever side is
 /// written: Signpost's `venues.csv` writes the address row, HSDS `addresses.csv`
 /// feeds the venue.
 #[tokio::test]
 async fn venue_addresses_have_one_truth() {
-    use sea_orm::{ConnectionTrait, Statement};
     let (_test_db, db) = fresh().await;
     let store: Store = Arc::new(signpost::store::memory::MemoryStore::new());
     let venue = "0190d000-0000-7000-8000-000000000001";
@@ -305,29 +320,18 @@ async fn venue_addresses_have_one_truth() {
             assert!(outcome.succeeded(), "{name}: {:?}", outcome.errors);
         }
     };
-    let postcodes = || {
-        let db = db.clone();
-        async move {
-            let row = db
-                .query_one_raw(Statement::from_sql_and_values(
-                    db.get_database_backend(),
-                    format!(
-                        "SELECT v.postal_code AS venue, a.postal_code AS address \
-                         FROM venues v JOIN addresses a ON a.id = v.id WHERE v.id = {}",
-                        signpost::repo::main_address::placeholder(db.get_database_backend(), 1)
-                    ),
-                    [sea_orm::Value::from(
-                        uuid::Uuid::parse_str(venue).expect("uuid"),
-                    )],
-                ))
-                .await
-                .expect("query")
-                .expect("a venue with its main address");
-            (
-                row.try_get::<String>("", "venue").expect("venue"),
-                row.try_get::<String>("", "address").expect("address"),
-            )
-        }
+    let postcodes = async || {
+        let row = row_for(
+            &db,
+            "SELECT v.postal_code AS venue, a.postal_code AS address \
+             FROM venues v JOIN addresses a ON a.id = v.id WHERE v.id = ",
+            venue,
+        )
+        .await;
+        (
+            row.try_get::<String>("", "venue").expect("venue"),
+            row.try_get::<String>("", "address").expect("address"),
+        )
     };
     import(
         "venues.csv",
@@ -354,26 +358,11 @@ async fn venue_addresses_have_one_truth() {
     // left without an address, and the one it joined keeps its own main address.
     let other = "0190d000-0000-7000-8000-000000000002";
     let moved = "0190d000-0000-7000-8000-000000000003";
-    let venue_postcode = |id: &'static str| {
-        let db = db.clone();
-        async move {
-            let row = db
-                .query_one_raw(Statement::from_sql_and_values(
-                    db.get_database_backend(),
-                    format!(
-                        "SELECT postal_code FROM venues WHERE id = {}",
-                        signpost::repo::main_address::placeholder(db.get_database_backend(), 1)
-                    ),
-                    [sea_orm::Value::from(
-                        uuid::Uuid::parse_str(id).expect("uuid"),
-                    )],
-                ))
-                .await
-                .expect("query")
-                .expect("the venue");
-            row.try_get::<Option<String>>("", "postal_code")
-                .expect("postal_code")
-        }
+    let venue_postcode = async |id: &str| {
+        row_for(&db, "SELECT postal_code FROM venues WHERE id = ", id)
+            .await
+            .try_get::<Option<String>>("", "postal_code")
+            .expect("postal_code")
     };
     import("venues.csv", format!("id,name\n{other},Annex\n")).await;
     import(

@@ -12,7 +12,8 @@
 //! (PostgreSQL refuses to update a row twice in one statement).
 
 use super::{Batch, IngestError, Postcode, load};
-use crate::import::stage::{COPY_BUFFER, open_session, push_copy_field};
+use crate::import::copy::{CopyIn, push_field};
+use crate::import::stage::open_session;
 use crate::ingest::registry;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait, Value};
@@ -33,7 +34,6 @@ pub(super) async fn by_copy(
     source_file: &str,
     file: Option<Uuid>,
 ) -> Result<u64, IngestError> {
-    use sea_orm::sqlx::postgres::PgPoolCopyExt;
     let copy_error = |error: sea_orm::sqlx::Error| load(format!("staging postcodes: {error}"));
     let session = open_session(db).await?;
     session
@@ -42,35 +42,24 @@ pub(super) async fn by_copy(
              latitude float8, longitude float8, terminated boolean)",
         )
         .await?;
-    let mut copy = session
-        .get_postgres_connection_pool()
-        .copy_in_raw("COPY postcode_stage FROM STDIN")
+    let mut copy = CopyIn::start(&session, "COPY postcode_stage FROM STDIN")
         .await
         .map_err(copy_error)?;
     let mut loaded = 0u64;
-    let mut buffer = Vec::with_capacity(COPY_BUFFER + 4096);
     while let Some(batch) = batches.recv().await {
         let batch = match batch {
             Ok(batch) => batch,
             Err(error) => {
                 // Tells the server the copy failed; the stage goes with the session.
-                let _ = copy.abort(error.to_string()).await;
+                copy.abort(error.to_string()).await;
                 return Err(error);
             }
         };
         for row in &batch {
             loaded += 1;
-            copy_row(&mut buffer, loaded, row);
+            copy_row(copy.rows(), loaded, row);
         }
-        if buffer.len() >= COPY_BUFFER {
-            copy.send(std::mem::take(&mut buffer))
-                .await
-                .map_err(copy_error)?;
-            buffer.reserve(COPY_BUFFER + 4096);
-        }
-    }
-    if !buffer.is_empty() {
-        copy.send(buffer).await.map_err(copy_error)?;
+        copy.sent_when_full().await.map_err(copy_error)?;
     }
     copy.finish().await.map_err(copy_error)?;
     // Sorted by postcode, the primary key is filled in order.
@@ -96,7 +85,7 @@ pub(super) async fn by_copy(
 fn copy_row(out: &mut Vec<u8>, seq: u64, row: &Postcode) {
     use std::io::Write;
     let _ = write!(out, "{seq}\t");
-    push_copy_field(out, Some(&row.postcode));
+    push_field(out, Some(&row.postcode));
     match row.point {
         Some((latitude, longitude)) => {
             let _ = write!(out, "\t{latitude}\t{longitude}");
