@@ -21,6 +21,7 @@ mod hostile;
 mod hsds_bad_input;
 mod hsds_mutations;
 mod hsds_package;
+mod hsds_schema;
 mod http_graphql;
 mod import_csv;
 mod import_http;
