@@ -43,6 +43,7 @@ const ENV_SETTINGS: &[&str] = &[
     "db_statement_timeout_ms",
     "cors_origins",
     "graphiql",
+    "hsds_base",
     "jwt_secret",
     "jwt_jwks",
     "jwt_issuer",
@@ -154,6 +155,9 @@ pub struct Config {
     pub cors_origins: String,
     /// `SIGNPOST_GRAPHIQL`: serve the GraphiQL explorer at `/graphiql`. Default true.
     pub graphiql: bool,
+    /// `SIGNPOST_HSDS_BASE`: where the HSDS 3.0 / Open Referral UK REST API is
+    /// served, a path such as `/hsds` (the default) or `/api/v1`; empty: not served.
+    pub hsds_base: String,
     /// `SIGNPOST_JWT_SECRET`: the shared secret of HS256 bearer tokens. Set this or
     /// `jwt_jwks`, not both; with neither, bearer tokens are refused.
     pub jwt_secret: Option<SecretString>,
@@ -291,6 +295,7 @@ impl Default for Config {
             db_statement_timeout_ms: 15_000,
             cors_origins: "*".into(),
             graphiql: true,
+            hsds_base: "/hsds".into(),
             jwt_secret: None,
             jwt_jwks: None,
             jwt_issuer: None,
@@ -409,6 +414,19 @@ impl Config {
             return Err(ConfigError {
                 setting: setting_name("max_radius_km"),
                 message: "must be a positive number".into(),
+            });
+        }
+        let base = &self.hsds_base;
+        if !base.is_empty()
+            && (!base.starts_with('/')
+                || base.ends_with('/')
+                || base.contains(['?', '#', '{', '}', '*']))
+        {
+            return Err(ConfigError {
+                setting: setting_name("hsds_base"),
+                message: format!(
+                    "{base:?} is not a path: it must start with / and not end with one (e.g. /hsds)"
+                ),
             });
         }
         self.store_config()?;

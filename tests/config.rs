@@ -79,6 +79,22 @@ fn bad_values_name_their_setting() {
             Ok(())
         });
     }
+    for base in ["hsds", "/hsds/", "/hsds/{id}", "/a?b"] {
+        Jail::expect_with(|jail| {
+            jail.set_env("SIGNPOST_HSDS_BASE", base);
+            let error = Config::load(None).unwrap_err();
+            assert!(
+                error.setting.starts_with("SIGNPOST_HSDS_BASE"),
+                "{base}: {error}"
+            );
+            Ok(())
+        });
+    }
+    Jail::expect_with(|jail| {
+        jail.set_env("SIGNPOST_HSDS_BASE", "");
+        assert_eq!(Config::load(None).map_err(|e| e.to_string())?.hsds_base, "");
+        Ok(())
+    });
 }
 
 #[test]

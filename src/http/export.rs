@@ -177,7 +177,7 @@ fn bad_request(message: &str) -> Response {
 }
 
 /// `SIGNPOST_PUBLIC_URL` without a trailing slash, or the bind address.
-fn public_base(state: &AppState) -> String {
+pub(crate) fn public_base(state: &AppState) -> String {
     match &state.config.public_url {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => format!("http://{}", state.config.bind),

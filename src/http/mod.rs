@@ -14,6 +14,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod hawk;
 pub mod health;
+pub mod hsds;
 pub mod metrics;
 
 use crate::state::AppState;
@@ -64,7 +65,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthcheck", get(health::healthcheck))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))
-        .route("/graphql", get(graphql::get).post(graphql::post));
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .merge(hsds::routes(&config.hsds_base));
     if config.graphiql {
         routes = routes
             .route("/graphiql", get(graphiql::page))

@@ -18,6 +18,7 @@ mod fixtures;
 mod health;
 mod helpers;
 mod hostile;
+mod hsds_api;
 mod hsds_bad_input;
 mod hsds_mutations;
 mod hsds_package;

@@ -1,0 +1,132 @@
+//! The HSDS 3.0 / Open Referral UK REST API under `hsds_base` (default `/hsds`):
+//! thin handlers over [`crate::hsds::api`]. Every answer is JSON; a parameter that
+//! is not valid is a 400 naming it, an unknown id a 404, both with the body
+//! `{"code", "message", "parameter"?}` the OpenAPI document describes. A query
+//! parameter the route does not know is refused rather than ignored, so a filter
+//! the API does not have never looks as if it had matched everything.
+
+use crate::hsds::api::page::PageRequest;
+use crate::hsds::api::taxonomy::{self, TermFilter, parse_flag, parse_id};
+use crate::hsds::api::{ApiError, about, openapi};
+use crate::state::AppState;
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+type Params = Query<HashMap<String, String>>;
+
+/// The API's routes under `base`; none when `base` is empty.
+pub fn routes(base: &str) -> Router<AppState> {
+    if base.is_empty() {
+        return Router::new();
+    }
+    Router::new()
+        .route(base, get(root))
+        .route(&format!("{base}/"), get(root))
+        .route(&format!("{base}/openapi.json"), get(document))
+        .route(&format!("{base}/taxonomies"), get(taxonomies))
+        .route(&format!("{base}/taxonomies/{{id}}"), get(taxonomy_by_id))
+        .route(&format!("{base}/taxonomy_terms"), get(terms))
+        .route(&format!("{base}/taxonomy_terms/{{id}}"), get(term_by_id))
+}
+
+fn api_base(state: &AppState) -> String {
+    format!(
+        "{}{}",
+        super::export::public_base(state),
+        state.config.hsds_base
+    )
+}
+
+async fn root(State(state): State<AppState>) -> Response {
+    Json(about(&format!("{}/openapi.json", api_base(&state)))).into_response()
+}
+
+async fn document(State(state): State<AppState>) -> Response {
+    Json(openapi::document(&api_base(&state))).into_response()
+}
+
+/// Refuses parameters outside `known`, then reads the page.
+fn page_of(params: &HashMap<String, String>, known: &[&str]) -> Result<PageRequest, ApiError> {
+    if let Some(unknown) = params
+        .keys()
+        .filter(|name| !["page", "per_page"].contains(&name.as_str()))
+        .find(|name| !known.contains(&name.as_str()))
+    {
+        return Err(ApiError::bad(
+            unknown.as_str(),
+            "is not a parameter of this route",
+        ));
+    }
+    PageRequest::parse(
+        params.get("page").map(String::as_str),
+        params.get("per_page").map(String::as_str),
+    )
+}
+
+async fn taxonomies(State(state): State<AppState>, Query(params): Params) -> Response {
+    let answer = async {
+        let request = page_of(&params, &[])?;
+        taxonomy::taxonomies(&state.db, request).await
+    };
+    respond(answer.await)
+}
+
+async fn taxonomy_by_id(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    respond(taxonomy::taxonomy(&state.db, &id).await)
+}
+
+async fn terms(State(state): State<AppState>, Query(params): Params) -> Response {
+    let answer = async {
+        let request = page_of(&params, &["taxonomy_id", "parent_id", "top_only"])?;
+        let id = |name: &'static str| {
+            params
+                .get(name)
+                .map(|text| parse_id(name, text))
+                .transpose()
+        };
+        let filter = TermFilter {
+            taxonomy_id: id("taxonomy_id")?,
+            parent_id: id("parent_id")?,
+            top_only: parse_flag("top_only", params.get("top_only").map(String::as_str))?,
+        };
+        taxonomy::terms(&state.db, filter, request).await
+    };
+    respond(answer.await)
+}
+
+async fn term_by_id(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    respond(taxonomy::term(&state.db, &id).await)
+}
+
+fn respond(answer: Result<Value, ApiError>) -> Response {
+    match answer {
+        Ok(body) => Json(body).into_response(),
+        Err(error) => {
+            let (status, parameter) = match &error {
+                ApiError::BadParameter { parameter, .. } => {
+                    (StatusCode::BAD_REQUEST, Some(parameter.clone()))
+                }
+                ApiError::NotFound { .. } => (StatusCode::NOT_FOUND, None),
+                ApiError::Db(db) => {
+                    tracing::error!(error = %db, "HSDS API read failed");
+                    (StatusCode::SERVICE_UNAVAILABLE, None)
+                }
+            };
+            let message = match &error {
+                ApiError::Db(_) => "the directory could not be read; try again".to_owned(),
+                other => other.to_string(),
+            };
+            let mut body = json!({ "code": status.as_u16(), "message": message });
+            if let Some(parameter) = parameter {
+                body["parameter"] = json!(parameter);
+            }
+            (status, Json(body)).into_response()
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! The HSDS 3.0 / Open Referral UK REST API over a real server: every response
+//! checked against the official schemas (`crate::hsds_schema`), pages walked to the
+//! end with each record seen once, bad parameters answered 400 naming the
+//! parameter, unknown ids 404, and the base path configurable. The taxonomy and its
+//! terms come from the official HSDS example package.
+
+use crate::helpers::{TestApp, graphql_as, spawn_app, spawn_app_with};
+use crate::hsds_schema::{Profile, assert_valid, validator};
+use serde_json::{Value, json};
+use signpost::import::{ImportOptions, import_file};
+use signpost::store::Store;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+const OFFICIAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hsds/official");
+const TAXONOMY: &str = "5c4d79d7-cc55-470e-9f1f-8cad074e4892";
+const PARENT: &str = "0bc248fa-dc27-4650-9ba4-8f1a24ef16a2";
+
+/// The official example's taxonomy and terms, and `extra` children of its parent
+/// term (ids ending 1…extra); returns every live term id.
+async fn directory(app: &TestApp, extra: usize) -> BTreeSet<String> {
+    let store: Store = Arc::new(signpost::store::memory::MemoryStore::new());
+    let mut terms =
+        std::fs::read_to_string(format!("{OFFICIAL}/taxonomy_terms.csv")).expect("terms");
+    for i in 1..=extra {
+        terms.push_str(&format!(
+            "0190f000-0000-7000-8000-{i:012},,Child {i},Child term {i},{PARENT},,,{TAXONOMY},\n"
+        ));
+    }
+    let taxonomies =
+        std::fs::read_to_string(format!("{OFFICIAL}/taxonomies.csv")).expect("taxonomies");
+    for (name, body) in [
+        ("taxonomies.csv", taxonomies),
+        ("taxonomy_terms.csv", terms.clone()),
+    ] {
+        let outcome = import_file(
+            &app.db,
+            &store,
+            name,
+            signpost::store::body_of(body.into_bytes()),
+            &ImportOptions::default(),
+            None,
+        )
+        .await
+        .expect("import");
+        assert!(outcome.succeeded(), "{name}: {:?}", outcome.errors);
+    }
+    terms
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split(',').next().map(str::to_owned))
+        .collect()
+}
+
+async fn get(app: &TestApp, path: &str) -> (u16, Value) {
+    let response = app.get(path).await;
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("a JSON body"))
+}
+
+/// The official OpenAPI document's `Page` schema, which every list must meet.
+fn assert_page(body: &Value, what: &str) {
+    let openapi: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/hsds/schema/openapi.json"
+        ))
+        .expect("openapi.json"),
+    )
+    .expect("JSON");
+    let page = &openapi["components"]["schemas"]["Page"];
+    let validator = jsonschema::validator_for(page).expect("Page schema");
+    let problems: Vec<String> = validator.iter_errors(body).map(|e| e.to_string()).collect();
+    assert!(problems.is_empty(), "{what}: {problems:?}");
+    for key in [
+        "total_items",
+        "total_pages",
+        "page_number",
+        "size",
+        "first_page",
+        "last_page",
+        "empty",
+        "contents",
+    ] {
+        assert!(body.get(key).is_some(), "{what} lacks {key}: {body}");
+    }
+}
+
+/// Walks every page of `path` at `per_page`, checking each item against `schema`;
+/// the ids in the order seen.
+async fn walk(app: &TestApp, path: &str, per_page: u64, schema: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut page = 1;
+    loop {
+        let joiner = if path.contains('?') { '&' } else { '?' };
+        let (status, body) = get(
+            app,
+            &format!("{path}{joiner}page={page}&per_page={per_page}"),
+        )
+        .await;
+        assert_eq!(status, 200, "{path} page {page}: {body}");
+        assert_page(&body, path);
+        assert_eq!(body["page_number"], page);
+        assert_eq!(body["first_page"], page == 1);
+        for item in body["contents"].as_array().expect("contents") {
+            assert_valid(schema, item, path);
+            seen.push(item["id"].as_str().expect("id").to_owned());
+        }
+        if body["last_page"] == json!(true) {
+            assert_eq!(body["total_pages"], page, "{body}");
+            assert_eq!(body["total_items"], seen.len(), "{body}");
+            return seen;
+        }
+        page += 1;
+        assert!(page < 1000, "{path} never reached its last page");
+    }
+}
+
+#[tokio::test]
+async fn the_root_names_the_version_profile_and_a_document_of_exactly_its_routes() {
+    let app = spawn_app().await;
+    let (status, root) = get(&app, "/hsds/").await;
+    assert_eq!(status, 200, "{root}");
+    assert_eq!(root["version"], "3.0");
+    assert!(
+        root["profile"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("https://")),
+        "{root}"
+    );
+    let openapi_url = root["openapi_url"].as_str().expect("openapi_url");
+    assert!(
+        openapi_url.starts_with("http") && openapi_url.ends_with("/hsds/openapi.json"),
+        "{root}"
+    );
+    let official: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/hsds/schema/openapi.json"
+        ))
+        .expect("openapi.json"),
+    )
+    .expect("JSON");
+    let root_schema =
+        &official["paths"]["/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+    assert!(jsonschema::is_valid(root_schema, &root), "{root}");
+    assert_eq!(
+        get(&app, "/hsds").await.1,
+        root,
+        "with or without the slash"
+    );
+
+    let (status, document) = get(&app, "/hsds/openapi.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(document["openapi"], "3.1.0");
+    let paths: BTreeSet<&str> = document["paths"]
+        .as_object()
+        .expect("paths")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let expected: BTreeSet<&str> = [
+        "/",
+        "/openapi.json",
+        "/taxonomies",
+        "/taxonomies/{id}",
+        "/taxonomy_terms",
+        "/taxonomy_terms/{id}",
+    ]
+    .into();
+    assert_eq!(paths, expected);
+    // Each listed route answers.
+    for path in expected.iter().filter(|path| !path.contains('{')) {
+        assert_eq!(get(&app, &format!("/hsds{path}")).await.0, 200, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn taxonomies_and_terms_are_hsds_objects_and_every_page_walk_sees_each_once() {
+    let app = spawn_app().await;
+    let ids = directory(&app, 11).await;
+    let walked = walk(&app, "/hsds/taxonomy_terms", 4, "taxonomy_term.json").await;
+    assert_eq!(walked.len(), ids.len(), "each term once: {walked:?}");
+    assert_eq!(walked.iter().cloned().collect::<BTreeSet<_>>(), ids);
+    assert_eq!(
+        walk(&app, "/hsds/taxonomies", 1, "taxonomy.json").await,
+        vec![TAXONOMY]
+    );
+
+    // The official example's term, field by field.
+    let (status, term) = get(
+        &app,
+        "/hsds/taxonomy_terms/3f7b145d-84af-42d7-8fae-eaca714b02b2",
+    )
+    .await;
+    assert_eq!(status, 200, "{term}");
+    assert_valid("taxonomy_term.json", &term, "a term");
+    for (field, value) in [
+        ("code", "code"),
+        ("name", "name"),
+        ("language", "eng"),
+        ("parent_id", PARENT),
+        ("taxonomy_id", TAXONOMY),
+        ("term_uri", "http://example.com"),
+    ] {
+        assert_eq!(term[field], value, "{field}: {term}");
+    }
+    let (status, taxonomy) = get(&app, &format!("/hsds/taxonomies/{TAXONOMY}")).await;
+    assert_eq!(status, 200, "{taxonomy}");
+    assert_valid("taxonomy.json", &taxonomy, "a taxonomy");
+    assert_eq!(taxonomy["version"], "version");
+    assert!(
+        taxonomy.get("version_label").is_none(),
+        "HSDS names only: {taxonomy}"
+    );
+
+    // Filters: the parent's children, the top terms, one taxonomy's terms.
+    let children = walk(
+        &app,
+        &format!("/hsds/taxonomy_terms?parent_id={PARENT}"),
+        5,
+        "taxonomy_term.json",
+    )
+    .await;
+    assert_eq!(children.len(), 12, "eleven children and the example's term");
+    assert_eq!(
+        walk(
+            &app,
+            "/hsds/taxonomy_terms?top_only=true",
+            5,
+            "taxonomy_term.json"
+        )
+        .await,
+        vec![PARENT]
+    );
+    let of_taxonomy = walk(
+        &app,
+        &format!("/hsds/taxonomy_terms?taxonomy_id={TAXONOMY}"),
+        50,
+        "taxonomy_term.json",
+    )
+    .await;
+    assert_eq!(of_taxonomy.len(), ids.len());
+
+    // A deleted term is gone from lists and by id.
+    let gone = "0190f000-0000-7000-8000-000000000003";
+    let deleted = graphql_as(
+        &app,
+        "admin",
+        "mutation($id: ID!) { deleteTaxonomyTerm(id: $id) }",
+        json!({ "id": gone }),
+    )
+    .await;
+    assert!(deleted.get("errors").is_none(), "{deleted}");
+    assert_eq!(
+        get(&app, &format!("/hsds/taxonomy_terms/{gone}")).await.0,
+        404
+    );
+    let after = walk(&app, "/hsds/taxonomy_terms", 50, "taxonomy_term.json").await;
+    assert_eq!(after.len(), ids.len() - 1);
+    assert!(!after.iter().any(|id| id == gone));
+}
+
+#[tokio::test]
+async fn bad_parameters_are_400_naming_them_and_unknown_ids_404() {
+    let app = spawn_app().await;
+    directory(&app, 0).await;
+    for (path, parameter) in [
+        ("/hsds/taxonomies?page=0", "page"),
+        ("/hsds/taxonomies?page=-3", "page"),
+        ("/hsds/taxonomies?per_page=100000", "per_page"),
+        ("/hsds/taxonomies?per_page=ten", "per_page"),
+        ("/hsds/taxonomies?search=food", "search"),
+        ("/hsds/taxonomy_terms?taxonomy_id=not-an-id", "taxonomy_id"),
+        ("/hsds/taxonomy_terms?parent_id=1", "parent_id"),
+        ("/hsds/taxonomy_terms?top_only=yes", "top_only"),
+        ("/hsds/taxonomies/not-an-id", "id"),
+    ] {
+        let (status, body) = get(&app, path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(body["code"], 400, "{path}: {body}");
+        assert_eq!(body["parameter"], parameter, "{path}: {body}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{path}: {body}"
+        );
+    }
+    for path in [
+        "/hsds/taxonomies/0190f000-0000-7000-8000-00000000dead",
+        "/hsds/taxonomy_terms/0190f000-0000-7000-8000-00000000dead",
+    ] {
+        let (status, body) = get(&app, path).await;
+        assert_eq!(status, 404, "{path}: {body}");
+        assert_eq!(body["code"], 404, "{path}: {body}");
+    }
+    // A page past the end is an empty last page, not an error.
+    let (status, body) = get(&app, "/hsds/taxonomies?page=7").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["empty"].clone(), body["last_page"].clone()),
+        (json!(true), json!(true))
+    );
+}
+
+#[tokio::test]
+async fn the_base_path_is_configurable() {
+    let app = spawn_app_with(|config| config.hsds_base = "/api/v1".into()).await;
+    directory(&app, 0).await;
+    let (status, body) = get(&app, "/api/v1/taxonomies").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["total_items"], 1);
+    let (_, root) = get(&app, "/api/v1/").await;
+    assert!(
+        root["openapi_url"]
+            .as_str()
+            .is_some_and(|url| url.ends_with("/api/v1/openapi.json")),
+        "{root}"
+    );
+    assert_eq!(app.get("/hsds/taxonomies").await.status().as_u16(), 404);
+    // The UK profile's own schema for one taxonomy, too.
+    assert!(validator(Profile::Uk, "taxonomy.json").is_valid(&body["contents"][0]));
+}
