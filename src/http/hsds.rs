@@ -5,14 +5,17 @@
 //! parameter the route does not know is refused rather than ignored, so a filter
 //! the API does not have never looks as if it had matched everything.
 
+use crate::hsds::api::organization;
 use crate::hsds::api::page::PageRequest;
-use crate::hsds::api::taxonomy::{self, TermFilter, parse_flag, parse_id};
+use crate::hsds::api::read::{parse_flag, parse_id};
+use crate::hsds::api::taxonomy::{self, TermFilter};
 use crate::hsds::api::{ApiError, about, openapi};
+use crate::read::Viewer;
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -29,6 +32,11 @@ pub fn routes(base: &str) -> Router<AppState> {
         .route(base, get(root))
         .route(&format!("{base}/"), get(root))
         .route(&format!("{base}/openapi.json"), get(document))
+        .route(&format!("{base}/organizations"), get(organizations))
+        .route(
+            &format!("{base}/organizations/{{id}}"),
+            get(organization_by_id),
+        )
         .route(&format!("{base}/taxonomies"), get(taxonomies))
         .route(&format!("{base}/taxonomies/{{id}}"), get(taxonomy_by_id))
         .route(&format!("{base}/taxonomy_terms"), get(terms))
@@ -67,6 +75,50 @@ fn page_of(params: &HashMap<String, String>, known: &[&str]) -> Result<PageReque
         params.get("page").map(String::as_str),
         params.get("per_page").map(String::as_str),
     )
+}
+
+/// The caller, as GraphQL knows it: from the HAWK layer or a bearer token.
+async fn viewer(
+    state: &AppState,
+    hawk: Option<Extension<Viewer>>,
+    headers: &HeaderMap,
+) -> Result<Viewer, Response> {
+    super::graphql::caller(state, hawk, headers)
+        .await
+        .map_err(|failure| {
+            tracing::info!(reason = %failure.reason, "credentials refused");
+            let body = json!({ "code": 401, "message": "the credentials sent are not valid" });
+            (StatusCode::UNAUTHORIZED, Json(body)).into_response()
+        })
+}
+
+async fn organizations(
+    State(state): State<AppState>,
+    hawk: Option<Extension<Viewer>>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Response {
+    let viewer = match viewer(&state, hawk, &headers).await {
+        Ok(viewer) => viewer,
+        Err(refused) => return refused,
+    };
+    let answer = async {
+        let request = page_of(&params, &[])?;
+        organization::organizations(&state.db, &viewer, request).await
+    };
+    respond(answer.await)
+}
+
+async fn organization_by_id(
+    State(state): State<AppState>,
+    hawk: Option<Extension<Viewer>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    match viewer(&state, hawk, &headers).await {
+        Ok(viewer) => respond(organization::organization(&state.db, &viewer, &id).await),
+        Err(refused) => refused,
+    }
 }
 
 async fn taxonomies(State(state): State<AppState>, Query(params): Params) -> Response {

@@ -4,7 +4,7 @@
 //! parameter, unknown ids 404, and the base path configurable. The taxonomy and its
 //! terms come from the official HSDS example package.
 
-use crate::helpers::{TestApp, graphql_as, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, graphql_as, spawn_app, spawn_app_with, token};
 use crate::hsds_schema::{Profile, assert_valid, validator};
 use serde_json::{Value, json};
 use signpost::import::{ImportOptions, import_file};
@@ -54,6 +54,19 @@ async fn directory(app: &TestApp, extra: usize) -> BTreeSet<String> {
 
 async fn get(app: &TestApp, path: &str) -> (u16, Value) {
     let response = app.get(path).await;
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("a JSON body"))
+}
+
+/// `get` with a bearer token for `role`.
+async fn get_as(app: &TestApp, role: &str, path: &str) -> (u16, Value) {
+    let response = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(token(role))
+        .send()
+        .await
+        .expect("request");
     let status = response.status().as_u16();
     (status, response.json().await.expect("a JSON body"))
 }
@@ -162,6 +175,8 @@ async fn the_root_names_the_version_profile_and_a_document_of_exactly_its_routes
     let expected: BTreeSet<&str> = [
         "/",
         "/openapi.json",
+        "/organizations",
+        "/organizations/{id}",
         "/taxonomies",
         "/taxonomies/{id}",
         "/taxonomy_terms",
@@ -319,4 +334,114 @@ async fn the_base_path_is_configurable() {
     assert_eq!(app.get("/hsds/taxonomies").await.status().as_u16(), 404);
     // The UK profile's own schema for one taxonomy, too.
     assert!(validator(Profile::Uk, "taxonomy.json").is_valid(&body["contents"][0]));
+}
+
+const SHOWN: &str = "0190e000-0000-7000-8000-000000000001";
+const HIDDEN: &str = "0190e000-0000-7000-8000-000000000002";
+const BARE: &str = "0190e000-0000-7000-8000-000000000003";
+const GONE: &str = "0190e000-0000-7000-8000-000000000004";
+
+/// Organizations: what the public sees is what GraphQL shows it; an admin sees the
+/// unpublished too; nobody sees a deleted one; each is an HSDS organization.
+#[tokio::test]
+async fn organizations_follow_the_visibility_rule_as_hsds_objects() {
+    let app = spawn_app().await;
+    let store: Store = Arc::new(signpost::store::memory::MemoryStore::new());
+    let csv = format!(
+        "id,name,description,email,year_incorporated,published\n\
+         {SHOWN},Food Bank,Feeds people,help@food.example,1999,true\n\
+         {HIDDEN},Draft Trust,Not yet public,,,false\n\
+         {BARE},Bare Trust,,,,true\n\
+         {GONE},Closed Trust,Closed,,,true\n"
+    );
+    let outcome = import_file(
+        &app.db,
+        &store,
+        "organizations.csv",
+        signpost::store::body_of(csv.into_bytes()),
+        &ImportOptions::default(),
+        None,
+    )
+    .await
+    .expect("import");
+    assert!(outcome.succeeded(), "{:?}", outcome.errors);
+    let deleted = graphql_as(
+        &app,
+        "admin",
+        "mutation($id: ID!) { deleteProvider(id: $id) }",
+        json!({ "id": GONE }),
+    )
+    .await;
+    assert!(deleted.get("errors").is_none(), "{deleted}");
+
+    let public = walk(
+        &app,
+        "/hsds/organizations",
+        1,
+        "compiled/organization_list.json",
+    )
+    .await;
+    assert_eq!(public, vec![SHOWN, BARE]);
+    let graphql = app.graphql("{ providers { totalCount } }", json!({})).await;
+    assert_eq!(graphql["data"]["providers"]["totalCount"], 2, "{graphql}");
+
+    let (status, food) = get(&app, &format!("/hsds/organizations/{SHOWN}")).await;
+    assert_eq!(status, 200, "{food}");
+    assert_valid("compiled/organization.json", &food, "an organization");
+    assert_eq!(food["email"], "help@food.example");
+    assert_eq!(food["year_incorporated"], 1999);
+    assert!(
+        food.get("published").is_none() && food.get("created_at").is_none(),
+        "HSDS fields only: {food}"
+    );
+    let (_, bare) = get(&app, &format!("/hsds/organizations/{BARE}")).await;
+    assert_eq!(
+        bare["description"], "",
+        "a required field is never left out: {bare}"
+    );
+    assert_valid(
+        "compiled/organization.json",
+        &bare,
+        "an organization without a description",
+    );
+    for id in [HIDDEN, GONE] {
+        assert_eq!(
+            get(&app, &format!("/hsds/organizations/{id}")).await.0,
+            404,
+            "{id}"
+        );
+    }
+
+    // An admin sees the unpublished organization, never the deleted one.
+    let (status, all) = get_as(&app, "admin", "/hsds/organizations?per_page=10").await;
+    assert_eq!(status, 200, "{all}");
+    let ids: Vec<&str> = all["contents"]
+        .as_array()
+        .expect("contents")
+        .iter()
+        .filter_map(|o| o["id"].as_str())
+        .collect();
+    assert_eq!(ids, vec![SHOWN, HIDDEN, BARE]);
+    assert_eq!(
+        get_as(&app, "admin", &format!("/hsds/organizations/{HIDDEN}"))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        get_as(&app, "admin", &format!("/hsds/organizations/{GONE}"))
+            .await
+            .0,
+        404
+    );
+
+    // Credentials that do not verify are refused, not treated as anonymous.
+    let response = app
+        .client
+        .get(app.url("/hsds/organizations"))
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 401);
 }

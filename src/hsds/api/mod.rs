@@ -1,11 +1,14 @@
 //! The directory as an HSDS 3.0 REST API (the Open Referral UK profile): each record
 //! as the JSON object HSDS defines ([`object`]), lists as HSDS `Page`s ([`page`]),
-//! and the routes' reads ([`taxonomy`]). Nothing here knows HTTP; `src/http/hsds.rs`
+//! and the routes' reads ([`read`] for what they share, [`taxonomy`],
+//! [`organization`]). Nothing here knows HTTP; `src/http/hsds.rs`
 //! maps requests onto these functions and their errors onto status codes.
 
 pub mod object;
 pub mod openapi;
+pub mod organization;
 pub mod page;
+pub mod read;
 pub mod taxonomy;
 
 use serde_json::{Value, json};

@@ -99,6 +99,8 @@ pub fn document(server: &str) -> Value {
                 "summary": "This document.",
                 "responses": { "200": { "description": "OpenAPI 3.1." } }
             }},
+            "/organizations": paged("compiled/organization_list.json", Value::Array(paging()), "Organizations the caller may see, in id order."),
+            "/organizations/{id}": one("compiled/organization.json", "One organization."),
             "/taxonomies": paged("taxonomy.json", Value::Array(paging()), "Taxonomies, in id order."),
             "/taxonomies/{id}": one("taxonomy.json", "One taxonomy."),
             "/taxonomy_terms": paged("taxonomy_term.json", Value::Array(term_parameters), "Taxonomy terms, in id order."),

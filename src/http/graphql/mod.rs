@@ -123,7 +123,7 @@ pub async fn post(
 }
 
 /// The caller: verified by the HAWK layer already, or from a bearer token (or none).
-async fn caller(
+pub(crate) async fn caller(
     state: &AppState,
     hawk: Option<Extension<Viewer>>,
     headers: &HeaderMap,
