@@ -366,3 +366,21 @@ pub async fn fresh() -> (TestDb, DatabaseConnection) {
     let db = test_db.migrated().await;
     (test_db, db)
 }
+
+/// Imports `body` as the file `name` (default options, an in-memory store) and
+/// asserts it succeeded.
+pub async fn import_text(db: &DatabaseConnection, name: &str, body: String) {
+    let store: signpost::store::Store =
+        std::sync::Arc::new(signpost::store::memory::MemoryStore::new());
+    let outcome = signpost::import::import_file(
+        db,
+        &store,
+        name,
+        signpost::store::body_of(body.into_bytes()),
+        &signpost::import::ImportOptions::default(),
+        None,
+    )
+    .await
+    .expect("import");
+    assert!(outcome.succeeded(), "{name}: {:?}", outcome.errors);
+}

@@ -4,13 +4,10 @@
 //! parameter, unknown ids 404, and the base path configurable. The taxonomy and its
 //! terms come from the official HSDS example package.
 
-use crate::helpers::{TestApp, graphql_as, spawn_app, spawn_app_with, token};
+use crate::helpers::{TestApp, graphql_as, import_text, spawn_app, spawn_app_with, token};
 use crate::hsds_schema::{Profile, assert_valid, validator};
 use serde_json::{Value, json};
-use signpost::import::{ImportOptions, import_file};
-use signpost::store::Store;
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 const OFFICIAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hsds/official");
 const TAXONOMY: &str = "5c4d79d7-cc55-470e-9f1f-8cad074e4892";
@@ -19,7 +16,6 @@ const PARENT: &str = "0bc248fa-dc27-4650-9ba4-8f1a24ef16a2";
 /// The official example's taxonomy and terms, and `extra` children of its parent
 /// term (ids ending 1…extra); returns every live term id.
 async fn directory(app: &TestApp, extra: usize) -> BTreeSet<String> {
-    let store: Store = Arc::new(signpost::store::memory::MemoryStore::new());
     let mut terms =
         std::fs::read_to_string(format!("{OFFICIAL}/taxonomy_terms.csv")).expect("terms");
     for i in 1..=extra {
@@ -33,17 +29,7 @@ async fn directory(app: &TestApp, extra: usize) -> BTreeSet<String> {
         ("taxonomies.csv", taxonomies),
         ("taxonomy_terms.csv", terms.clone()),
     ] {
-        let outcome = import_file(
-            &app.db,
-            &store,
-            name,
-            signpost::store::body_of(body.into_bytes()),
-            &ImportOptions::default(),
-            None,
-        )
-        .await
-        .expect("import");
-        assert!(outcome.succeeded(), "{name}: {:?}", outcome.errors);
+        import_text(&app.db, name, body).await;
     }
     terms
         .lines()
@@ -346,7 +332,6 @@ const GONE: &str = "0190e000-0000-7000-8000-000000000004";
 #[tokio::test]
 async fn organizations_follow_the_visibility_rule_as_hsds_objects() {
     let app = spawn_app().await;
-    let store: Store = Arc::new(signpost::store::memory::MemoryStore::new());
     let csv = format!(
         "id,name,description,email,year_incorporated,published\n\
          {SHOWN},Food Bank,Feeds people,help@food.example,1999,true\n\
@@ -354,17 +339,7 @@ async fn organizations_follow_the_visibility_rule_as_hsds_objects() {
          {BARE},Bare Trust,,,,true\n\
          {GONE},Closed Trust,Closed,,,true\n"
     );
-    let outcome = import_file(
-        &app.db,
-        &store,
-        "organizations.csv",
-        signpost::store::body_of(csv.into_bytes()),
-        &ImportOptions::default(),
-        None,
-    )
-    .await
-    .expect("import");
-    assert!(outcome.succeeded(), "{:?}", outcome.errors);
+    import_text(&app.db, "organizations.csv", csv).await;
     let deleted = graphql_as(
         &app,
         "admin",

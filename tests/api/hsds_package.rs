@@ -302,24 +302,9 @@ async fn row_for(db: &sea_orm::DatabaseConnection, select: &str, id: &str) -> se
 #[tokio::test]
 async fn venue_addresses_have_one_truth() {
     let (_test_db, db) = fresh().await;
-    let store: Store = Arc::new(signpost::store::memory::MemoryStore::new());
     let venue = "0190d000-0000-7000-8000-000000000001";
-    let import = |name: &'static str, body: String| {
-        let (db, store) = (db.clone(), store.clone());
-        async move {
-            let outcome = import_file(
-                &db,
-                &store,
-                name,
-                signpost::store::body_of(body.into_bytes()),
-                &ImportOptions::default(),
-                None,
-            )
-            .await
-            .expect("import");
-            assert!(outcome.succeeded(), "{name}: {:?}", outcome.errors);
-        }
-    };
+    let import =
+        async |name: &str, body: String| crate::helpers::import_text(&db, name, body).await;
     let postcodes = async || {
         let row = row_for(
             &db,
