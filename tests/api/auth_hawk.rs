@@ -280,3 +280,37 @@ async fn the_hawk_request_command_signs_and_verifies() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).starts_with("401"));
 }
+
+/// The HSDS REST API takes HAWK like `/graphql`: a signed GET from the pipeline
+/// (an exporter) sees the unpublished organization the public does not, and is
+/// answered with a signed response.
+#[tokio::test]
+async fn a_hawk_caller_reads_the_hsds_api_as_its_role() {
+    let app = hawk_app().await;
+    let hidden = "0190e000-0000-7000-8000-0000000000aa";
+    let csv = format!("id,name,description,published\n{hidden},Draft Trust,Not yet public,false\n");
+    crate::helpers::import_text(&app.db, "organizations.csv", csv).await;
+    let path = "/hsds/organizations";
+    let public = app.get(path).await.json::<Value>().await.expect("json");
+    assert_eq!(public["total_items"], 0, "{public}");
+    let header = RequestBuilder::new("GET", PUBLIC_HOST, PUBLIC_PORT, path)
+        .hash(&hash("", b"")[..])
+        .request()
+        .make_header_full(
+            &credentials("pipeline", EXPORT_KEY),
+            SystemTime::now(),
+            format!("n{}", rand_nonce()),
+        )
+        .expect("header");
+    let response = app
+        .client
+        .get(app.url(path))
+        .header("authorization", format!("Hawk {header}"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.headers().contains_key("server-authorization"));
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["contents"][0]["id"], hidden, "{body}");
+}
