@@ -384,3 +384,50 @@ pub async fn import_text(db: &DatabaseConnection, name: &str, body: String) {
     .expect("import");
     assert!(outcome.succeeded(), "{name}: {:?}", outcome.errors);
 }
+
+/// A name for one test's database connections (`application_name`), and `url`
+/// with it, so that [`cut_off`] ends only that test's session.
+pub fn named_url(url: &str, prefix: &str) -> (String, String) {
+    let name = format!("{prefix}_{}", uuid::Uuid::now_v7().simple());
+    let mut url = url::Url::parse(url).expect("url");
+    url.query_pairs_mut().append_pair("application_name", &name);
+    (name, url.to_string())
+}
+
+/// Waits until a backend of `application_name` runs a statement starting with
+/// `statement`, then terminates it, as a failover or an administrator would;
+/// fails the test if `still_running` turns false first or two minutes pass.
+pub async fn cut_off(
+    db: &DatabaseConnection,
+    statement: &str,
+    application_name: &str,
+    still_running: impl Fn() -> bool,
+) {
+    let terminate = format!(
+        "SELECT CAST(pg_terminate_backend(pid) AS TEXT) AS v FROM pg_stat_activity \
+         WHERE query LIKE '{statement}%' AND application_name = '{application_name}'"
+    );
+    let started = std::time::Instant::now();
+    loop {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                &terminate,
+            ))
+            .await
+            .expect("pg_stat_activity");
+        if row
+            .and_then(|row| row.try_get::<String>("", "v").ok())
+            .as_deref()
+            == Some("true")
+        {
+            return;
+        }
+        assert!(still_running(), "it ended before `{statement}` was seen");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no `{statement}` was seen"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}

@@ -292,14 +292,12 @@ async fn a_connection_lost_mid_copy_fails_the_import_and_leaves_nothing() {
     .expect("write");
     std::fs::write(dir.join("services.csv"), services_csv(300_000)).expect("write");
     // Named, so that only this test's import is cut off, not another test's.
-    let name = format!("copy_victim_{}", uuid::Uuid::now_v7().simple());
-    let mut url = url::Url::parse(&test_db.url).expect("url");
-    url.query_pairs_mut().append_pair("application_name", &name);
+    let (name, url) = crate::helpers::named_url(&test_db.url, "copy_victim");
     let run = |file: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_signpost"))
             .args(["import", file])
             .current_dir(dir)
-            .env("DATABASE_URL", url.as_str())
+            .env("DATABASE_URL", &url)
             .env("SIGNPOST_DATA_DIR", dir)
             .env_remove("SIGNPOST_OBJECTSTORE")
             .env("RUST_LOG", "warn")
@@ -310,22 +308,8 @@ async fn a_connection_lost_mid_copy_fails_the_import_and_leaves_nothing() {
     };
     assert!(run("providers.csv").wait().expect("wait").success());
     let child = run("services.csv");
-    let started = Instant::now();
     // The import's own session: the backend whose statement is a COPY into a stage.
-    let terminate = format!(
-        "SELECT CAST(pg_terminate_backend(pid) AS TEXT) AS v FROM pg_stat_activity \
-         WHERE query LIKE 'COPY import_stage_%' AND application_name = '{name}'"
-    );
-    loop {
-        if scalar(&db, &terminate).await.as_deref() == Some("true") {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "no COPY into a stage was seen"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    crate::helpers::cut_off(&db, "COPY import_stage_", &name, || true).await;
     let output = child.wait_with_output().expect("wait");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");

@@ -6,7 +6,7 @@
 
 use crate::helpers::TestDb;
 use entities::postcodes;
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder, Statement};
+use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
 use signpost::ingest::IngestError;
 use signpost::ingest::postcodes::load_postcodes;
 use signpost::read::near::postcode_point;
@@ -269,11 +269,9 @@ async fn a_zip_that_lies_about_its_sizes_is_stopped_and_loads_nothing() -> TestR
 async fn a_connection_lost_mid_copy_fails_the_load_and_leaves_nothing() -> TestResult {
     let (test_db, db, store) = fresh().await;
     // Named, so that only this test's load is cut off, not another test's.
-    let name = format!("postcode_victim_{}", uuid::Uuid::now_v7().simple());
     let mut settings = test_db.settings();
-    let mut url = url::Url::parse(&settings.url)?;
-    url.query_pairs_mut().append_pair("application_name", &name);
-    settings.url = url.to_string();
+    let (name, url) = crate::helpers::named_url(&settings.url, "postcode_victim");
+    settings.url = url;
     let named = signpost::db::connect(&settings).await?;
     let key = Key::parse("sources/ons/big.csv")?;
     store
@@ -284,35 +282,7 @@ async fn a_connection_lost_mid_copy_fails_the_load_and_leaves_nothing() -> TestR
             .await
             .map_err(|error| error.to_string())
     });
-    let terminate = format!(
-        "SELECT CAST(pg_terminate_backend(pid) AS TEXT) AS v FROM pg_stat_activity \
-         WHERE query LIKE 'COPY postcode_stage%' AND application_name = '{name}'"
-    );
-    let started = std::time::Instant::now();
-    loop {
-        let row = db
-            .query_one_raw(Statement::from_string(
-                db.get_database_backend(),
-                &terminate,
-            ))
-            .await?;
-        if row
-            .and_then(|row| row.try_get::<String>("", "v").ok())
-            .as_deref()
-            == Some("true")
-        {
-            break;
-        }
-        assert!(
-            !loading.is_finished(),
-            "the load ended before its COPY was seen"
-        );
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(120),
-            "no COPY into the stage was seen"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
+    crate::helpers::cut_off(&db, "COPY postcode_stage", &name, || !loading.is_finished()).await;
     let error = loading
         .await?
         .err()
