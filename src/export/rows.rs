@@ -42,6 +42,8 @@ macro_rules! for_kind {
     }};
 }
 
+pub(crate) use for_kind;
+
 /// Where a page starts: after this row of the ordering.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Position {

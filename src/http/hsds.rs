@@ -5,11 +5,12 @@
 //! parameter the route does not know is refused rather than ignored, so a filter
 //! the API does not have never looks as if it had matched everything.
 
-use crate::hsds::api::organization;
+use crate::hsds::api::filters::{SERVICE_PARAMETERS, ServiceFilter};
 use crate::hsds::api::page::PageRequest;
 use crate::hsds::api::read::{parse_flag, parse_id};
 use crate::hsds::api::taxonomy::{self, TermFilter};
 use crate::hsds::api::{ApiError, about, openapi};
+use crate::hsds::api::{organization, service, service_at_location};
 use crate::read::Viewer;
 use crate::state::AppState;
 use axum::Json;
@@ -36,6 +37,16 @@ pub fn routes(base: &str) -> Router<AppState> {
         .route(
             &format!("{base}/organizations/{{id}}"),
             get(organization_by_id),
+        )
+        .route(&format!("{base}/services"), get(services))
+        .route(&format!("{base}/services/{{id}}"), get(service_by_id))
+        .route(
+            &format!("{base}/service_at_locations"),
+            get(service_at_locations),
+        )
+        .route(
+            &format!("{base}/service_at_locations/{{id}}"),
+            get(service_at_location_by_id),
         )
         .route(&format!("{base}/taxonomies"), get(taxonomies))
         .route(&format!("{base}/taxonomies/{{id}}"), get(taxonomy_by_id))
@@ -117,6 +128,76 @@ async fn organization_by_id(
 ) -> Response {
     match viewer(&state, hawk, &headers).await {
         Ok(viewer) => respond(organization::organization(&state.db, &viewer, &id).await),
+        Err(refused) => refused,
+    }
+}
+
+/// The filter parameters of `/services` and `/service_at_locations`, every name.
+fn service_parameters() -> Vec<&'static str> {
+    SERVICE_PARAMETERS
+        .iter()
+        .flat_map(|names| names.iter().copied())
+        .collect()
+}
+
+async fn services(
+    State(state): State<AppState>,
+    hawk: Option<Extension<Viewer>>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Response {
+    let viewer = match viewer(&state, hawk, &headers).await {
+        Ok(viewer) => viewer,
+        Err(refused) => return refused,
+    };
+    let answer = async {
+        let request = page_of(&params, &service_parameters())?;
+        let filter = ServiceFilter::parse(&params)?;
+        service::services(&state.db, &viewer, &filter, request).await
+    };
+    respond(answer.await)
+}
+
+async fn service_by_id(
+    State(state): State<AppState>,
+    hawk: Option<Extension<Viewer>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    match viewer(&state, hawk, &headers).await {
+        Ok(viewer) => respond(service::service(&state.db, &viewer, &id).await),
+        Err(refused) => refused,
+    }
+}
+
+async fn service_at_locations(
+    State(state): State<AppState>,
+    hawk: Option<Extension<Viewer>>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Response {
+    let viewer = match viewer(&state, hawk, &headers).await {
+        Ok(viewer) => viewer,
+        Err(refused) => return refused,
+    };
+    let answer = async {
+        let request = page_of(&params, &service_parameters())?;
+        let filter = ServiceFilter::parse(&params)?;
+        service_at_location::service_at_locations(&state.db, &viewer, &filter, request).await
+    };
+    respond(answer.await)
+}
+
+async fn service_at_location_by_id(
+    State(state): State<AppState>,
+    hawk: Option<Extension<Viewer>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    match viewer(&state, hawk, &headers).await {
+        Ok(viewer) => {
+            respond(service_at_location::service_at_location(&state.db, &viewer, &id).await)
+        }
         Err(refused) => refused,
     }
 }

@@ -9,7 +9,8 @@ use crate::hsds_schema::{Profile, assert_valid, validator};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-const OFFICIAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hsds/official");
+pub(crate) const OFFICIAL: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hsds/official");
 const TAXONOMY: &str = "5c4d79d7-cc55-470e-9f1f-8cad074e4892";
 const PARENT: &str = "0bc248fa-dc27-4650-9ba4-8f1a24ef16a2";
 
@@ -38,14 +39,14 @@ async fn directory(app: &TestApp, extra: usize) -> BTreeSet<String> {
         .collect()
 }
 
-async fn get(app: &TestApp, path: &str) -> (u16, Value) {
+pub(crate) async fn get(app: &TestApp, path: &str) -> (u16, Value) {
     let response = app.get(path).await;
     let status = response.status().as_u16();
     (status, response.json().await.expect("a JSON body"))
 }
 
 /// `get` with a bearer token for `role`.
-async fn get_as(app: &TestApp, role: &str, path: &str) -> (u16, Value) {
+pub(crate) async fn get_as(app: &TestApp, role: &str, path: &str) -> (u16, Value) {
     let response = app
         .client
         .get(app.url(path))
@@ -58,7 +59,7 @@ async fn get_as(app: &TestApp, role: &str, path: &str) -> (u16, Value) {
 }
 
 /// The official OpenAPI document's `Page` schema, which every list must meet.
-fn assert_page(body: &Value, what: &str) {
+pub(crate) fn assert_page(body: &Value, what: &str) {
     let openapi: Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -87,7 +88,7 @@ fn assert_page(body: &Value, what: &str) {
 
 /// Walks every page of `path` at `per_page`, checking each item against `schema`;
 /// the ids in the order seen.
-async fn walk(app: &TestApp, path: &str, per_page: u64, schema: &str) -> Vec<String> {
+pub(crate) async fn walk(app: &TestApp, path: &str, per_page: u64, schema: &str) -> Vec<String> {
     let mut seen = Vec::new();
     let mut page = 1;
     loop {

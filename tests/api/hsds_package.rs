@@ -21,7 +21,7 @@ fn fixture_dir(name: &str) -> std::path::PathBuf {
 }
 
 /// The CSV files of a fixture directory, by file name.
-fn fixture_files(name: &str) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn fixture_files(name: &str) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     for entry in std::fs::read_dir(fixture_dir(name)).expect("fixture dir") {
         let path = entry.expect("entry").path();
@@ -37,7 +37,7 @@ fn fixture_files(name: &str) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-fn zip_of(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+pub(crate) fn zip_of(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default();
     // Reverse order: children before their parents inside the archive.
@@ -46,6 +46,21 @@ fn zip_of(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
         writer.write_all(content).expect("write");
     }
     writer.finish().expect("finish").into_inner()
+}
+
+/// Imports the fixture package `name` (`official`, `package`), published.
+pub(crate) async fn import_fixture(db: &sea_orm::DatabaseConnection, name: &str) {
+    let store: Store = Arc::new(signpost::store::memory::MemoryStore::new());
+    let options = ImportOptions {
+        strict: true,
+        publish: true,
+        ..Default::default()
+    };
+    let body = signpost::store::body_of(zip_of(&fixture_files(name)));
+    let outcome = import_file(db, &store, "hsds.zip", body, &options, Some("test"))
+        .await
+        .expect("import");
+    assert!(outcome.succeeded(), "{name}: {:?}", outcome.errors);
 }
 
 pub(crate) fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {

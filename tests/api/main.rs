@@ -23,6 +23,7 @@ mod hsds_bad_input;
 mod hsds_mutations;
 mod hsds_package;
 mod hsds_schema;
+mod hsds_services;
 mod http_graphql;
 mod import_csv;
 mod import_http;

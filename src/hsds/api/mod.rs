@@ -4,12 +4,17 @@
 //! [`organization`]). Nothing here knows HTTP; `src/http/hsds.rs`
 //! maps requests onto these functions and their errors onto status codes.
 
+pub mod filters;
+pub mod modified;
 pub mod object;
 pub mod openapi;
 pub mod organization;
 pub mod page;
 pub mod read;
+pub mod service;
+pub mod service_at_location;
 pub mod taxonomy;
+pub mod tree;
 
 use serde_json::{Value, json};
 
