@@ -37,6 +37,69 @@ fn query(name: &str, schema: Value, description: &str) -> Value {
     json!({ "name": name, "in": "query", "required": false, "schema": schema, "description": description })
 }
 
+/// The filter parameters of `/services` and `/service_at_locations`, under every
+/// name each is known by.
+fn service_filters() -> Vec<Value> {
+    let uuid = || json!({ "type": "string", "format": "uuid" });
+    let mut parameters = Vec::new();
+    let mut both = |names: &[&str], schema: Value, description: &str| {
+        for name in names {
+            parameters.push(query(name, schema.clone(), description));
+        }
+    };
+    both(
+        &["text", "search"],
+        json!({ "type": "string" }),
+        "Services with every word (as a prefix) in their name, description or other text.",
+    );
+    both(
+        &["taxonomy_term_id"],
+        uuid(),
+        "Services tagged with this term or a narrower one.",
+    );
+    both(
+        &["taxonomy_id"],
+        uuid(),
+        "Services tagged with any term of this taxonomy.",
+    );
+    both(
+        &["organization_id"],
+        uuid(),
+        "Services of this organization.",
+    );
+    both(
+        &["modified_after"],
+        json!({ "type": "string", "format": "date-time" }),
+        "Services that, or anything nested in them, changed at or after this time (RFC 3339, or a date).",
+    );
+    both(
+        &["minimal_age", "minimum_age"],
+        json!({ "type": "integer", "minimum": 0, "maximum": 150 }),
+        "Services whose minimum age is at least this.",
+    );
+    both(
+        &["maximal_age", "maximum_age"],
+        json!({ "type": "integer", "minimum": 0, "maximum": 150 }),
+        "Services whose maximum age is at most this.",
+    );
+    both(
+        &["postcode"],
+        json!({ "type": "string" }),
+        "Alone: services whose service area covers the postcode. With proximity: services at a location within that distance of it.",
+    );
+    both(
+        &["proximity"],
+        json!({ "type": "integer", "minimum": 1, "maximum": super::filters::MAX_PROXIMITY_METRES }),
+        "Metres from the postcode's centre; needs postcode.",
+    );
+    both(
+        &["full_service", "full"],
+        json!({ "type": "boolean" }),
+        "Whole nested objects instead of list entries.",
+    );
+    parameters
+}
+
 /// The document, for an API served at `server` (its absolute base URL).
 pub fn document(server: &str) -> Value {
     let paging = || {
@@ -71,6 +134,10 @@ pub fn document(server: &str) -> Value {
             "Only terms without a parent.",
         ),
     ]);
+    let mut service_parameters = paging();
+    service_parameters.extend(service_filters());
+    let mut link_parameters = paging();
+    link_parameters.extend(service_filters());
     let error = json!({ "type": "object", "required": ["code", "message"], "properties": {
         "code": { "type": "integer" },
         "message": { "type": "string" },
@@ -99,6 +166,10 @@ pub fn document(server: &str) -> Value {
                 "summary": "This document.",
                 "responses": { "200": { "description": "OpenAPI 3.1." } }
             }},
+            "/services": paged("compiled/service_list.json", Value::Array(service_parameters), "Services the caller may see, by id (nearest first with postcode and proximity). Page boundaries count hidden and deleted services too, so a page may hold fewer than per_page."),
+            "/services/{id}": one("compiled/service.json", "One service with every object nested in it."),
+            "/service_at_locations": paged("compiled/service_at_location_list.json", Value::Array(link_parameters), "Links of services to locations, by id; the filters apply to the link's service."),
+            "/service_at_locations/{id}": one("compiled/service_at_location.json", "One link with every object nested in it."),
             "/organizations": paged("compiled/organization_list.json", Value::Array(paging()), "Organizations the caller may see, in id order."),
             "/organizations/{id}": one("compiled/organization.json", "One organization."),
             "/taxonomies": paged("taxonomy.json", Value::Array(paging()), "Taxonomies, in id order."),
