@@ -85,8 +85,18 @@ pub enum Listing {
     /// An Open Referral / HSDS 3.0 API at `url`: every page of
     /// `/services?page=N` and `/services/{id}` for every service listed, stored
     /// as the run's files (see `super::hsds` for the bounds of a run). Use with
-    /// the `hsds` loader.
-    HsdsApi { url: String },
+    /// the `hsds` loader. After a run that completed, the next lists only
+    /// services modified since it started, less `overlap_secs` (default 900) for
+    /// the two clocks and for writes committed after they were stamped.
+    HsdsApi {
+        url: String,
+        #[serde(default = "default_overlap_secs")]
+        overlap_secs: u64,
+    },
+}
+
+fn default_overlap_secs() -> u64 {
+    900
 }
 
 /// How a file of the source is loaded.

@@ -156,7 +156,7 @@ async fn listed(
             })
             .collect(),
         // Paged by the runner itself (see `super::hsds`).
-        Listing::HsdsApi { url } => Err(format!(
+        Listing::HsdsApi { url, .. } => Err(format!(
             "{url} is an HSDS API: its pages are fetched by the run, not listed"
         )),
     }

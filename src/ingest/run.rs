@@ -305,11 +305,28 @@ async fn work(
     let prefix = format!("sources/{}/", source.name);
     let client = fetch::client(source)?;
     let mut listing_error = None;
-    if let Listing::HsdsApi { url } = &source.list {
-        // An API's pages change: each run stores a snapshot of its own.
-        let stamp = run.started_at.format("%Y%m%dT%H%M%SZ").to_string();
+    if let Listing::HsdsApi { url, overlap_secs } = &source.list {
+        // An API's pages change: each run stores a snapshot of its own, named
+        // to the millisecond so that two runs in one second load their own.
+        let stamp = run.started_at.format("%Y%m%dT%H%M%S%3fZ").to_string();
         say(&format!("listing {}/services", url.trim_end_matches('/')));
         let mut listed = hsds::Listed::default();
+        let modified_after = if run.force {
+            None
+        } else {
+            last_complete_start(db, &source.name, run.id)
+                .await?
+                .and_then(|at| {
+                    // An overlap reaching before any date lists everything.
+                    let overlap = chrono::TimeDelta::try_seconds(
+                        i64::try_from(*overlap_secs).unwrap_or(i64::MAX),
+                    )?;
+                    at.checked_sub_signed(overlap)
+                })
+        };
+        if let Some(since) = modified_after {
+            say(&format!("listing services modified since {since}"));
+        }
         let outcome = hsds::fetch_pages(
             &client,
             source,
@@ -317,7 +334,10 @@ async fn work(
             store,
             &prefix,
             &stamp,
-            hsds::Bounds::default(),
+            hsds::Bounds {
+                modified_after,
+                ..Default::default()
+            },
             &mut listed,
         )
         .await;
@@ -401,6 +421,24 @@ async fn work(
         Some(error) => Err(IngestError::Source(error)),
         None => Ok(()),
     }
+}
+
+/// When the last run of `source` before `this` that completed with nothing
+/// failed started.
+async fn last_complete_start(
+    db: &DatabaseConnection,
+    source: &str,
+    this: uuid::Uuid,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, IngestError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let last = ingest_runs::Entity::find()
+        .filter(ingest_runs::Column::Source.eq(source))
+        .filter(ingest_runs::Column::Id.ne(this))
+        .filter(ingest_runs::Column::State.eq(IngestRunState::Completed))
+        .order_by_desc(ingest_runs::Column::StartedAt)
+        .one(db)
+        .await?;
+    Ok(last.map(|run| run.started_at))
 }
 
 /// Lists the source's files and downloads those the store lacks.

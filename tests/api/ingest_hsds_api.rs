@@ -88,7 +88,10 @@ async fn serve(api: Api) -> String {
 
 fn hsds_source(name: &str, url: &str) -> SourceConfig {
     let mut hsds = source(name, "unused", ".", Loader::Hsds);
-    hsds.list = Listing::HsdsApi { url: url.into() };
+    hsds.list = Listing::HsdsApi {
+        url: url.into(),
+        overlap_secs: 900,
+    };
     hsds
 }
 
@@ -630,6 +633,7 @@ async fn a_run_stops_at_its_bounds_with_a_warning() {
     let pages = fetch(signpost::ingest::hsds::Bounds {
         max_pages: 1,
         max_services: 100,
+        modified_after: None,
     })
     .await;
     assert_eq!(pages.stored, 3, "one page and its two services");
@@ -641,6 +645,7 @@ async fn a_run_stops_at_its_bounds_with_a_warning() {
     let services = fetch(signpost::ingest::hsds::Bounds {
         max_pages: 100,
         max_services: 3,
+        modified_after: None,
     })
     .await;
     assert_eq!(services.stored, 2 + 3, "two pages and three services");

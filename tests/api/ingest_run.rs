@@ -590,6 +590,7 @@ async fn an_hsds_api_source_is_paged_and_its_services_upserted() {
     let mut hsds = source("openreferral", "unused", ".", Loader::Hsds);
     hsds.list = Listing::HsdsApi {
         url: format!("http://{address}/api"),
+        overlap_secs: 900,
     };
     let done = go(&setup, &hsds, false).await;
     assert_eq!(

@@ -22,6 +22,7 @@ mod hsds_api;
 mod hsds_bad_input;
 mod hsds_mutations;
 mod hsds_package;
+mod hsds_round_trip;
 mod hsds_schema;
 mod hsds_services;
 mod http_graphql;

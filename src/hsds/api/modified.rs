@@ -41,13 +41,21 @@ const VENUE_CHILDREN: &[&str] = &[
 ];
 
 /// Tables whose rows name their organization in `provider_id`, nested in the
-/// service's `organization`.
-const PROVIDER_CHILDREN: &[&str] = &[
-    "funding",
-    "contacts",
-    "phones",
-    "programs",
-    "organization_identifiers",
+/// service's `organization` when they are the organization's own (hang off
+/// nothing else: see `super::tree`).
+const PROVIDER_CHILDREN: &[(&str, &str)] = &[
+    ("funding", "service_id IS NULL"),
+    (
+        "contacts",
+        "service_id IS NULL AND service_venue_id IS NULL AND venue_id IS NULL",
+    ),
+    (
+        "phones",
+        "venue_id IS NULL AND service_id IS NULL AND contact_id IS NULL \
+         AND service_venue_id IS NULL",
+    ),
+    ("programs", "1 = 1"),
+    ("organization_identifiers", "1 = 1"),
 ];
 
 /// Services (aliased `services`) modified at or after `since`.
@@ -73,8 +81,11 @@ pub fn modified_since(since: DateTime<Utc>) -> Frag {
              WHERE changed.updated_at >= ?)"
         )
     }));
-    parts.extend(PROVIDER_CHILDREN.iter().map(|table| {
-        format!("services.provider_id IN (SELECT provider_id FROM {table} WHERE updated_at >= ?)")
+    parts.extend(PROVIDER_CHILDREN.iter().map(|(table, own)| {
+        format!(
+            "services.provider_id IN (SELECT provider_id FROM {table} \
+             WHERE updated_at >= ? AND {own})"
+        )
     }));
     let values = vec![Value::from(since); parts.len()];
     Frag::bind(format!("({})", parts.join(" OR ")), values)

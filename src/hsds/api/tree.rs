@@ -9,10 +9,11 @@
 //! same phone under a service and under its contact) is read once and shown in
 //! both places.
 //!
-//! Left out: `metadata` (provenance; the HSDS export package carries it) and an
-//! organization's own `locations` inside a service, which would repeat every
-//! venue of the provider in each of its services; a service's locations are
-//! those of its `service_at_locations`.
+//! Left out: `metadata` (provenance; the HSDS export package carries it), and
+//! inside an organization its `locations` (which would repeat every venue of the
+//! provider in each of its services; a service's locations are those of its
+//! `service_at_locations`) and whatever also hangs off a service, location or
+//! contact, which is nested there instead.
 
 use super::object::hsds_object;
 use crate::export::rows::for_kind;
@@ -224,6 +225,11 @@ async fn expand(
         }
         for (column, parent_id, parent, field) in &asked.by_parent {
             for index in under.get(&(*column, *parent_id)).into_iter().flatten() {
+                if nodes[*parent].kind == Object::Organization
+                    && belongs_elsewhere(child, &nodes[*index].model)
+                {
+                    continue;
+                }
                 nodes[*parent].lists.push((field, *index));
             }
         }
@@ -300,6 +306,20 @@ where
             serde_json::to_value(&model).map_err(|error| DbErr::Custom(error.to_string()))
         })
         .collect()
+}
+
+/// Whether a row of `kind` hangs off something besides its organization (a
+/// phone of a service, a contact at a location). An organization nested in a
+/// service holds only what is its own: the rest is nested where it belongs, and
+/// would otherwise name, in every service of the organization, records that
+/// service's JSON does not hold.
+fn belongs_elsewhere(kind: Object, model: &Value) -> bool {
+    Object::ALL
+        .iter()
+        .filter(|parent| **parent != Object::Organization)
+        .filter(|parent| parent.lists().iter().any(|(_, nested)| *nested == kind))
+        .filter_map(|parent| kind.link_column(*parent))
+        .any(|column| model.get(column).is_some_and(|value| !value.is_null()))
 }
 
 fn id_of(model: &Value) -> Option<Uuid> {
