@@ -4,6 +4,7 @@
 //!     cargo bench --bench read_api                       # SQLite, 100,000 services
 //!     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/signpost_bench cargo bench --bench read_api
 //!     BENCH_SCALE=20000 BENCH_SECONDS=5 cargo bench --bench read_api
+//!     BENCH_HSDS_ONLY=1 cargo bench --bench read_api    # the HSDS REST cases and (b) only
 //!
 //! The server is the release binary, started as a child process (so its RSS is its
 //! own) on a database loaded once with `demo-data --scale N` and kept for the next
@@ -304,12 +305,131 @@ const SEARCH: &str = "query($q: String!, $order: [ServiceOrder!]) { services(fir
 const WIDE_PAGE: &str = "query($after: String) { services(first: 50, after: $after) { pageInfo { endCursor } nodes { id name provider { name } venues { nodes { name postalCode } } taxonomyTerms { nodes { name } } costOptions { nodes { option amount } } } } }";
 const NEAR: &str = "query($postcode: String!) { services(first: 20, filter: {near: {postcode: $postcode, radiusKm: 5}}) { nodes { id name distanceKm } } }";
 const PAGE: &str = "query($after: String) { services(first: 50, after: $after) { pageInfo { endCursor } nodes { id name } } }";
+/// About what `/hsds/services/{id}` nests, asked of GraphQL.
+const ONE_SERVICE: &str = "query($id: ID!) { service(id: $id) { id name description url email status minimumAge maximumAge \
+    provider { id name description phones { nodes { number } } } program { name } \
+    serviceAtLocations { nodes { id location { id name latitude longitude addresses { nodes { address1 city postalCode } } \
+      accessibilityFeatures { nodes { description } } phones { nodes { number } } schedules { nodes { byday opensAt closesAt } } } \
+      phones { nodes { number } } schedules { nodes { byday opensAt closesAt } } } } \
+    contacts { nodes { name email phones { nodes { number } } } } phones { nodes { number } } \
+    schedules { nodes { byday opensAt closesAt } } languages { nodes { name code } } serviceAreas { nodes { name } } \
+    funding { nodes { source } } costOptions { nodes { option amount } } requiredDocuments { nodes { document } } \
+    taxonomyRefs { nodes { term { id name } } } } }";
+
+/// `GET {server}{path}` from 16 connections for `seconds`; prints the figures
+/// and the body's size.
+async fn http_case(label: &str, server: &Server, seconds: u64, path: String) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let url = format!("{}{path}", server.url);
+    let sample = client.get(&url).send().await?;
+    anyhow::ensure!(sample.status().is_success(), "{url}: {}", sample.status());
+    let bytes = sample.bytes().await?.len();
+    let figures = drive(seconds, move || {
+        let (client, url) = (client.clone(), url.clone());
+        async move {
+            let response = client.get(&url).send().await?;
+            anyhow::ensure!(
+                response.status().is_success(),
+                "status {}",
+                response.status()
+            );
+            response.bytes().await?;
+            Ok(())
+        }
+    })
+    .await?;
+    println!(
+        "{label:<44} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  ({} requests, {bytes} bytes, server RSS {:.0} MB)",
+        figures.per_second,
+        figures.p50_ms,
+        figures.p99_ms,
+        figures.requests,
+        server.rss_mb()
+    );
+    Ok(())
+}
+
+/// The HSDS REST API beside GraphQL: a page of 50, one whole service, and a
+/// walk of every page of `/services`.
+async fn hsds_cases(db: &DatabaseConnection, server: &Server, seconds: u64) -> anyhow::Result<()> {
+    graphql_case(
+        "(b) GraphQL first 50 + provider, venues, …",
+        server,
+        seconds,
+        WIDE_PAGE,
+        json!({}),
+    )
+    .await?;
+    http_case(
+        "(h) HSDS /services?per_page=50",
+        server,
+        seconds,
+        "/hsds/services?per_page=50".into(),
+    )
+    .await?;
+    // The visible service with the most venues linked, to nest the most.
+    let id = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT s.id AS id FROM services s JOIN service_venues sv ON sv.service_id = s.id \
+             WHERE s.visible = TRUE GROUP BY s.id ORDER BY COUNT(*) DESC, s.id LIMIT 1",
+        ))
+        .await?
+        .map(|row| row.try_get::<uuid::Uuid>("", "id"))
+        .transpose()?
+        .ok_or_else(|| anyhow::anyhow!("no visible service with a venue"))?;
+    graphql_case(
+        "(h) GraphQL one service, nested",
+        server,
+        seconds,
+        ONE_SERVICE,
+        json!({ "id": id }),
+    )
+    .await?;
+    http_case(
+        "(h) HSDS /services/{id}",
+        server,
+        seconds,
+        format!("/hsds/services/{id}"),
+    )
+    .await?;
+    let client = reqwest::Client::new();
+    for per_page in [1000u64, 50] {
+        let started = Instant::now();
+        let (mut page, mut seen) = (1u64, 0usize);
+        loop {
+            let body: Value = client
+                .get(format!(
+                    "{}/hsds/services?page={page}&per_page={per_page}",
+                    server.url
+                ))
+                .send()
+                .await?
+                .json()
+                .await?;
+            seen += body["contents"].as_array().map(Vec::len).unwrap_or(0);
+            if body["last_page"] != json!(false) {
+                break;
+            }
+            page += 1;
+        }
+        println!(
+            "{:<44} {:>8.2} s  ({page} pages, {seen} services, one connection)",
+            format!("(h) HSDS walk of /services, per_page={per_page}"),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
 
 async fn run(label: &str, database_url: &str, scale: usize, seconds: u64) -> anyhow::Result<()> {
     println!("\n== {label}: {scale} services, {CONCURRENCY} connections, {seconds} s per query");
     let db = ensure_loaded(database_url, scale).await?;
     let server = start(database_url).await?;
     println!("server RSS idle: {:.0} MB", server.rss_mb());
+    if std::env::var("BENCH_HSDS_ONLY").is_ok() {
+        return hsds_cases(&db, &server, seconds).await;
+    }
     let client = reqwest::Client::new();
 
     // A common word and a real postcode of the demo data.
@@ -435,6 +555,7 @@ async fn run(label: &str, database_url: &str, scale: usize, seconds: u64) -> any
         figures.p99_ms,
         statements.len()
     );
+    hsds_cases(&db, &server, seconds).await?;
     println!("server RSS after load: {:.0} MB", server.rss_mb());
     Ok(())
 }
