@@ -535,10 +535,10 @@ async fn run(label: &str, database_url: &str, scale: usize, seconds: u64) -> any
 
     // (b) without GraphQL: the statements the server ran for one page, replayed.
     let statements = statements_of_wide_page(database_url).await?;
-    let db = Arc::new(db);
+    let shared = Arc::new(db.clone());
     let replay = statements.clone();
     let figures = drive(seconds, move || {
-        let (db, statements) = (db.clone(), replay.clone());
+        let (db, statements) = (shared.clone(), replay.clone());
         async move {
             for statement in statements.iter() {
                 db.query_all_raw(statement.clone()).await?;

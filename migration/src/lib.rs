@@ -23,6 +23,7 @@ mod m20261206_000011_venue_visibility;
 mod m20261206_000012_objects_key_order;
 mod m20261206_000013_bulk_visibility;
 mod m20261206_000014_set_wise_venues;
+mod m20261206_000015_shown_services_index;
 pub mod render;
 
 /// Every migration of the schema, oldest first.
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_objects_key_order::Migration),
             Box::new(m20261206_000013_bulk_visibility::Migration),
             Box::new(m20261206_000014_set_wise_venues::Migration),
+            Box::new(m20261206_000015_shown_services_index::Migration),
         ]
     }
 }

@@ -32,76 +32,72 @@ pub fn visible(table: Table, alias: &str, viewer: &Viewer) -> Frag {
         Table::Providers => format!("{alias}.published = TRUE"),
         Table::Services => format!("{alias}.visible = TRUE"),
         Table::Venues => format!("{alias}.visible = TRUE"),
-        Table::Events => any_parent(
-            alias,
-            &[
-                ("provider_id", Table::Providers),
-                ("service_id", Table::Services),
-                ("venue_id", Table::Venues),
-            ],
-        ),
-        Table::Contacts => any_parent(
-            alias,
-            &[
-                ("provider_id", Table::Providers),
-                ("service_id", Table::Services),
-                ("venue_id", Table::Venues),
-                ("service_venue_id", Table::ServiceVenues),
-            ],
-        ),
-        Table::CostOptions
-        | Table::ServiceVenues
-        | Table::ServiceEligibilities
-        | Table::ServiceAreas
-        | Table::RequiredDocuments => any_parent(alias, &[("service_id", Table::Services)]),
-        Table::Programs | Table::OrganizationIdentifiers => {
-            any_parent(alias, &[("provider_id", Table::Providers)])
-        }
-        Table::Addresses | Table::Accessibility => {
-            any_parent(alias, &[("venue_id", Table::Venues)])
-        }
-        Table::Funding => any_parent(
-            alias,
-            &[
-                ("provider_id", Table::Providers),
-                ("service_id", Table::Services),
-            ],
-        ),
-        Table::Phones => any_parent(
-            alias,
-            &[
-                ("venue_id", Table::Venues),
-                ("service_id", Table::Services),
-                ("provider_id", Table::Providers),
-                ("contact_id", Table::Contacts),
-                ("service_venue_id", Table::ServiceVenues),
-            ],
-        ),
-        Table::Schedules => any_parent(
-            alias,
-            &[
-                ("service_id", Table::Services),
-                ("venue_id", Table::Venues),
-                ("service_venue_id", Table::ServiceVenues),
-            ],
-        ),
-        Table::Languages => any_parent(
-            alias,
-            &[
-                ("service_id", Table::Services),
-                ("venue_id", Table::Venues),
-                ("phone_id", Table::Phones),
-            ],
-        ),
-        Table::TaxonomyRefs => any_parent(alias, ATTRIBUTE_PARENTS),
         // Provenance can name records the public does not see, and their old values.
         Table::Metadata => "1 = 0".to_owned(),
         Table::Eligibilities
         | Table::Taxonomies
         | Table::TaxonomyTerms
         | Table::MetaTableDescriptions => return Frag::raw(live),
+        other => any_parent(alias, parents(other)),
     };
     Frag::raw(format!("{live} AND ({rule})"))
+}
+
+/// The parents a record of `table` is visible through (any one visible parent
+/// will do), by column; empty for the tables with a rule of their own.
+fn parents(table: Table) -> &'static [(&'static str, Table)] {
+    match table {
+        Table::Events => &[
+            ("provider_id", Table::Providers),
+            ("service_id", Table::Services),
+            ("venue_id", Table::Venues),
+        ],
+        Table::Contacts => &[
+            ("provider_id", Table::Providers),
+            ("service_id", Table::Services),
+            ("venue_id", Table::Venues),
+            ("service_venue_id", Table::ServiceVenues),
+        ],
+        Table::CostOptions
+        | Table::ServiceVenues
+        | Table::ServiceEligibilities
+        | Table::ServiceAreas
+        | Table::RequiredDocuments => &[("service_id", Table::Services)],
+        Table::Programs | Table::OrganizationIdentifiers => &[("provider_id", Table::Providers)],
+        Table::Addresses | Table::Accessibility => &[("venue_id", Table::Venues)],
+        Table::Funding => &[
+            ("provider_id", Table::Providers),
+            ("service_id", Table::Services),
+        ],
+        Table::Phones => &[
+            ("venue_id", Table::Venues),
+            ("service_id", Table::Services),
+            ("provider_id", Table::Providers),
+            ("contact_id", Table::Contacts),
+            ("service_venue_id", Table::ServiceVenues),
+        ],
+        Table::Schedules => &[
+            ("service_id", Table::Services),
+            ("venue_id", Table::Venues),
+            ("service_venue_id", Table::ServiceVenues),
+        ],
+        Table::Languages => &[
+            ("service_id", Table::Services),
+            ("venue_id", Table::Venues),
+            ("phone_id", Table::Phones),
+        ],
+        Table::TaxonomyRefs => ATTRIBUTE_PARENTS,
+        _ => &[],
+    }
+}
+
+/// Whether a live row of `table` that names, in `column`, a parent the caller
+/// may see is itself visible to the caller: true where the rule is "any visible
+/// parent" and `column` is one of those parents. A read that reaches rows only
+/// through parents it already showed (the HSDS API's nesting) then needs only
+/// `deleted_at IS NULL`, not the whole rule again for every row.
+pub fn shown_through(table: Table, column: &str) -> bool {
+    parents(table).iter().any(|(parent, _)| *parent == column)
 }
 
 /// The records an attribute (`taxonomy_refs`) may be about, by column.
@@ -126,6 +122,9 @@ pub const ATTRIBUTE_PARENTS: &[(&str, Table)] = &[
 ];
 
 fn any_parent(alias: &str, parents: &[(&str, Table)]) -> String {
+    if parents.is_empty() {
+        return "1 = 0".to_owned();
+    }
     parents
         .iter()
         .map(|(column, table)| exists_visible(*table, &format!("{alias}.{column}"), alias))

@@ -79,25 +79,31 @@ pub async fn service(
     })
 }
 
-/// (boundaries: every stored service matching, what the caller may see of them).
+/// (boundaries: every stored service matching, what the caller may see of them):
+/// two counts, so that each can be read from an index (the primary key, and
+/// the public's `services_shown_idx`).
 async fn counts(
     db: &impl ConnectionTrait,
     conditions: &[Frag],
     shown: &Frag,
 ) -> Result<(u64, u64), DbErr> {
-    let mut sql = Frag::raw("SELECT COUNT(*) AS positions, COALESCE(SUM(CASE WHEN ");
-    sql.append(shown.clone())
-        .push(" THEN 1 ELSE 0 END), 0) AS shown FROM services WHERE ")
-        .append(Frag::all(conditions.iter().cloned()));
-    let row = db
-        .query_one_raw(sql.into_statement(db.get_database_backend()))
-        .await?;
-    let Some(row) = row else {
-        return Ok((0, 0));
+    let count = |condition: Frag| async move {
+        let mut sql = Frag::raw("SELECT COUNT(*) AS total FROM services WHERE ");
+        sql.append(condition);
+        let row = db
+            .query_one_raw(sql.into_statement(db.get_database_backend()))
+            .await?;
+        let total: i64 = match row {
+            Some(row) => row.try_get("", "total")?,
+            None => 0,
+        };
+        Ok::<u64, DbErr>(total.max(0) as u64)
     };
-    let positions: i64 = row.try_get("", "positions")?;
-    let shown: i64 = row.try_get("", "shown")?;
-    Ok((positions.max(0) as u64, shown.max(0) as u64))
+    let positions = count(Frag::all(conditions.iter().cloned())).await?;
+    let mut visible = conditions.to_vec();
+    visible.push(shown.clone());
+    let shown = count(Frag::all(visible)).await?;
+    Ok((positions, shown))
 }
 
 /// The ids of the page's positions, in id order: the first found by skipping

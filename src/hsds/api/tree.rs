@@ -19,7 +19,7 @@ use super::object::hsds_object;
 use crate::export::rows::for_kind;
 use crate::hsds::nesting::Object;
 use crate::read::decode::RowDecoder;
-use crate::read::visibility::visible;
+use crate::read::visibility::{shown_through, visible};
 use crate::read::{Columns, Frag, Readable, Viewer, select_columns};
 use sea_orm::{ConnectionTrait, DbErr};
 use serde_json::{Map, Value};
@@ -247,6 +247,11 @@ async fn read(
     let backend = db.get_database_backend();
     let table = child.kind().name();
     let id_column = format!("{table}.id");
+    // A row found through a parent already shown is visible by that parent
+    // alone wherever the rule is "any visible parent": the rule's subqueries,
+    // costly to plan, are kept for rows found by id.
+    let live = Frag::raw(format!("{table}.deleted_at IS NULL"));
+    let rule = visible(child.kind(), table, viewer);
     let mut pairs: Vec<(String, Uuid)> = asked
         .by_id
         .iter()
@@ -266,13 +271,15 @@ async fn read(
         for (column, id) in chunk {
             by_column.entry(column.as_str()).or_default().push(*id);
         }
-        let matches = Frag::any(
-            by_column
-                .into_iter()
-                .map(|(column, ids)| Frag::id_in(column, &ids, backend)),
-        );
-        let condition = Frag::all([visible(child.kind(), table, viewer), matches]);
-        rows.extend(for_kind!(child.kind(), rows_where(db, condition).await)?);
+        let matches = Frag::any(by_column.into_iter().map(|(column, ids)| {
+            let through = column
+                .strip_prefix(table)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .filter(|name| *column != id_column && shown_through(child.kind(), name));
+            let seen = if through.is_some() { &live } else { &rule };
+            Frag::all([Frag::id_in(column, &ids, backend), seen.clone()])
+        }));
+        rows.extend(for_kind!(child.kind(), rows_where(db, matches).await)?);
     }
     if pairs.len() > crate::repo::MAX_IDS_PER_STATEMENT {
         // Chunks may each have read the same row.
