@@ -33,20 +33,26 @@ pub fn routes(base: &str) -> Router<AppState> {
         .route(base, get(root))
         .route(&format!("{base}/"), get(root))
         .route(&format!("{base}/openapi.json"), get(document))
-        .route(&format!("{base}/organizations"), get(organizations))
+        .route(
+            &format!("{base}/organizations"),
+            get(scoped_list::<ORGANIZATIONS>),
+        )
         .route(
             &format!("{base}/organizations/{{id}}"),
-            get(organization_by_id),
+            get(scoped_one::<ORGANIZATIONS>),
         )
-        .route(&format!("{base}/services"), get(services))
-        .route(&format!("{base}/services/{{id}}"), get(service_by_id))
+        .route(&format!("{base}/services"), get(scoped_list::<SERVICES>))
+        .route(
+            &format!("{base}/services/{{id}}"),
+            get(scoped_one::<SERVICES>),
+        )
         .route(
             &format!("{base}/service_at_locations"),
-            get(service_at_locations),
+            get(scoped_list::<SERVICE_AT_LOCATIONS>),
         )
         .route(
             &format!("{base}/service_at_locations/{{id}}"),
-            get(service_at_location_by_id),
+            get(scoped_one::<SERVICE_AT_LOCATIONS>),
         )
         .route(&format!("{base}/taxonomies"), get(taxonomies))
         .route(&format!("{base}/taxonomies/{{id}}"), get(taxonomy_by_id))
@@ -103,34 +109,11 @@ async fn viewer(
         })
 }
 
-async fn organizations(
-    State(state): State<AppState>,
-    hawk: Option<Extension<Viewer>>,
-    headers: HeaderMap,
-    Query(params): Params,
-) -> Response {
-    let viewer = match viewer(&state, hawk, &headers).await {
-        Ok(viewer) => viewer,
-        Err(refused) => return refused,
-    };
-    let answer = async {
-        let request = page_of(&params, &[])?;
-        organization::organizations(&state.db, &viewer, request).await
-    };
-    respond(answer.await)
-}
-
-async fn organization_by_id(
-    State(state): State<AppState>,
-    hawk: Option<Extension<Viewer>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    match viewer(&state, hawk, &headers).await {
-        Ok(viewer) => respond(organization::organization(&state.db, &viewer, &id).await),
-        Err(refused) => refused,
-    }
-}
+/// The routes whose answer depends on who asks, as a handler's const parameter.
+type Scoped = u8;
+const ORGANIZATIONS: Scoped = 0;
+const SERVICES: Scoped = 1;
+const SERVICE_AT_LOCATIONS: Scoped = 2;
 
 /// The filter parameters of `/services` and `/service_at_locations`, every name.
 fn service_parameters() -> Vec<&'static str> {
@@ -140,7 +123,9 @@ fn service_parameters() -> Vec<&'static str> {
         .collect()
 }
 
-async fn services(
+/// `GET /organizations`, `/services`, `/service_at_locations`: a page of what
+/// the caller may see.
+async fn scoped_list<const KIND: Scoped>(
     State(state): State<AppState>,
     hawk: Option<Extension<Viewer>>,
     headers: HeaderMap,
@@ -151,55 +136,37 @@ async fn services(
         Err(refused) => return refused,
     };
     let answer = async {
-        let request = page_of(&params, &service_parameters())?;
-        let filter = ServiceFilter::parse(&params)?;
-        service::services(&state.db, &viewer, &filter, request).await
-    };
-    respond(answer.await)
-}
-
-async fn service_by_id(
-    State(state): State<AppState>,
-    hawk: Option<Extension<Viewer>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    match viewer(&state, hawk, &headers).await {
-        Ok(viewer) => respond(service::service(&state.db, &viewer, &id).await),
-        Err(refused) => refused,
-    }
-}
-
-async fn service_at_locations(
-    State(state): State<AppState>,
-    hawk: Option<Extension<Viewer>>,
-    headers: HeaderMap,
-    Query(params): Params,
-) -> Response {
-    let viewer = match viewer(&state, hawk, &headers).await {
-        Ok(viewer) => viewer,
-        Err(refused) => return refused,
-    };
-    let answer = async {
-        let request = page_of(&params, &service_parameters())?;
-        let filter = ServiceFilter::parse(&params)?;
-        service_at_location::service_at_locations(&state.db, &viewer, &filter, request).await
-    };
-    respond(answer.await)
-}
-
-async fn service_at_location_by_id(
-    State(state): State<AppState>,
-    hawk: Option<Extension<Viewer>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    match viewer(&state, hawk, &headers).await {
-        Ok(viewer) => {
-            respond(service_at_location::service_at_location(&state.db, &viewer, &id).await)
+        if KIND == ORGANIZATIONS {
+            let request = page_of(&params, &[])?;
+            return organization::organizations(&state.db, &viewer, request).await;
         }
-        Err(refused) => refused,
-    }
+        let request = page_of(&params, &service_parameters())?;
+        let filter = ServiceFilter::parse(&params)?;
+        if KIND == SERVICES {
+            service::services(&state.db, &viewer, &filter, request).await
+        } else {
+            service_at_location::service_at_locations(&state.db, &viewer, &filter, request).await
+        }
+    };
+    respond(answer.await)
+}
+
+/// `GET /organizations/{id}`, `/services/{id}`, `/service_at_locations/{id}`.
+async fn scoped_one<const KIND: Scoped>(
+    State(state): State<AppState>,
+    hawk: Option<Extension<Viewer>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let viewer = match viewer(&state, hawk, &headers).await {
+        Ok(viewer) => viewer,
+        Err(refused) => return refused,
+    };
+    respond(match KIND {
+        ORGANIZATIONS => organization::organization(&state.db, &viewer, &id).await,
+        SERVICES => service::service(&state.db, &viewer, &id).await,
+        _ => service_at_location::service_at_location(&state.db, &viewer, &id).await,
+    })
 }
 
 async fn taxonomies(State(state): State<AppState>, Query(params): Params) -> Response {
