@@ -63,6 +63,7 @@ const ENV_SETTINGS: &[&str] = &[
     "import_max_delete_share",
     "export_safety_lag_ms",
     "export_table_page_size",
+    "notify_poll_ms",
 ];
 
 /// How log lines are written.
@@ -220,6 +221,14 @@ pub struct Config {
     pub export_table_page_size: u64,
     /// `[[ingest.sources]]` in the config file only (see [`crate::ingest::config`]).
     pub ingest: crate::ingest::IngestConfig,
+    /// `[dataflow]` in the config file only: the data-flow pipeline told of every
+    /// completed change (see [`crate::notify::config`]). Default: none.
+    pub dataflow: Option<crate::notify::DataflowConfig>,
+    /// `[[webhooks]]` in the config file only: URLs told of changes. Default: none.
+    pub webhooks: Vec<crate::notify::WebhookConfig>,
+    /// `SIGNPOST_NOTIFY_POLL_MS`: how often an idle replica looks for
+    /// notifications to send. Default 1000.
+    pub notify_poll_ms: u64,
 }
 
 /// `objectstore` from a JSON string (the environment) or a table (the file).
@@ -316,6 +325,9 @@ impl Default for Config {
             export_safety_lag_ms: 5000,
             export_table_page_size: 1000,
             ingest: crate::ingest::IngestConfig::default(),
+            dataflow: None,
+            webhooks: Vec::new(),
+            notify_poll_ms: 1000,
         }
     }
 }
@@ -518,6 +530,26 @@ impl Config {
             max_field_bytes: self.import_max_field_bytes,
             max_file_bytes: self.import_max_file_bytes,
             max_delete_share: self.import_max_delete_share.clamp(0.0, 1.0),
+        }
+    }
+
+    /// The limits every dataset upload runs under (the import's file and field sizes).
+    pub fn dataset_limits(&self) -> crate::dataset::DatasetLimits {
+        crate::dataset::DatasetLimits {
+            max_file_bytes: self.import_max_file_bytes,
+            file: crate::dataset::FileLimits {
+                max_field_bytes: self.import_max_field_bytes,
+                ..crate::dataset::FileLimits::default()
+            },
+        }
+    }
+
+    /// Who hears of changes, and how often an idle replica looks.
+    pub fn notify(&self) -> crate::notify::NotifyConfig {
+        crate::notify::NotifyConfig {
+            dataflow: self.dataflow.clone(),
+            webhooks: self.webhooks.clone(),
+            poll_ms: self.notify_poll_ms,
         }
     }
 

@@ -122,6 +122,46 @@ pub enum DataFileState {
     Ignored,
 }
 
+/// Where a dataset version is (`dataset_versions.state`): uploaded → verified
+/// (previewed) → processing → completed | failed; or discarded.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum DatasetVersionState {
+    #[sea_orm(string_value = "uploaded")]
+    Uploaded,
+    #[sea_orm(string_value = "verified")]
+    Verified,
+    #[sea_orm(string_value = "processing")]
+    Processing,
+    #[sea_orm(string_value = "completed")]
+    Completed,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    #[sea_orm(string_value = "discarded")]
+    Discarded,
+}
+
+/// Where a notification is (`notifications.state`): pending (not yet accepted),
+/// triggered (a data-flow run to follow), completed or failed.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationState {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "triggered")]
+    Triggered,
+    #[sea_orm(string_value = "completed")]
+    Completed,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}
+
 /// Each enum prints as it is stored (`completed_with_failures`), as logs and the
 /// command line show it.
 macro_rules! display_as_stored {
@@ -140,5 +180,7 @@ display_as_stored!(
     ImportState,
     ImportMode,
     IngestRunState,
-    DataFileState
+    DataFileState,
+    DatasetVersionState,
+    NotificationState
 );

@@ -24,6 +24,7 @@ mod m20261206_000012_objects_key_order;
 mod m20261206_000013_bulk_visibility;
 mod m20261206_000014_set_wise_venues;
 mod m20261206_000015_shown_services_index;
+mod m20261207_000016_datasets;
 pub mod render;
 
 /// Every migration of the schema, oldest first.
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_bulk_visibility::Migration),
             Box::new(m20261206_000014_set_wise_venues::Migration),
             Box::new(m20261206_000015_shown_services_index::Migration),
+            Box::new(m20261207_000016_datasets::Migration),
         ]
     }
 }

@@ -80,6 +80,12 @@ pub async fn prepare(config: Config, args: &ServeArgs) -> anyhow::Result<AppStat
     )
     .await?;
     crate::import::progress::spawn_sweeper(&state.jobs, state.db.clone());
+    crate::notify::worker::spawn(
+        &state.jobs,
+        state.db.clone(),
+        std::sync::Arc::new(state.config.notify()),
+        state.replica.clone(),
+    );
     crate::ingest::schedule::spawn(
         &state.jobs,
         state.db.clone(),

@@ -250,7 +250,7 @@ fn read_all(file: Box<dyn std::io::Read + Send>, options: &ReadOptions, tx: &mps
 }
 
 /// `,` unless the header line has more `;` or tabs (European Excel, TSV).
-fn sniff_delimiter(head: &[u8]) -> u8 {
+pub(crate) fn sniff_delimiter(head: &[u8]) -> u8 {
     let line = head
         .split(|&b| b == b'\n' || b == b'\r')
         .next()
