@@ -11,6 +11,7 @@
 
 pub mod column_type;
 pub mod csv_file;
+pub mod export;
 pub mod infer;
 pub mod load;
 pub mod name;

@@ -132,7 +132,7 @@ fn csv_writer() -> csv::Writer<Vec<u8>> {
         .from_writer(Vec::new())
 }
 
-fn csv_line<'a>(fields: impl Iterator<Item = &'a str>) -> Vec<u8> {
+pub(crate) fn csv_line<'a>(fields: impl Iterator<Item = &'a str>) -> Vec<u8> {
     let mut writer = csv_writer();
     let _ = writer.write_record(fields);
     writer.into_inner().unwrap_or_default()

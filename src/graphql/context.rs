@@ -38,4 +38,5 @@ pub struct WriteContext {
     pub replica: String,
     /// Where imports and ingest runs go on after the mutation answers.
     pub jobs: crate::jobs::Jobs,
+    pub dataset_limits: crate::dataset::DatasetLimits,
 }

@@ -35,7 +35,12 @@ pub fn compat_routes() -> axum::Router<AppState> {
 
 /// The download routes, to be layered with the non-signing HAWK check.
 pub fn download_routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/export/{file}", axum::routing::get(export_file))
+    axum::Router::new()
+        .route("/export/{file}", axum::routing::get(export_file))
+        .route(
+            "/export/datasets/{organisation}/{file}",
+            axum::routing::get(export_dataset),
+        )
 }
 
 /// 401 or 403 with an empty body, or the caller.
@@ -98,7 +103,8 @@ async fn table_structure(
     }
     match table_of(&schema, &table) {
         Some(kind) => json(StatusCode::OK, &structure(kind)),
-        None => not_found(),
+        None if schema == crate::export::table::SCHEMA => not_found(),
+        None => super::dataset::table_structure(&state, &schema, &table).await,
     }
 }
 
@@ -107,6 +113,8 @@ struct DataParams {
     orientation: Option<String>,
     #[serde(rename = "next-id")]
     next_id: Option<String>,
+    /// A dataset walk's version (in its `next` links).
+    version: Option<i32>,
 }
 
 /// `GET /api/v1/table-data/<schema>/<table>?orientation=records|tabular&next-id=…`.
@@ -121,9 +129,6 @@ async fn table_data(
     if let Err(refused) = allowed(&state, viewer, scopes, &headers, Some("table-data")).await {
         return refused;
     }
-    let Some(kind) = table_of(&schema, &table) else {
-        return not_found();
-    };
     let Ok(Query(params)) = params else {
         return bad_request("the query string cannot be read");
     };
@@ -135,6 +140,25 @@ async fn table_data(
                 "orientation must be records or tabular, not {other:?}"
             ));
         }
+    };
+    let Some(kind) = table_of(&schema, &table) else {
+        if schema == crate::export::table::SCHEMA {
+            return not_found();
+        }
+        let after = match params.next_id.as_deref().map(str::parse::<i64>) {
+            None => 0,
+            Some(Ok(row)) => row,
+            Some(Err(_)) => return bad_request("next-id must be a row number this route returned"),
+        };
+        return super::dataset::table_data(
+            &state,
+            &schema,
+            &table,
+            orientation,
+            after,
+            params.version,
+        )
+        .await;
     };
     let after = match params.next_id.as_deref().map(str::parse::<Uuid>) {
         None => None,
@@ -240,4 +264,17 @@ async fn export_file(
         headers.insert(CONTENT_DISPOSITION, value);
     }
     response
+}
+
+/// `GET /export/datasets/<organisation>/<dataset>.ndjson` or `.csv`.
+async fn export_dataset(
+    State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
+    headers: HeaderMap,
+    Path((organisation, file)): Path<(String, String)>,
+) -> Response {
+    if let Err(refused) = allowed(&state, viewer, None, &headers, None).await {
+        return refused;
+    }
+    super::dataset::export_file(&state, &organisation, &file).await
 }

@@ -9,6 +9,7 @@
 //! `LIMIT_EXCEEDED` error naming `maxBodyBytes`.
 
 pub mod cors;
+pub mod dataset;
 pub mod export;
 pub mod graphiql;
 pub mod graphql;

@@ -334,6 +334,16 @@ async fn apply_all(
                 .update(txn)
                 .await
                 .map_err(db_problem)?;
+            // Told with the change itself; an ingest run tells of its files once.
+            let by_ingest = finished
+                .submitted_by
+                .as_deref()
+                .is_some_and(|actor| actor.starts_with("ingest:"));
+            if written_total + deleted_total > 0 && !by_ingest {
+                crate::notify::record(txn, &crate::notify::Change::import(&finished))
+                    .await
+                    .map_err(db_problem)?;
+            }
             Ok::<_, Problem>((finished, results))
         })
     })

@@ -116,4 +116,11 @@ pub enum Loader {
     /// nested in it, as HSDS tabular files through the CSV import; pages of the
     /// list load nothing.
     Hsds,
+    /// Any CSV, as a new version of the dataset `organisation`/`dataset` (made
+    /// when missing): each column keeps the type it had where every value still
+    /// fits it, and takes the inferred type otherwise.
+    Dataset {
+        organisation: String,
+        dataset: String,
+    },
 }

@@ -10,6 +10,7 @@
 //! sharing, and a run whose holder died is taken over when its lease expires.
 
 pub mod config;
+pub mod dataset;
 pub mod fetch;
 pub mod hsds;
 pub mod lease;

@@ -215,6 +215,8 @@ pub async fn run_with_warnings(
         run.id,
         lost.clone(),
     )));
+    // Directory rows the run's files loaded: the run tells data-flow once.
+    let mut changed = 0u64;
     let outcome = crate::jobs::guarded(work(
         db,
         store,
@@ -223,6 +225,7 @@ pub async fn run_with_warnings(
         &lost,
         &say,
         &mut warnings,
+        &mut changed,
     ))
     .await
     .unwrap_or_else(|panic| Err(IngestError::Source(panic)));
@@ -257,6 +260,9 @@ pub async fn run_with_warnings(
         .collect();
     run.warnings = (!stored.is_empty()).then(|| stored.join("\n"));
     save(db, &run).await?;
+    if changed > 0 && run.state != IngestRunState::Failed {
+        crate::notify::record(db, &crate::notify::Change::ingest_run(&run, changed)).await?;
+    }
     say(&format!(
         "{}: {} listed, {} fetched, {} loaded, {} failed, {} warnings",
         run.state,
@@ -301,6 +307,7 @@ async fn work(
     lost: &AtomicBool,
     say: &(dyn Fn(&str) + Sync),
     warnings: &mut Warnings,
+    changed: &mut u64,
 ) -> Result<(), IngestError> {
     let prefix = format!("sources/{}/", source.name);
     let client = fetch::client(source)?;
@@ -403,6 +410,9 @@ async fn work(
                 warnings: said,
             }) => {
                 run.files_loaded += 1;
+                if !matches!(source.loader, Loader::Dataset { .. }) {
+                    *changed += rows;
+                }
                 say(&format!("loaded {name}: {rows} rows"));
                 for warning in said {
                     warnings.add(Some(&name), warning);
@@ -533,6 +543,19 @@ async fn load(
         Loader::Directory { replace } => {
             let (_, body) = store.get(&meta.key).await?;
             import(db, store, source, name, body, *replace, id).await
+        }
+        Loader::Dataset {
+            organisation,
+            dataset,
+        } => {
+            let rows =
+                super::dataset::load_file(db, store, source, organisation, dataset, name, meta)
+                    .await?;
+            registry::processed(db, id, rows).await?;
+            Ok(Loaded {
+                rows,
+                warnings: Vec::new(),
+            })
         }
     }
 }

@@ -10,6 +10,7 @@
 mod common;
 mod contact;
 mod cost_option;
+mod dataset;
 mod eligibility;
 mod event;
 mod hsds;
@@ -39,4 +40,5 @@ pub struct MutationRoot(
     taxonomy::TaxonomyMutations,
     taxonomy_ref::TaxonomyRefMutations,
     hsds::HsdsMutations,
+    dataset::DatasetMutations,
 );

@@ -2,6 +2,7 @@
 //! lookups by id ([`lookups`]).
 
 pub mod change_log;
+pub mod datasets;
 pub mod export;
 pub mod imports;
 pub mod ingest;
@@ -33,5 +34,6 @@ pub struct QueryRoot(
     imports::ImportQuery,
     export::ExportQuery,
     ingest::IngestQuery,
+    datasets::DatasetQuery,
     ServerQuery,
 );

@@ -172,4 +172,11 @@ impl Import {
     async fn finished_at(&self) -> Option<DateTime<Utc>> {
         self.0.finished_at
     }
+    /// Data-flow's run for the records this import changed, when one is configured.
+    async fn dataflow(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::error::ApiResult<Option<super::dataset::Dataflow>> {
+        super::dataset::dataflow(ctx, self.0.id).await
+    }
 }

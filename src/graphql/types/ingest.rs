@@ -23,6 +23,7 @@ pub enum IngestRunState {
 
 /// One run of an ingest source.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct IngestRun {
     pub id: ID,
     #[graphql(skip)]
@@ -46,6 +47,17 @@ pub struct IngestRun {
     pub started_at: DateTime<Utc>,
     pub heartbeat_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+#[async_graphql::ComplexObject]
+impl IngestRun {
+    /// Data-flow's run for the directory rows this run loaded, when one is configured.
+    async fn dataflow(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::error::ApiResult<Option<super::dataset::Dataflow>> {
+        super::dataset::dataflow(ctx, self.uuid).await
+    }
 }
 
 impl From<ingest_runs::Model> for IngestRun {

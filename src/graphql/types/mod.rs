@@ -5,6 +5,7 @@
 
 pub mod contact;
 pub mod cost_option;
+pub mod dataset;
 pub mod eligibility;
 pub mod event;
 pub mod hsds;

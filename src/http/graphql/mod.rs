@@ -226,6 +226,7 @@ async fn run(
             ingest: state.ingest.clone(),
             replica: state.replica.clone(),
             jobs: state.jobs.clone(),
+            dataset_limits: state.config.dataset_limits(),
         });
     let timeout = Duration::from_millis(state.config.execution_timeout_ms);
     let before = cache.map(|cache| cache.generations().snapshot());
