@@ -159,16 +159,18 @@ async fn load(
         .map_err(database)?;
     let key = Key::parse(&version.object_key).map_err(|error| error.to_string())?;
     let (tx, mut rx) = mpsc::channel::<Batch>(4);
-    let reading = csv_file::read(
-        store,
-        &key,
-        limits.file,
-        Typed {
-            columns: columns.clone(),
-            batch: Vec::with_capacity(BATCH),
-            tx,
-        },
-    );
+    let typed = Typed {
+        columns: columns.clone(),
+        batch: Vec::with_capacity(BATCH),
+        tx,
+    };
+    // The visitor (the channel's sender) goes when the file ends, which ends
+    // the writing loop.
+    let reading = async {
+        csv_file::read(store, &key, limits.file, typed)
+            .await
+            .map(|(_, rows)| rows)
+    };
     let writing = async {
         let mut writer = Writer::start(db, layout, version.number, &columns)
             .await

@@ -9,6 +9,7 @@ mod auth_jwt;
 mod browser;
 mod cli;
 mod constraints;
+mod datasets;
 mod db_outage;
 mod demo;
 mod export;
