@@ -249,3 +249,211 @@ async fn the_plain_functions_load_a_version() {
     );
     assert_eq!(done.rows_total, 2);
 }
+
+#[tokio::test]
+async fn names_are_checked_and_duplicates_refused() {
+    let app = spawn_app().await;
+    let org = unique("names");
+    assert!(create(&app, &org, "My.Data").await["errors"].is_null());
+    let again = create(&app, &org.to_uppercase(), "my_data").await;
+    assert_eq!(
+        again["errors"][0]["extensions"]["code"], "CONFLICT",
+        "{again}"
+    );
+    for (organisation, dataset, says) in [
+        ("public", "x", "reserved"),
+        (org.as_str(), "a__b", "__"),
+        (org.as_str(), "naïve", "only letters"),
+        (org.as_str(), "", "empty"),
+    ] {
+        let refused = create(&app, organisation, dataset).await;
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{refused}"
+        );
+        let message = refused["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{message}");
+    }
+    let reader = graphql_as(
+        &app,
+        "reader",
+        "mutation { createDataset(organisation: \"x\", dataset: \"y\") { dataset } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        reader["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{reader}"
+    );
+    let listed = graphql_as(&app, "reader", "{ datasets { dataset } }", json!({})).await;
+    assert_eq!(
+        listed["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{listed}"
+    );
+}
+
+#[tokio::test]
+async fn a_header_with_reserved_or_clashing_names_fails_naming_them() {
+    let app = spawn_app().await;
+    let org = unique("hdr");
+    create(&app, &org, "d").await;
+    let version = upload_version(&app, &org, "d", "id,_row,Name,name\n1,2,a,b\n").await;
+    assert_eq!(version["state"], "FAILED", "{version}");
+    let error = version["error"].as_str().unwrap();
+    assert!(
+        error.contains("column 2 (\"_row\")") && error.contains("reserved"),
+        "{error}"
+    );
+    assert!(
+        error.contains("column 4 (\"name\") is named \"name\" like column 3"),
+        "{error}"
+    );
+    let ragged = upload_version(&app, &org, "d", "a,b\n1,2\n3\n").await;
+    assert!(
+        ragged["error"]
+            .as_str()
+            .unwrap()
+            .contains("row 3 has 1 fields; the header has 2"),
+        "{ragged}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_value_fails_the_version_and_the_previous_one_is_still_served() {
+    let app = spawn_app().await;
+    let org = unique("bad");
+    let first = load(&app, &org, "d", "id,amount\n1,10\n2,20\n").await;
+    assert_eq!(first["state"], "COMPLETED", "{first}");
+    // `amount` holds text in its last row: confirmed as an integer anyway.
+    let second = upload_version(&app, &org, "d", "id,amount\n1,11\n2,21\n3,lots\n").await;
+    assert_eq!(second["preview"]["columns"][1]["inferredType"], "TEXT");
+    let failed = confirm(
+        &app,
+        second["id"].as_str().unwrap(),
+        json!([{"name": "amount", "type": "INTEGER"}]),
+    )
+    .await;
+    assert_eq!(failed["state"], "FAILED", "{failed}");
+    assert_eq!(
+        failed["error"], "row 4, column amount: \"lots\" is not an integer",
+        "{failed}"
+    );
+    assert_eq!(
+        rows(&app, &org, "d", 10).await,
+        vec![
+            json!({"id": 1, "amount": 10}),
+            json!({"id": 2, "amount": 20})
+        ]
+    );
+    // An override naming no column, or a failed version confirmed again: refused.
+    let third = upload_version(&app, &org, "d", "id,amount\n5,50\n").await;
+    let unknown = graphql_as(
+        &app,
+        "admin",
+        "mutation($id: ID!) { confirmDatasetVersion(id: $id, columnTypes: [{name: \"nope\", type: TEXT}]) { state } }",
+        json!({"id": third["id"]}),
+    )
+    .await;
+    assert!(
+        unknown["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no column \"nope\""),
+        "{unknown}"
+    );
+    let again = graphql_as(
+        &app,
+        "admin",
+        "mutation($id: ID!) { confirmDatasetVersion(id: $id) { state } }",
+        json!({"id": failed["id"]}),
+    )
+    .await;
+    assert_eq!(
+        again["errors"][0]["extensions"]["code"], "CONFLICT",
+        "{again}"
+    );
+}
+
+#[tokio::test]
+async fn versions_warn_of_missing_columns_and_an_earlier_one_is_restored() {
+    let app = spawn_app().await;
+    let org = unique("ver");
+    let first = load(&app, &org, "d", "id,name,ward\n1,a,north\n2,b,south\n").await;
+    assert_eq!(first["state"], "COMPLETED");
+    let second = upload_version(&app, &org, "d", "id,name\n3,c\n").await;
+    assert_eq!(
+        second["preview"]["missingColumns"],
+        json!(["ward"]),
+        "{second}"
+    );
+    assert!(
+        second["preview"]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("queries that use them will break"),
+        "{second}"
+    );
+    let second = confirm(&app, second["id"].as_str().unwrap(), json!([])).await;
+    assert_eq!(second["state"], "COMPLETED");
+    assert_eq!(
+        rows(&app, &org, "d", 10).await,
+        vec![json!({"id": 3, "name": "c"})]
+    );
+    // A discarded upload leaves the served version alone.
+    let third = upload_version(&app, &org, "d", "x\n1\n").await;
+    let discarded = graphql_as(
+        &app,
+        "admin",
+        "mutation($id: ID!) { discardDatasetVersion(id: $id) { state } }",
+        json!({"id": third["id"]}),
+    )
+    .await;
+    assert_eq!(
+        discarded["data"]["discardDatasetVersion"]["state"], "DISCARDED",
+        "{discarded}"
+    );
+    let restored = graphql_as(
+        &app,
+        "admin",
+        "mutation($id: ID!) { restoreDatasetVersion(id: $id) { id number restoredFrom } }",
+        json!({"id": first["id"]}),
+    )
+    .await;
+    let restored = &restored["data"]["restoreDatasetVersion"];
+    assert_eq!(restored["number"], 4, "{restored}");
+    assert_eq!(restored["restoredFrom"], first["id"]);
+    let done = wait_until(
+        &app,
+        restored["id"].as_str().unwrap(),
+        &["COMPLETED", "FAILED"],
+    )
+    .await;
+    assert_eq!(done["state"], "COMPLETED", "{done}");
+    assert_eq!(types(&done), types(&first));
+    assert_eq!(
+        rows(&app, &org, "d", 1).await,
+        vec![
+            json!({"id": 1, "name": "a", "ward": "north"}),
+            json!({"id": 2, "name": "b", "ward": "south"})
+        ]
+    );
+    let listed = graphql_as(
+        &app,
+        "exporter",
+        "query($o: String!) { dataset(organisation: $o, dataset: \"d\") { currentVersion { number } versions { number state } columns { name } } }",
+        json!({"o": org}),
+    )
+    .await;
+    let dataset = &listed["data"]["dataset"];
+    assert_eq!(dataset["currentVersion"]["number"], 4, "{listed}");
+    let states: Vec<&str> = dataset["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        vec!["COMPLETED", "DISCARDED", "COMPLETED", "COMPLETED"]
+    );
+}
