@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod constraints;
 mod datasets;
+mod datasets_http;
 mod db_outage;
 mod demo;
 mod export;
