@@ -215,8 +215,6 @@ pub async fn run_with_warnings(
         run.id,
         lost.clone(),
     )));
-    // Directory rows the run's files loaded: the run tells data-flow once.
-    let mut changed = 0u64;
     let outcome = crate::jobs::guarded(work(
         db,
         store,
@@ -225,7 +223,6 @@ pub async fn run_with_warnings(
         &lost,
         &say,
         &mut warnings,
-        &mut changed,
     ))
     .await
     .unwrap_or_else(|panic| Err(IngestError::Source(panic)));
@@ -234,6 +231,7 @@ pub async fn run_with_warnings(
         tracing::warn!(%error, "releasing an ingest lease");
     }
     let mut problems = Vec::new();
+    let changed = *outcome.as_ref().unwrap_or(&0);
     if let Err(error) = outcome {
         problems.push(error.to_string());
     }
@@ -307,11 +305,12 @@ async fn work(
     lost: &AtomicBool,
     say: &(dyn Fn(&str) + Sync),
     warnings: &mut Warnings,
-    changed: &mut u64,
-) -> Result<(), IngestError> {
+) -> Result<u64, IngestError> {
     let prefix = format!("sources/{}/", source.name);
     let client = fetch::client(source)?;
     let mut listing_error = None;
+    // Directory rows the run's files loaded: the run tells data-flow once.
+    let mut changed = 0u64;
     if let Listing::HsdsApi { url, overlap_secs } = &source.list {
         // An API's pages change: each run stores a snapshot of its own, named
         // to the millisecond so that two runs in one second load their own.
@@ -411,7 +410,7 @@ async fn work(
             }) => {
                 run.files_loaded += 1;
                 if !matches!(source.loader, Loader::Dataset { .. }) {
-                    *changed += rows;
+                    changed += rows;
                 }
                 say(&format!("loaded {name}: {rows} rows"));
                 for warning in said {
@@ -429,7 +428,7 @@ async fn work(
     }
     match listing_error {
         Some(error) => Err(IngestError::Source(error)),
-        None => Ok(()),
+        None => Ok(changed),
     }
 }
 
