@@ -108,15 +108,38 @@ impl Change {
 /// Records `change` to be told (inside the caller's transaction).
 pub async fn record(db: &impl ConnectionTrait, change: &Change) -> Result<(), DbErr> {
     let now = crate::stamp::now();
+    pending(
+        change.subject_kind.into(),
+        change.subject_id,
+        CHANGE.into(),
+        change.event.into(),
+        change.payload(now),
+        None,
+    )
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// A new notification row, due now.
+fn pending(
+    subject_kind: String,
+    subject_id: Uuid,
+    target: String,
+    event: String,
+    payload: serde_json::Value,
+    dag_id: Option<String>,
+) -> notifications::ActiveModel {
+    let now = crate::stamp::now();
     notifications::ActiveModel {
         id: Set(crate::stamp::new_id()),
-        subject_kind: Set(change.subject_kind.into()),
-        subject_id: Set(change.subject_id),
-        target: Set(CHANGE.into()),
-        event: Set(change.event.into()),
-        payload: Set(change.payload(now)),
+        subject_kind: Set(subject_kind),
+        subject_id: Set(subject_id),
+        target: Set(target),
+        event: Set(event),
+        payload: Set(payload),
         state: Set(NotificationState::Pending),
-        dag_id: Set(None),
+        dag_id: Set(dag_id),
         run_id: Set(None),
         attempts: Set(0),
         next_attempt_at: Set(now),
@@ -127,7 +150,4 @@ pub async fn record(db: &impl ConnectionTrait, change: &Change) -> Result<(), Db
         updated_at: Set(now),
         finished_at: Set(None),
     }
-    .insert(db)
-    .await?;
-    Ok(())
 }

@@ -13,7 +13,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +21,8 @@ use tokio_util::sync::CancellationToken;
 
 /// How long a replica holds a notification it works on.
 const LEASE: Duration = Duration::from_secs(120);
+/// Due notifications looked at per claim (others' leases may hold the first).
+const CANDIDATES: u64 = 5;
 
 /// Starts the worker on `jobs` (serving processes).
 pub fn spawn(
@@ -93,10 +95,11 @@ async fn claim(
         .filter(notifications::Column::NextAttemptAt.lte(now))
         .filter(free.clone())
         .order_by_asc(notifications::Column::NextAttemptAt)
+        .limit(CANDIDATES)
         .all(db)
         .await?;
     let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-    for candidate in candidates.into_iter().take(5) {
+    for candidate in candidates {
         // Only one replica's update finds the lease still free.
         let taken = notifications::Entity::update_many()
             .col_expr(
@@ -148,7 +151,16 @@ async fn work(
     };
     let event = row.event.clone();
     match super::webhook::deliver(hook, row.id, &event, &row.payload).await {
-        Ok(()) => done(db, row, State::Completed, None).await,
+        Ok(()) => {
+            let attempts = row.attempts.saturating_add(1);
+            done(
+                db,
+                notifications::Model { attempts, ..row },
+                State::Completed,
+                None,
+            )
+            .await
+        }
         Err(error) => retry(db, row, error, hook.max_attempts, hook.retry_ms).await,
     }
 }
@@ -167,25 +179,14 @@ async fn fan_out(
     let table = row.payload["table"].as_str().unwrap_or_default().to_owned();
     let now = crate::stamp::now();
     let child = |target: String, payload: serde_json::Value, dag: Option<String>| {
-        notifications::ActiveModel {
-            id: Set(crate::stamp::new_id()),
-            subject_kind: Set(row.subject_kind.clone()),
-            subject_id: Set(row.subject_id),
-            target: Set(target),
-            event: Set(row.event.clone()),
-            payload: Set(payload),
-            state: Set(State::Pending),
-            dag_id: Set(dag),
-            run_id: Set(None),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            error_message: Set(None),
-            holder: Set(None),
-            lease_until: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            finished_at: Set(None),
-        }
+        super::pending(
+            row.subject_kind.clone(),
+            row.subject_id,
+            target,
+            row.event.clone(),
+            payload,
+            dag,
+        )
     };
     let txn = db.begin().await?;
     if let Some(dag) = config
@@ -228,12 +229,14 @@ async fn follow(
         return match client.trigger(&dag, &row.payload).await {
             Ok(run) => {
                 tracing::info!(dag = %dag, run = %run, "data-flow run triggered");
+                let attempts = row.attempts.saturating_add(1);
                 let next = crate::stamp::now()
                     + chrono::Duration::milliseconds(
                         i64::try_from(config.poll_ms).unwrap_or(i64::MAX),
                     );
                 let mut row: notifications::ActiveModel = row.into();
                 row.state = Set(State::Triggered);
+                row.attempts = Set(attempts);
                 row.run_id = Set(Some(run));
                 row.error_message = Set(None);
                 release(&mut row, next);
@@ -336,9 +339,8 @@ async fn done(
     let mut row: notifications::ActiveModel = row.into();
     row.attempts = Set(attempts);
     row.state = Set(state);
-    if error.is_some() {
-        row.error_message = Set(error);
-    }
+    // A success clears what earlier attempts said; a failure says why.
+    row.error_message = Set(error);
     row.finished_at = Set(Some(now));
     release(&mut row, now);
     row.update(db).await.map(|_| ())

@@ -9,6 +9,7 @@ mod auth_jwt;
 mod browser;
 mod cli;
 mod constraints;
+mod dataflow;
 mod datasets;
 mod datasets_http;
 mod db_outage;
