@@ -43,6 +43,7 @@ fn main() -> ExitCode {
             Some(Command::DemoData(args)) => signpost::cli::demo_data::run(&config, args).await,
             Some(Command::Import(args)) => signpost::cli::import::run(&config, args).await,
             Some(Command::Ingest(args)) => signpost::cli::ingest::run(&config, args).await,
+            Some(Command::Dataset(args)) => signpost::cli::dataset::run(&config, args).await,
             Some(Command::Store(args)) => signpost::cli::store::run(&config, args).await,
             Some(Command::ExportHsds(args)) => signpost::cli::export_hsds::run(&config, args).await,
             Some(Command::HawkRequest(args)) => {

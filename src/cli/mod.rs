@@ -1,5 +1,6 @@
 //! The command line: one [`Command`] enum, a file per subcommand.
 
+pub mod dataset;
 pub mod demo_data;
 pub mod export_hsds;
 pub mod hawk_request;
@@ -42,6 +43,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Run ingest sources: fetch their new files and load each once.
     Ingest(ingest::IngestArgs),
+    /// Datasets: create, upload a version (previewed, then loaded), restore, list.
+    Dataset(dataset::DatasetArgs),
     /// Write the directory as an HSDS 3.0 tabular package (a zip of CSV files and
     /// datapackage.json).
     ExportHsds(export_hsds::ExportHsdsArgs),

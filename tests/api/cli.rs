@@ -258,3 +258,105 @@ async fn weak_secrets_are_refused_by_the_server_built_in_process_too() {
     let error = refused.err().map(|e| format!("{e:#}")).unwrap_or_default();
     assert!(error.contains("SIGNPOST_JWT_SECRET"), "{error}");
 }
+
+#[tokio::test]
+async fn dataset_commands_preview_load_refuse_and_restore() {
+    let test_db = TestDb::new().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let org = format!("cli_{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    let dataset = |args: &[&str]| {
+        let mut command = signpost();
+        command
+            .env("DATABASE_URL", &test_db.url)
+            .env("SIGNPOST_DATA_DIR", dir.path())
+            .arg("dataset")
+            .args(args);
+        run(&mut command)
+    };
+    let stdout = |output: &Output| String::from_utf8_lossy(&output.stdout).into_owned();
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "id,opened,amount\n1,2024-01-01,10\n2,2024-01-02,n/a\n",
+    )
+    .unwrap();
+    let missing = dataset(&["upload", &org, "d", good.to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("signpost dataset create"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(dataset(&["create", &org, "d"]).status.success());
+    let bad_type = dataset(&[
+        "upload",
+        &org,
+        "d",
+        good.to_str().unwrap(),
+        "--type",
+        "opened=when",
+    ]);
+    assert_eq!(bad_type.status.code(), Some(2), "{}", stderr(&bad_type));
+    let loaded = dataset(&[
+        "upload",
+        &org,
+        "d",
+        good.to_str().unwrap(),
+        "--type",
+        "opened=timestamp",
+    ]);
+    assert!(loaded.status.success(), "{}", stderr(&loaded));
+    let printed = stdout(&loaded);
+    assert!(
+        printed.contains("amount: text (fits text; 0 empty) e.g. 10 | n/a"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("opened: date (fits date, timestamp, text"),
+        "{printed}"
+    );
+    assert!(printed.contains("version 1 completed: 2 rows"), "{printed}");
+    // An integer column that is not: refused naming row and column, exit 1.
+    let refused = dataset(&[
+        "upload",
+        &org,
+        "d",
+        good.to_str().unwrap(),
+        "--type",
+        "amount=integer",
+    ]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("row 3, column amount: \"n/a\" is not an integer"),
+        "{}",
+        stderr(&refused)
+    );
+    let dry = dataset(&["upload", &org, "d", good.to_str().unwrap(), "--dry-run"]);
+    assert!(
+        stdout(&dry).contains("dry run: version 3 discarded"),
+        "{}",
+        stdout(&dry)
+    );
+    let listed = stdout(&dataset(&["list"]));
+    let line = format!("{org}/d: version 1, 2 rows (id ");
+    assert!(listed.contains(&line), "{listed}");
+    let id = listed
+        .split(&line)
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap()
+        .to_owned();
+    let restored = dataset(&["restore", &id]);
+    assert!(
+        stdout(&restored).contains("version 4 completed: 2 rows"),
+        "{}",
+        stderr(&restored)
+    );
+    let listed = stdout(&dataset(&["list"]));
+    assert!(
+        listed.contains(&format!("{org}/d: version 4, 2 rows")),
+        "{listed}"
+    );
+}
