@@ -17,35 +17,17 @@ use hawk::{Credentials, DigestAlgorithm, Key, PayloadHasher, RequestBuilder};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
+#[path = "common/mod.rs"]
+mod common;
+use common::{Server, psql};
 use std::time::{Duration, Instant};
 
 const JWT_SECRET: &str = "bench-secret-long-enough-for-hs256-signing";
 const HAWK_KEY: &str = "bench-hawk-key-0123456789";
 const PAGE: u64 = 5000;
 const DIR: &str = "/var/tmp/signpost-dataset-bench";
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn psql(url: &str, sql: &str) -> anyhow::Result<String> {
-    let output = Command::new("psql")
-        .args([url, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .current_dir(DIR)
-        .output()?;
-    anyhow::ensure!(
-        output.status.success(),
-        "psql: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-}
 
 fn write_file(path: &Path, rows: u64) -> anyhow::Result<u64> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
@@ -108,16 +90,8 @@ async fn start(url: &str) -> anyhow::Result<(Server, String)> {
         .spawn()?;
     let server = Server(child);
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    for _ in 0..400 {
-        if let Ok(response) = client.get(format!("{base}/health/ready")).send().await
-            && response.status().is_success()
-        {
-            return Ok((server, base));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    anyhow::bail!("server did not become ready")
+    common::ready(&base).await?;
+    Ok((server, base))
 }
 
 fn bearer() -> anyhow::Result<String> {
@@ -291,7 +265,10 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     psql(
         &url,
-        "\\copy copy_floor FROM 'places.csv' WITH (FORMAT csv, HEADER true)",
+        &format!(
+            "\\copy copy_floor FROM '{}' WITH (FORMAT csv, HEADER true)",
+            file.display()
+        ),
     )?;
     let copy = started.elapsed().as_secs_f64();
     println!(

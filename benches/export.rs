@@ -17,15 +17,17 @@
 
 use hawk::{Credentials, DigestAlgorithm, Key, PayloadHasher, RequestBuilder};
 use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+
+#[path = "common/mod.rs"]
+mod common;
+use common::{Server, psql};
+use std::time::Instant;
 
 const JWT_SECRET: &str = "bench-secret-long-enough-for-hs256-signing";
 const HAWK_KEY: &str = "bench-hawk-key-0123456789";
 const PAGE: u64 = 5000;
 const COLUMNS: &str = "id, provider_id, name, alternate_name, description, url, email, status, fees_description, application_process, wait_time, minimum_age, maximum_age, assured_date, published, flagged, created_at, updated_at, version, deleted_at";
-
-struct Server(Child);
 
 // The client reads what a pipeline needs to page on and skips over the rows
 // without building them, so the figures are the server's.
@@ -51,25 +53,6 @@ struct QueryPage {
 struct TablePage {
     results: Vec<serde::de::IgnoredAny>,
     next: Option<String>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn psql(url: &str, sql: &str) -> anyhow::Result<String> {
-    let output = Command::new("psql")
-        .args([url, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .output()?;
-    anyhow::ensure!(
-        output.status.success(),
-        "psql: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 fn signpost(url: &str) -> Command {
@@ -136,16 +119,8 @@ async fn start(url: &str) -> anyhow::Result<(Server, String)> {
         .spawn()?;
     let server = Server(child);
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if let Ok(response) = client.get(format!("{base}/health/ready")).send().await
-            && response.status().is_success()
-        {
-            return Ok((server, base));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    anyhow::bail!("server did not become ready")
+    common::ready(&base).await?;
+    Ok((server, base))
 }
 
 fn token() -> anyhow::Result<String> {

@@ -83,3 +83,40 @@ pub fn with_scratch_database(
     psql(format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))?;
     result
 }
+
+/// A server a benchmark started, stopped when dropped.
+pub struct Server(pub std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits until the server at `base` answers `/health/ready` (20 s at most).
+pub async fn ready(base: &str) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    for _ in 0..400 {
+        if let Ok(response) = client.get(format!("{base}/health/ready")).send().await
+            && response.status().is_success()
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("the server at {base} did not become ready")
+}
+
+/// `psql URL -qAt -c SQL`: its output, trimmed; fails unless it succeeds.
+pub fn psql(url: &str, sql: &str) -> anyhow::Result<String> {
+    let output = Command::new("psql")
+        .args([url, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()?;
+    anyhow::ensure!(
+        output.status.success(),
+        "psql: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
