@@ -31,7 +31,15 @@ pub async fn reading(
     dataset: &str,
     number: Option<i32>,
 ) -> Result<Reading, DatasetError> {
-    let dataset = find(db, organisation, dataset).await?;
+    reading_of(db, find(db, organisation, dataset).await?, number).await
+}
+
+/// [`reading`] of a dataset already found.
+pub async fn reading_of(
+    db: &impl ConnectionTrait,
+    dataset: datasets::Model,
+    number: Option<i32>,
+) -> Result<Reading, DatasetError> {
     let version = match number {
         None => current(db, &dataset).await?.ok_or_else(|| {
             DatasetError::NotFound(format!(
@@ -88,6 +96,19 @@ impl Reading {
             }
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// Up to `limit` rows after row `after`, and whether more follow.
+    pub async fn page_and_more(
+        &self,
+        db: &impl ConnectionTrait,
+        after: i64,
+        limit: u64,
+    ) -> Result<(Rows, bool), DatasetError> {
+        let mut rows = self.page(db, after, limit.saturating_add(1)).await?;
+        let more = rows.len() as u64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok((rows, more))
     }
 
     async fn table_gone(&self, db: &impl ConnectionTrait) -> bool {

@@ -68,12 +68,10 @@ pub async fn table_data(
         Err(error) => return refused(error),
     };
     let size = state.config.export_table_page_size.max(1);
-    let mut rows = match reading.page(&state.db, after, size + 1).await {
-        Ok(rows) => rows,
+    let (rows, more) = match reading.page_and_more(&state.db, after, size).await {
+        Ok(page) => page,
         Err(error) => return refused(error),
     };
-    let more = rows.len() as u64 > size;
-    rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
     let next = more
         .then(|| rows.last().map(|(row, _)| *row))
         .flatten()

@@ -2,7 +2,7 @@
 //! ingest run it is about: `processing_dataflow` until the run ends, then
 //! `completed` or `failed` with the reason.
 
-use super::{CHANGE, DATAFLOW};
+use super::DATAFLOW;
 use entities::notifications::{self, NotificationState};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -43,15 +43,4 @@ pub async fn dataflow_of(
         error: row.error_message,
         updated_at: row.updated_at,
     }))
-}
-
-/// Whether a change about `subject` still waits to be fanned out.
-pub async fn unsent(db: &impl ConnectionTrait, subject: Uuid) -> Result<bool, DbErr> {
-    Ok(notifications::Entity::find()
-        .filter(notifications::Column::SubjectId.eq(subject))
-        .filter(notifications::Column::Target.eq(CHANGE))
-        .filter(notifications::Column::State.eq(NotificationState::Pending))
-        .one(db)
-        .await?
-        .is_some())
 }

@@ -38,8 +38,11 @@ impl DatasetQuery {
             .order_by_asc(datasets::Column::Dataset)
             .limit(MAX_DATASETS);
         if let Some(organisation) = organisation {
-            let name = organisation.trim().to_lowercase().replace('.', "_");
-            query = query.filter(datasets::Column::Organisation.eq(name));
+            // Normalised as names are when made; a name that cannot be one has no datasets.
+            let Ok(name) = crate::dataset::name::Name::parse("organisation", &organisation) else {
+                return Ok(Vec::new());
+            };
+            query = query.filter(datasets::Column::Organisation.eq(name.as_str()));
         }
         Ok(query
             .all(&read.db)

@@ -2,7 +2,7 @@
 //! state. Reads go through [`crate::dataset`]; nothing here knows SQL.
 
 use crate::dataset::infer::Preview;
-use crate::dataset::read::reading;
+use crate::dataset::read::reading_of;
 use crate::dataset::render::json_value;
 use crate::dataset::version::{columns_of, preview_of};
 use crate::error::{ApiResult, AppError};
@@ -310,11 +310,9 @@ impl Dataset {
                 (Some(number), row)
             }
         };
-        let reading = reading(&read.db, &self.0.organisation, &self.0.dataset, number).await?;
+        let reading = reading_of(&read.db, self.0.clone(), number).await?;
         let limit = u64::try_from(first).unwrap_or(0);
-        let mut rows = reading.page(&read.db, after, limit + 1).await?;
-        let has_next_page = rows.len() as u64 > limit;
-        rows.truncate(usize::try_from(limit).unwrap_or(0));
+        let (rows, has_next_page) = reading.page_and_more(&read.db, after, limit).await?;
         let version = reading.version.number;
         let end_cursor = rows.last().map(|(row, _)| encode_cursor(version, *row));
         let nodes = rows
