@@ -10,6 +10,27 @@ use secrecy::ExposeSecret;
 use std::str::FromStr;
 use std::time::Duration;
 
+/// The largest answer read from data-flow (its answers are a few hundred bytes).
+const MAX_ANSWER_BYTES: usize = 1024 * 1024;
+
+/// The body of `response`, refused when it runs past `limit` bytes.
+async fn read_at_most(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, CallError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|error| CallError::Retry(format!("reading data-flow's answer: {error}")))?
+    {
+        if bytes.len() + chunk.len() > limit {
+            return Err(CallError::Refused(format!(
+                "data-flow's answer is larger than {limit} bytes"
+            )));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
 /// Why a call did not give an answer.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
@@ -145,10 +166,7 @@ impl<'a> Dataflow<'a> {
             .get("content-type")
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|error| CallError::Retry(format!("reading data-flow's answer: {error}")))?;
+        let bytes = read_at_most(response, MAX_ANSWER_BYTES).await?;
         let shown = || String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).into_owned();
         if status.is_server_error() {
             return Err(CallError::Retry(format!(
