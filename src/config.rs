@@ -53,6 +53,10 @@ const ENV_SETTINGS: &[&str] = &[
     "jwt_jwks_refetch_secs",
     "introspection_role",
     "graphiql_role",
+    "admin_console",
+    "oidc_issuer",
+    "oidc_client_id",
+    "oidc_scopes",
     "hawk_clients",
     "hawk_skew_secs",
     "public_url",
@@ -185,6 +189,22 @@ pub struct Config {
     /// above `anonymous` needs a proxy that adds the caller's credentials to the page
     /// request). Default `anonymous`.
     pub graphiql_role: crate::read::viewer::Role,
+    /// `SIGNPOST_ADMIN_CONSOLE`: serve the admin console at `/admin`. Default true.
+    pub admin_console: bool,
+    /// `SIGNPOST_OIDC_ISSUER`: the OpenID Connect issuer the admin console signs in
+    /// through (its discovery document is `<issuer>/.well-known/openid-configuration`);
+    /// `https://`, or `http://` on a loopback address. Unset: the console cannot sign
+    /// in. Set `jwt_jwks` (and `jwt_issuer`) to the same provider so its access
+    /// tokens verify.
+    pub oidc_issuer: Option<String>,
+    /// `SIGNPOST_OIDC_CLIENT_ID`: the console's client id at the issuer: a public
+    /// client (no secret) allowed the authorization code flow with PKCE and the
+    /// redirect URI `<public URL>/admin/callback`.
+    pub oidc_client_id: Option<String>,
+    /// `SIGNPOST_OIDC_SCOPES`: the scopes the console asks for, space-separated.
+    /// `offline_access` asks for a refresh token, which renews the session without
+    /// leaving the page. Default `openid profile offline_access`.
+    pub oidc_scopes: String,
     /// `SIGNPOST_HAWK_CLIENTS`: machine clients signing with HAWK (sha256), as JSON
     /// `{"<id>": {"key": "<secret>", "scopes": ["read" | "export" | "admin" | "*"]}}`
     /// or a `[hawk_clients.<id>]` table in the config file. Keys never print.
@@ -314,6 +334,10 @@ impl Default for Config {
             jwt_jwks_refetch_secs: 60,
             introspection_role: crate::read::viewer::Role::Anonymous,
             graphiql_role: crate::read::viewer::Role::Anonymous,
+            admin_console: true,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_scopes: "openid profile offline_access".into(),
             hawk_clients: std::collections::HashMap::new(),
             hawk_skew_secs: 60,
             public_url: None,
@@ -443,6 +467,44 @@ impl Config {
         }
         self.store_config()?;
         self.check_secrets()?;
+        self.check_oidc()?;
+        Ok(())
+    }
+
+    /// The console hands its issuer's tokens to `/graphql`; a plain-HTTP issuer
+    /// anywhere but this machine would let the network read and forge them.
+    fn check_oidc(&self) -> Result<(), ConfigError> {
+        let Some(issuer) = &self.oidc_issuer else {
+            return Ok(());
+        };
+        let refuse = |setting: &str, message: String| ConfigError {
+            setting: setting_name(setting),
+            message,
+        };
+        let url = url::Url::parse(issuer)
+            .map_err(|error| refuse("oidc_issuer", format!("{issuer:?} is not a URL: {error}")))?;
+        let loopback = match url.host() {
+            Some(url::Host::Domain(name)) => name == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        if !(url.scheme() == "https" || (url.scheme() == "http" && loopback)) {
+            return Err(refuse(
+                "oidc_issuer",
+                format!("{issuer:?} must be an https:// URL (http:// only on a loopback address)"),
+            ));
+        }
+        if self
+            .oidc_client_id
+            .as_deref()
+            .is_none_or(|id| id.trim().is_empty())
+        {
+            return Err(refuse(
+                "oidc_client_id",
+                "must be set when oidc_issuer is: the console's client id at the issuer".into(),
+            ));
+        }
         Ok(())
     }
 

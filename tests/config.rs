@@ -107,3 +107,46 @@ fn secrets_never_print() {
         Ok(())
     });
 }
+
+#[test]
+fn the_console_signs_in_only_through_a_safe_issuer_with_a_client_id() {
+    let refused = [
+        (
+            "http://idp.example.org",
+            Some("console"),
+            "SIGNPOST_OIDC_ISSUER",
+        ),
+        ("not a url", Some("console"), "SIGNPOST_OIDC_ISSUER"),
+        ("https://idp.example.org", None, "SIGNPOST_OIDC_CLIENT_ID"),
+        (
+            "https://idp.example.org",
+            Some(" "),
+            "SIGNPOST_OIDC_CLIENT_ID",
+        ),
+    ];
+    for (issuer, client, setting) in refused {
+        Jail::expect_with(|jail| {
+            jail.set_env("SIGNPOST_OIDC_ISSUER", issuer);
+            if let Some(client) = client {
+                jail.set_env("SIGNPOST_OIDC_CLIENT_ID", client);
+            }
+            let error = Config::load(None).unwrap_err();
+            assert!(error.setting.starts_with(setting), "{issuer}: {error}");
+            Ok(())
+        });
+    }
+    for issuer in [
+        "https://idp.example.org/realms/council",
+        "http://127.0.0.1:8081",
+        "http://localhost:8081",
+    ] {
+        Jail::expect_with(|jail| {
+            jail.set_env("SIGNPOST_OIDC_ISSUER", issuer);
+            jail.set_env("SIGNPOST_OIDC_CLIENT_ID", "console");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config.oidc_issuer.as_deref(), Some(issuer));
+            assert_eq!(config.oidc_scopes, "openid profile offline_access");
+            Ok(())
+        });
+    }
+}

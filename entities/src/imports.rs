@@ -40,6 +40,11 @@ pub struct Model {
     pub preview: Option<Json>,
     /// Rows of the current pass done (PostgreSQL; SQLite keeps it in memory).
     pub rows_done: i64,
+    /// The dry run this import applied (`confirmImport`); unique, so a dry run
+    /// is confirmed by one import at most.
+    pub confirms: Option<Uuid>,
+    /// The encoding the import declared (`utf-8`, `windows-1252`); none: detected.
+    pub encoding: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,7 @@ mod m20261206_000013_bulk_visibility;
 mod m20261206_000014_set_wise_venues;
 mod m20261206_000015_shown_services_index;
 mod m20261207_000016_datasets;
+mod m20261208_000017_run_files_and_confirms;
 pub mod render;
 
 /// Every migration of the schema, oldest first.
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_set_wise_venues::Migration),
             Box::new(m20261206_000015_shown_services_index::Migration),
             Box::new(m20261207_000016_datasets::Migration),
+            Box::new(m20261208_000017_run_files_and_confirms::Migration),
         ]
     }
 }

@@ -127,6 +127,7 @@ mod tests {
             include_str!("sql/directory.sql"),
             include_str!("sql/operations.sql"),
             include_str!("sql/hsds_objects.sql"),
+            include_str!("sql/run_files_and_confirms.sql"),
         ] {
             for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {
                 let sql = render(template, backend);

@@ -145,6 +145,13 @@ pub fn depends_on_clock() {
     let _ = LOG.try_with(|log| log.clock.set(true));
 }
 
+/// Marks the running request's answer as naming its caller (`viewer`), which the
+/// cache key (the role) does not tell apart: not cacheable, like an answer that
+/// depends on the clock.
+pub fn depends_on_caller() {
+    depends_on_clock();
+}
+
 /// Whether a statement can only read: it opens with a keyword that reads, or
 /// manages the transaction.
 fn only_reads(sql: &str) -> bool {

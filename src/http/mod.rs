@@ -8,6 +8,7 @@
 //! any route. A body over the size limit is a 413 with a GraphQL-shaped
 //! `LIMIT_EXCEEDED` error naming `maxBodyBytes`.
 
+pub mod admin;
 pub mod cors;
 pub mod dataset;
 pub mod export;
@@ -17,6 +18,7 @@ pub mod hawk;
 pub mod health;
 pub mod hsds;
 pub mod metrics;
+pub mod static_files;
 
 use crate::state::AppState;
 use axum::Router;
@@ -72,6 +74,9 @@ pub fn router(state: AppState) -> Router {
         routes = routes
             .route("/graphiql", get(graphiql::page))
             .route("/graphiql/{file}", get(graphiql::asset));
+    }
+    if config.admin_console {
+        routes = routes.merge(admin::routes());
     }
     let compat = export::compat_routes().route_layer(axum::middleware::from_fn_with_state(
         state.clone(),

@@ -15,6 +15,7 @@
 
 pub mod apply;
 pub mod check;
+pub mod confirm;
 pub mod copy;
 pub mod decode;
 pub mod header;

@@ -187,9 +187,12 @@ async fn check_and_apply(
     // applied (see `finish`): until then nothing is applied.
     let predicted = (sum(|c| c.inserts), sum(|c| c.updates), sum(|c| c.deletes));
     import.preview = serde_json::to_value(&reports).ok();
+    // Identical bytes applied before are skipped, unless the admin asked for this
+    // file on purpose: a restore, or the confirmation of a dry run they previewed.
     if errors.is_empty()
         && !options.dry_run
         && options.restored_from.is_none()
+        && options.confirms.is_none()
         && let Some(earlier) = same_file(db, &import).await?
     {
         store.delete(&key).await?;

@@ -57,6 +57,8 @@ pub struct ImportOptions {
     pub limits: ImportLimits,
     /// Set by `restoreImport`: the import whose file this re-applies.
     pub restored_from: Option<Uuid>,
+    /// Set by `confirmImport`: the dry run whose file this applies.
+    pub confirms: Option<Uuid>,
 }
 
 impl Default for ImportOptions {
@@ -71,6 +73,7 @@ impl Default for ImportOptions {
             encoding: None,
             limits: ImportLimits::default(),
             restored_from: None,
+            confirms: None,
         }
     }
 }
@@ -203,10 +206,17 @@ pub async fn submit(
         finished_at: None,
         preview: None,
         rows_done: 0,
+        confirms: options.confirms,
+        encoding: options.encoding.clone(),
     };
-    imports::ActiveModel::from(import.clone())
-        .insert(db)
-        .await?;
+    if let Err(error) = imports::ActiveModel::from(import.clone()).insert(db).await {
+        // Nothing refers to the stored file: keep no orphan (a confirmation that
+        // lost a race to another ends here).
+        if let Err(cleanup) = store.delete(&key).await {
+            tracing::warn!(%cleanup, key = %key, "an unrecorded import file stays stored");
+        }
+        return Err(error.into());
+    }
     Ok(import)
 }
 

@@ -18,6 +18,7 @@ pub mod postcodes;
 pub mod registry;
 pub mod run;
 pub mod schedule;
+pub mod sources;
 
 pub use config::{IngestConfig, Listing, Loader, SourceConfig};
 

@@ -1,12 +1,15 @@
 //! The file registry (`data_files`): every file a source offered and was stored,
 //! and what became of it — `processing`, `processed` (with rows loaded),
 //! `failed` (with the error; tried again next run) or `ignored` (by an admin;
-//! never loaded).
+//! never loaded). Each row names the run that last registered or loaded it
+//! (`run_id`), so a run lists the files it touched; an older run's list loses a
+//! file that a later run loaded again.
 
 use crate::store::ObjectMeta;
 use entities::data_files::{self, ActiveModel, Column, DataFileState, Entity};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -28,12 +31,13 @@ pub fn wants_loading(row: Option<&data_files::Model>) -> bool {
     row.is_none_or(|row| !matches!(row.state, DataFileState::Processed | DataFileState::Ignored))
 }
 
-/// Marks the stored file `processing` (creating its row); the row's id.
+/// Marks the stored file `processing` by `run` (creating its row); the row's id.
 pub async fn begin(
     db: &impl ConnectionTrait,
     source: &str,
     file_name: &str,
     stored: &ObjectMeta,
+    run: Uuid,
 ) -> Result<Uuid, DbErr> {
     let now = crate::stamp::now();
     match find(db, source, file_name).await? {
@@ -46,6 +50,7 @@ pub async fn begin(
             row.size_bytes = Set(Some(stored.size as i64));
             row.error_message = Set(None);
             row.updated_at = Set(now);
+            row.run_id = Set(Some(run));
             row.update(db).await?;
             Ok(id)
         }
@@ -64,12 +69,28 @@ pub async fn begin(
                 created_at: Set(now),
                 updated_at: Set(now),
                 processed_at: Set(None),
+                run_id: Set(Some(run)),
             }
             .insert(db)
             .await?;
             Ok(id)
         }
     }
+}
+
+/// The files `run` registered or loaded (and no later run touched), newest
+/// first, `limit` of them at most.
+pub async fn of_run(
+    db: &impl ConnectionTrait,
+    run: Uuid,
+    limit: u64,
+) -> Result<Vec<data_files::Model>, DbErr> {
+    Entity::find()
+        .filter(Column::RunId.eq(run))
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
 }
 
 /// The file loaded: `processed` with its row count (inside the load's

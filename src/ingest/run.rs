@@ -402,7 +402,7 @@ async fn work(
             Some(_) => meta,
             None => store.head(&meta.key).await?,
         };
-        let id = registry::begin(db, &source.name, &name, &meta).await?;
+        let id = registry::begin(db, &source.name, &name, &meta, run.id).await?;
         match load(db, store, source, &name, &meta, id).await {
             Ok(Loaded {
                 rows,

@@ -7,6 +7,7 @@
 //! GraphQL layer turns arguments into these specs and results into objects, so tests
 //! can call the read side directly and the SQL is in one place.
 
+pub mod activity;
 pub mod change_log;
 pub mod children;
 pub mod columns;

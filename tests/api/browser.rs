@@ -5,7 +5,7 @@
 
 use crate::fixtures;
 use crate::helpers::spawn_app;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -15,37 +15,17 @@ const CHROMIUM: &str = "/usr/bin/chromium";
     ignore = "needs Chromium and tests/browser/node_modules: set SIGNPOST_TEST_BROWSER=1"
 )]
 async fn graphiql_runs_its_example_in_a_real_browser() {
-    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    let chromium = std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| CHROMIUM.into());
-    let missing: Vec<&str> = [
-        ("node", which("node")),
-        ("chromium", Path::new(&chromium).exists()),
-        (
-            "playwright-core (npm ci --prefix tests/browser)",
-            browser_dir.join("node_modules/playwright-core").is_dir(),
-        ),
-    ]
-    .into_iter()
-    .filter(|(_, present)| !present)
-    .map(|(name, _)| name)
-    .collect();
-    if !missing.is_empty() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "browser test cannot run under CI: missing {missing:?}"
-        );
-        eprintln!("SKIPPED graphiql_runs_its_example_in_a_real_browser: missing {missing:?}");
+    let Some(tools) = BrowserTools::find("graphiql_runs_its_example_in_a_real_browser") else {
         return;
-    }
+    };
     let app = spawn_app().await;
     let provider = fixtures::provider(&app.db, "Leeds Citizens Advice").await;
     fixtures::service(&app.db, provider, "Housing Advice Line").await;
     let mut node = std::process::Command::new("node");
-    node.arg(browser_dir.join("graphiql.mjs"))
+    node.arg(tools.dir.join("graphiql.mjs"))
         .arg(app.url(""))
         .arg("Housing Advice Line")
-        .env("CHROMIUM_PATH", &chromium);
+        .env("CHROMIUM_PATH", &tools.chromium);
     let output = tokio::task::spawn_blocking(move || node.output())
         .await
         .expect("join")
@@ -57,6 +37,43 @@ async fn graphiql_runs_its_example_in_a_real_browser() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains(r#""ok":true"#), "{stdout}");
+}
+
+/// Node, Chromium and `tests/browser/node_modules`: there, or the test is skipped
+/// (and fails under `CI=true`, where `.ci/run` installs them).
+pub struct BrowserTools {
+    pub dir: PathBuf,
+    pub chromium: String,
+}
+
+impl BrowserTools {
+    pub fn find(test: &str) -> Option<BrowserTools> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+        let chromium = std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| CHROMIUM.into());
+        let missing: Vec<&str> = [
+            ("node", which("node")),
+            ("chromium", Path::new(&chromium).exists()),
+            (
+                "tests/browser/node_modules (npm ci --prefix tests/browser)",
+                dir.join("node_modules/playwright-core").is_dir()
+                    && dir.join("node_modules/axe-core").is_dir(),
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, present)| !present)
+        .map(|(name, _)| name)
+        .collect();
+        if missing.is_empty() {
+            return Some(BrowserTools { dir, chromium });
+        }
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "browser test cannot run under CI: missing {missing:?}"
+        );
+        eprintln!("SKIPPED {test}: missing {missing:?}");
+        None
+    }
 }
 
 fn which(program: &str) -> bool {

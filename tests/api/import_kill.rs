@@ -138,6 +138,8 @@ async fn imports_left_running_by_a_stopped_process_are_marked_failed() {
         finished_at: None,
         preview: None,
         rows_done: 0,
+        confirms: None,
+        encoding: None,
     };
     for (state, age) in [
         ("applying", 7),

@@ -4,9 +4,12 @@
 // A panic in a test or a benchmark is its failure, not a failed request.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod admin_api;
+mod admin_console;
 mod auth_hawk;
 mod auth_jwt;
 mod browser;
+mod browser_admin;
 mod cli;
 mod constraints;
 mod dataflow;
@@ -41,6 +44,7 @@ mod jobs;
 mod migrations;
 mod mutations;
 mod mutations_taxonomy;
+mod oidc_provider;
 mod read_batching;
 mod read_filters;
 mod read_hsds_filters;

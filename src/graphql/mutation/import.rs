@@ -1,5 +1,5 @@
-//! `importCsv` and `restoreImport` (admins). The file is stored and the import
-//! recorded before the mutation answers; checking and applying go on in the
+//! `importCsv`, `restoreImport` and `confirmImport` (admins). The file is stored
+//! and the import recorded before the mutation answers; checking and applying go on in the
 //! background, and the answer waits a few seconds for them, so a small file comes
 //! back finished and a large one comes back `VALIDATING` or `APPLYING` with
 //! `rowsDone` to poll through `import(id)`.
@@ -10,8 +10,9 @@ use crate::graphql::context::{ReadContext, WriteContext};
 use crate::graphql::enums::RecordType;
 use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::types::import::{Import, ImportMode};
+use crate::import::confirm;
 use crate::import::process;
-use crate::import::run::{ImportOptions, submit};
+use crate::import::run::{ImportLimits, ImportOptions, submit};
 use crate::store::Key;
 use async_graphql::{Context, ID, Object, Upload};
 use entities::imports;
@@ -44,6 +45,73 @@ async fn run(
         .await?
         .ok_or_else(|| AppError::internal_msg(format!("import {id} vanished")))?;
     Ok(Import(row))
+}
+
+/// The import `id`, or `NOT_FOUND`.
+async fn find(read: &ReadContext, id: uuid::Uuid) -> ApiResult<imports::Model> {
+    imports::Entity::find_by_id(id)
+        .one(&read.db)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no import has id {id}")))
+}
+
+/// The options `earlier` recorded, to apply its file for real this time.
+fn again(earlier: &imports::Model, limits: ImportLimits) -> ImportOptions {
+    ImportOptions {
+        record_type: earlier
+            .record_type
+            .as_deref()
+            .and_then(crate::repo::RecordType::from_table),
+        mode: earlier.mode,
+        dry_run: false,
+        force: earlier.force,
+        strict: earlier.strict,
+        publish: earlier.publish,
+        encoding: earlier.encoding.clone(),
+        limits,
+        restored_from: None,
+        confirms: None,
+    }
+}
+
+/// Applies `earlier`'s stored file again as a new import with `options`
+/// (`restoreImport`, `confirmImport`). A confirmation that another request
+/// recorded first answers that one's import.
+async fn reapply(
+    read: &ReadContext,
+    write: &WriteContext,
+    earlier: &imports::Model,
+    options: ImportOptions,
+) -> ApiResult<Import> {
+    let id = earlier.id;
+    let key = Key::parse(&earlier.object_key).map_err(AppError::internal_msg)?;
+    let (_, body) = write.store.get(&key).await.map_err(|error| {
+        AppError::not_found(format!(
+            "the file of import {id} is no longer stored: {error}"
+        ))
+    })?;
+    let submitted = submit(
+        &read.db,
+        &write.store,
+        &earlier.file_name,
+        body,
+        &options,
+        read.viewer.subject.as_deref(),
+    )
+    .await;
+    let import = match submitted {
+        Ok(import) => import,
+        Err(error) => {
+            if let Some(dry_run) = options.confirms
+                && confirm::lost_race(&error)
+                && let Some(made) = confirm::confirmation(&read.db, dry_run).await?
+            {
+                return Ok(Import(made));
+            }
+            return Err(error.into());
+        }
+    };
+    run(write, read.db.clone(), import, options).await
 }
 
 #[derive(Default)]
@@ -99,6 +167,7 @@ impl ImportMutations {
             encoding,
             limits: write.import_limits.clone(),
             restored_from: None,
+            confirms: None,
         };
         let body = Box::pin(tokio_util::io::ReaderStream::with_capacity(
             content,
@@ -127,39 +196,28 @@ impl ImportMutations {
         let read = admin(ctx)?;
         let write = ctx.data::<WriteContext>()?;
         let id = parse_id("id", &id)?;
-        let earlier = imports::Entity::find_by_id(id)
-            .one(&read.db)
-            .await?
-            .ok_or_else(|| AppError::not_found(format!("no import has id {id}")))?;
-        let key = Key::parse(&earlier.object_key).map_err(AppError::internal_msg)?;
-        let (_, body) = write.store.get(&key).await.map_err(|error| {
-            AppError::not_found(format!(
-                "the file of import {id} is no longer stored: {error}"
-            ))
-        })?;
-        let options = ImportOptions {
-            record_type: earlier
-                .record_type
-                .as_deref()
-                .and_then(crate::repo::RecordType::from_table),
-            mode: earlier.mode,
-            dry_run: false,
-            force: force.unwrap_or(earlier.force),
-            strict: earlier.strict,
-            publish: earlier.publish,
-            encoding: None,
-            limits: write.import_limits.clone(),
-            restored_from: Some(id),
-        };
-        let import = submit(
-            &read.db,
-            &write.store,
-            &earlier.file_name,
-            body,
-            &options,
-            read.viewer.subject.as_deref(),
-        )
-        .await?;
-        run(write, read.db.clone(), import, options).await
+        let earlier = find(read, id).await?;
+        let mut options = again(&earlier, write.import_limits.clone());
+        options.force = force.unwrap_or(earlier.force);
+        options.restored_from = Some(id);
+        reapply(read, write, &earlier, options).await
+    }
+
+    /// Applies a dry run (`dryRun: true`, `VALIDATED`) as it was previewed: its
+    /// stored file again, with its options, as a new import that names it in
+    /// `confirms`. Confirming it again answers that same import: a dry run is
+    /// applied once.
+    async fn confirm_import(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Import> {
+        let read = admin(ctx)?;
+        let write = ctx.data::<WriteContext>()?;
+        let id = parse_id("id", &id)?;
+        let dry_run = find(read, id).await?;
+        if let Some(made) = confirm::confirmation(&read.db, id).await? {
+            return Ok(Import(made));
+        }
+        confirm::confirmable(&dry_run)?;
+        let mut options = again(&dry_run, write.import_limits.clone());
+        options.confirms = Some(id);
+        reapply(read, write, &dry_run, options).await
     }
 }

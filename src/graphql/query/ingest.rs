@@ -3,10 +3,11 @@
 
 use crate::error::ApiResult;
 use crate::graphql::context::ReadContext;
+use crate::graphql::filter::scalar::parse_id;
 use crate::graphql::newest::{Newest, NewestConnection};
 use crate::graphql::types::ingest::{DataFile, DataFileState, IngestRun};
 use crate::read::Role;
-use async_graphql::{Context, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object};
 use entities::{data_files, ingest_runs};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -20,6 +21,8 @@ pub struct IngestRunFilter {
 pub struct DataFileFilter {
     pub source: Option<String>,
     pub state: Option<DataFileState>,
+    /// The files this ingest run registered or loaded last (see `IngestRun.files`).
+    pub run: Option<ID>,
 }
 
 impl Newest for IngestRun {
@@ -92,6 +95,9 @@ impl IngestQuery {
         if let Some(state) = filter.state {
             query =
                 query.filter(data_files::Column::State.eq(data_files::DataFileState::from(state)));
+        }
+        if let Some(run) = filter.run {
+            query = query.filter(data_files::Column::RunId.eq(parse_id("filter.run", &run)?));
         }
         NewestConnection::load(read, query, first, after).await
     }

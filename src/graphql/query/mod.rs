@@ -1,6 +1,8 @@
 //! The root of every read: connections over each record type ([`lists`]) and
 //! lookups by id ([`lookups`]).
 
+pub mod activity;
+pub mod admin;
 pub mod change_log;
 pub mod datasets;
 pub mod export;
@@ -35,5 +37,7 @@ pub struct QueryRoot(
     export::ExportQuery,
     ingest::IngestQuery,
     datasets::DatasetQuery,
+    admin::AdminQuery,
+    activity::ActivityQuery,
     ServerQuery,
 );

@@ -161,6 +161,25 @@ impl Import {
         self.0.restored_from.map(|id| ID(id.to_string()))
     }
 
+    /// The dry run this import applied (`confirmImport`).
+    async fn confirms(&self) -> Option<ID> {
+        self.0.confirms.map(|id| ID(id.to_string()))
+    }
+
+    /// The import that applied this dry run (`confirmImport`), if it has been
+    /// confirmed.
+    async fn confirmed_by(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::error::ApiResult<Option<ID>> {
+        if !self.0.dry_run {
+            return Ok(None);
+        }
+        let read = ctx.data::<crate::graphql::context::ReadContext>()?;
+        let made = crate::import::confirm::confirmation(&read.db, self.0.id).await?;
+        Ok(made.map(|import| ID(import.id.to_string())))
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

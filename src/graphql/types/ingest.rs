@@ -1,6 +1,11 @@
-//! `IngestRun` and `DataFile`: the history of ingest runs and the file registry.
+//! `IngestSource`, `IngestRun` and `DataFile`: the configured sources, the
+//! history of ingest runs and the file registry.
 
-use async_graphql::{Enum, ID, SimpleObject};
+use crate::error::ApiResult;
+use crate::graphql::context::ReadContext;
+use crate::ingest::{SourceConfig, registry, sources};
+use crate::read::Role;
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{data_files, ingest_runs};
 
@@ -49,8 +54,20 @@ pub struct IngestRun {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// The most files `IngestRun.files` lists.
+const MAX_RUN_FILES: u64 = 200;
+
 #[async_graphql::ComplexObject]
 impl IngestRun {
+    /// The data files this run registered or loaded, newest first (at most
+    /// 200). A file another run loaded since is listed under that run instead.
+    async fn files(&self, ctx: &Context<'_>) -> ApiResult<Vec<DataFile>> {
+        let read = ctx.data::<ReadContext>()?;
+        read.require(Role::Admin, "only an admin may see the file registry")?;
+        let rows = registry::of_run(&read.db, self.uuid, MAX_RUN_FILES).await?;
+        Ok(rows.into_iter().map(DataFile::from).collect())
+    }
+
     /// Data-flow's run for the directory rows this run loaded, when one is configured.
     async fn dataflow(
         &self,
@@ -135,5 +152,44 @@ impl From<data_files::Model> for DataFile {
             updated_at: row.updated_at,
             processed_at: row.processed_at,
         }
+    }
+}
+
+/// A configured ingest source.
+pub struct IngestSource(pub SourceConfig);
+
+/// A source configured under `[[ingest.sources]]` (admins only): where its
+/// files come from, what loads them, when it runs, and how its last run went.
+#[Object]
+impl IngestSource {
+    /// The source's `name`, as `triggerIngest(source:)` and `IngestRun.source`
+    /// spell it.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What loads its files, in a few words (`hsds csv`, `postcodes (ONSPD)`,
+    /// `hsds json`, `dataset acme/prices`).
+    async fn loader(&self) -> String {
+        sources::describe_loader(&self.0.loader)
+    }
+
+    /// Where its files come from: the listing's URL (without credentials or
+    /// query values) or a line describing the listing.
+    async fn listing(&self) -> String {
+        sources::describe_listing(&self.0.list)
+    }
+
+    /// When the server runs it: a cron pattern (UTC, five fields); null when it
+    /// runs only when asked (`triggerIngest`, `signpost ingest`).
+    async fn schedule(&self) -> Option<&str> {
+        self.0.schedule.as_deref()
+    }
+
+    /// Its newest run, or null if it has never run.
+    async fn last_run(&self, ctx: &Context<'_>) -> ApiResult<Option<IngestRun>> {
+        let read = ctx.data::<ReadContext>()?;
+        let run = sources::last_run(&read.db, &self.0.name).await?;
+        Ok(run.map(IngestRun::from))
     }
 }

@@ -17,6 +17,7 @@ pub mod service;
 pub mod taxonomy;
 pub mod taxonomy_ref;
 pub mod venue;
+pub mod viewer;
 
 use super::batch::{Batch, LoadKey, to_one};
 use super::connection::NodeObject;
