@@ -114,8 +114,8 @@ async fn admin_console_works_in_a_real_browser() {
     // 10-second tokens were renewed without leaving the page.
     assert_eq!(
         provider.grants("authorization_code"),
-        3,
-        "admin, reader, reader after a reload"
+        4,
+        "admin, reader, reader after a reload, admin without refresh tokens"
     );
     assert!(
         provider.grants("refresh_token") >= 1,
@@ -142,6 +142,12 @@ async fn admin_console_works_in_a_real_browser() {
             dry_run.file_name
         );
     }
+    // The upload tried after the sign-in expired sent nothing.
+    let organisation_checks = all
+        .iter()
+        .filter(|i| i.dry_run && i.file_name == "organizations.csv")
+        .count();
+    assert_eq!(organisation_checks, 1, "{all:#?}");
     let confirmed = all.iter().filter(|i| i.confirms.is_some()).count();
     assert_eq!(
         confirmed, 2,

@@ -302,6 +302,25 @@ try {
   }
   await shoot('reader-record');
 
+  step = 'a sign-in that cannot be renewed expires with a clear prompt, keeping the page';
+  // As with a provider that gives no refresh token: the console asks for none.
+  await page.route('**/admin/config.json', async (route) => {
+    const response = await route.fetch();
+    return route.fulfill({ response, json: { ...(await response.json()), scopes: 'openid profile' } });
+  });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor(T);
+  await signIn('admin');
+  await nav('Import');
+  await upload('File', 'organizations.csv', fixture('organizations.csv'));
+  await page.getByText('Your sign-in has expired').waitFor({ timeout: 30000 });
+  await page.getByRole('button', { name: 'Upload and check' }).click();
+  await text('so nothing was imported: sign in again and choose the file again');
+  const kept = await page.getByLabel('File', { exact: true }).evaluate((input) => input.files[0]?.name);
+  if (kept !== 'organizations.csv') problems.push(`after expiry the chosen file is ${JSON.stringify(kept)}`);
+  await shoot('expired');
+  await audit('expired');
+
   const csp = await page.evaluate(() => window.__csp);
   problems.push(...csp.map((v) => `CSP violation: ${v}`));
   if (offsite.length) problems.push(`requests off the two servers: ${offsite.join(', ')}`);

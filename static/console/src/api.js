@@ -38,7 +38,12 @@ function failure(status, body) {
 }
 
 async function headers() {
-  const token = await accessToken();
+  let token;
+  try {
+    token = await accessToken();
+  } catch {
+    throw new ApiError('auth', 'your sign-in has expired: sign in again');
+  }
   const result = { Accept: 'application/json' };
   if (token) result.Authorization = `Bearer ${token}`;
   return result;
@@ -46,15 +51,15 @@ async function headers() {
 
 /** Runs a query or mutation; its `data`, or throws an `ApiError`. */
 export async function gql(query, variables = {}, { retried = false } = {}) {
+  const sent = await headers();
   let response;
   try {
     response = await fetch('/graphql', {
       method: 'POST',
-      headers: { ...(await headers()), 'Content-Type': 'application/json' },
+      headers: { ...sent, 'Content-Type': 'application/json' },
       body: JSON.stringify({ query, variables }),
     });
-  } catch (error) {
-    if (error.kind === 'auth') throw error;
+  } catch {
     throw new ApiError('network', 'the connection to the server was lost');
   }
   const body = await response.json().catch(() => null);

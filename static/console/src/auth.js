@@ -145,7 +145,7 @@ export function renew() {
 }
 
 function expire(cause) {
-  if (session) {
+  if (session && !session.expired) {
     session = { ...session, accessToken: null, refreshToken: null, expired: true };
     clearTimeout(renewTimer);
     changed();
@@ -158,7 +158,10 @@ function expire(cause) {
 
 /** The bearer token to send now (renewed first when it is about to expire). */
 export async function accessToken() {
-  if (!session || session.expired) return null;
+  if (!session) return null;
+  // Never send a request anonymously in place of an expired sign-in: it would
+  // come back refused for the wrong reason.
+  if (session.expired) throw expire();
   if (Date.now() > session.expiresAt - 5_000) await renew();
   return session.accessToken;
 }
