@@ -10,7 +10,7 @@
 
 use crate::browser::BrowserTools;
 use crate::helpers::{postgres_url, spawn_app_with};
-use crate::ingest_run::{Files, serve, source};
+use crate::ingest_run::{Files, serve, source, zip_of};
 use crate::oidc_provider::{OidcProvider, ProviderSettings, TestUser};
 use entities::imports;
 use sea_orm::EntityTrait;
@@ -20,10 +20,12 @@ use std::path::{Path, PathBuf};
 /// Small, so the page's own size check can be shown refusing a file.
 const MAX_UPLOAD_BYTES: u64 = 64 * 1024;
 
+fn official_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hsds/official")
+}
+
 fn official(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/hsds/official")
-        .join(name);
+    let path = official_dir().join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -89,6 +91,28 @@ async fn admin_console_works_in_a_real_browser() {
     })
     .await;
 
+    // The official HSDS example as a tabular package: every file in one zip.
+    let package = tempfile::tempdir().expect("temp dir");
+    let package_zip = package.path().join("hsds-example.zip");
+    let members: Vec<(String, String)> = std::fs::read_dir(official_dir())
+        .expect("fixtures")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "csv"))
+        .map(|path| {
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            (name, std::fs::read_to_string(&path).expect("csv"))
+        })
+        .collect();
+    let members: Vec<(&str, &str)> = members
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_str()))
+        .collect();
+    std::fs::write(&package_zip, zip_of(&members)).expect("zip");
+
     let shots = screenshot_dir();
     let mut node = std::process::Command::new("node");
     node.arg(tools.dir.join("admin.mjs"))
@@ -96,6 +120,7 @@ async fn admin_console_works_in_a_real_browser() {
         .arg(&provider.issuer)
         .arg(&shots)
         .arg(MAX_UPLOAD_BYTES.to_string())
+        .arg(&package_zip)
         .env("CHROMIUM_PATH", &tools.chromium);
     let output = tokio::task::spawn_blocking(move || node.output())
         .await
@@ -150,8 +175,8 @@ async fn admin_console_works_in_a_real_browser() {
     assert_eq!(organisation_checks, 1, "{all:#?}");
     let confirmed = all.iter().filter(|i| i.confirms.is_some()).count();
     assert_eq!(
-        confirmed, 2,
-        "organizations.csv and services.csv were applied once each"
+        confirmed, 3,
+        "organizations.csv, services.csv and the package were applied once each"
     );
     assert!(
         all.iter()

@@ -6,7 +6,7 @@
 // again as a reader who is refused the admin actions. axe-core checks every page;
 // a screenshot of each is saved.
 //
-//   node tests/browser/admin.mjs BASE_URL ISSUER_URL SCREENSHOT_DIR MAX_UPLOAD_BYTES
+//   node tests/browser/admin.mjs BASE_URL ISSUER_URL SCREENSHOT_DIR MAX_UPLOAD_BYTES PACKAGE_ZIP
 //
 // Prints one JSON line with what it saw; exits 1 on any failure. Run by the
 // `admin_console_works_in_a_real_browser` test, which starts the server, the
@@ -15,9 +15,9 @@ import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-const [base, issuer, shots, maxUpload] = process.argv.slice(2);
-if (!base || !issuer || !shots || !maxUpload) {
-  console.error('usage: admin.mjs BASE_URL ISSUER_URL SCREENSHOT_DIR MAX_UPLOAD_BYTES');
+const [base, issuer, shots, maxUpload, packageZip] = process.argv.slice(2);
+if (!base || !issuer || !shots || !maxUpload || !packageZip) {
+  console.error('usage: admin.mjs BASE_URL ISSUER_URL SCREENSHOT_DIR MAX_UPLOAD_BYTES PACKAGE_ZIP');
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
@@ -216,6 +216,17 @@ try {
   expectNetworkErrors = false;
   await page.unroute('**/graphql');
   seen.droppedAnswers = dropped;
+
+  step = 'import the official HSDS example as a package';
+  await nav('Import');
+  await page.getByLabel('File', { exact: true }).setInputFiles(packageZip);
+  await page.getByRole('button', { name: 'Upload and check' }).click();
+  await page.getByRole('button', { name: 'Apply these changes' }).waitFor(T);
+  seen.packageFiles = await page.locator('.preview > table tbody tr').count();
+  if (seen.packageFiles < 15) problems.push(`the package's preview lists ${seen.packageFiles} files`);
+  await shoot('package-preview');
+  await page.getByRole('button', { name: 'Apply these changes' }).click();
+  await text('Applied: 100%');
 
   step = 'history and restore';
   await nav('History');

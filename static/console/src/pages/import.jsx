@@ -55,10 +55,10 @@ function UploadForm({ settings, role }) {
 
   return (
     <form class="stack" onSubmit={submit} noValidate>
-      <p>Choose a CSV file of one record type, a zip of CSV files, or an HSDS package. Nothing changes until you have seen what it would do and applied it.</p>
+      <p>Choose a CSV file of one record type, or a zip of them (an HSDS tabular package). Nothing changes until you have seen what it would do and applied it.</p>
       <div class="field">
         <label for="import-file">File</label>
-        <input id="import-file" type="file" accept=".csv,.zip,.json,text/csv,application/zip" aria-describedby="import-file-help"
+        <input id="import-file" type="file" accept=".csv,.zip,text/csv,application/zip" aria-describedby="import-file-help"
           onChange={(e) => { setFile(e.currentTarget.files[0] || null); setError(null); }} />
         <p id="import-file-help" class="help">At most {bytes(limit)}.</p>
       </div>
