@@ -55,10 +55,6 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_millis(config.request_timeout_ms),
         ))
-        .layer(axum::middleware::map_response_with_state(
-            config.max_body_bytes,
-            explain_body_limit,
-        ))
         .layer(axum::middleware::from_fn_with_state(
             (config.max_body_bytes, config.import_max_file_bytes),
             limit_body,
@@ -107,13 +103,13 @@ pub fn router(state: AppState) -> Router {
 
 /// Bodies are limited to `max_body_bytes`, except file uploads (GraphQL multipart
 /// requests), which may reach `import_max_file_bytes`: a declared length over the
-/// limit is refused at once, a stream that runs over it fails when read.
+/// limit is refused at once, a stream that runs over it fails when read. Either
+/// way the 413 names the limit that applied and its setting.
 async fn limit_body(
     axum::extract::State((body_limit, upload_limit)): axum::extract::State<(usize, u64)>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    use axum::response::IntoResponse;
     let upload = request
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
@@ -124,10 +120,13 @@ async fn limit_body(
                 .to_ascii_lowercase()
                 .starts_with("multipart/form-data")
         });
-    let limit = if upload {
-        usize::try_from(upload_limit).unwrap_or(usize::MAX)
+    let (limit, setting) = if upload {
+        (
+            usize::try_from(upload_limit).unwrap_or(usize::MAX),
+            "importMaxFileBytes",
+        )
     } else {
-        body_limit
+        (body_limit, "maxBodyBytes")
     };
     let declared = request
         .headers()
@@ -135,29 +134,29 @@ async fn limit_body(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit as u64) {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        return too_large(limit, setting, upload);
     }
     let (parts, body) = request.into_parts();
     let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
-    next.run(axum::extract::Request::from_parts(parts, body))
-        .await
+    let response = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return too_large(limit, setting, upload);
+    }
+    response
 }
 
-/// The body limit's bare 413, given a body that says which limit was passed.
-async fn explain_body_limit<B>(
-    axum::extract::State(limit): axum::extract::State<usize>,
-    response: Response<B>,
-) -> Response<axum::body::Body>
-where
-    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
-    B::Error: Into<axum::BoxError>,
-{
-    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
-        return response.map(axum::body::Body::new);
-    }
+/// A 413 as GraphQL clients read errors, naming the limit and its setting.
+fn too_large(limit: usize, setting: &str, upload: bool) -> axum::response::Response {
+    let what = if upload {
+        "the file"
+    } else {
+        "the request body"
+    };
     let body = serde_json::json!({ "errors": [{
-        "message": format!("the request body is larger than the limit of {limit} bytes (maxBodyBytes)"),
-        "extensions": { "code": "LIMIT_EXCEEDED", "limit": "maxBodyBytes" },
+        "message": format!("{what} is larger than the limit of {limit} bytes ({setting})"),
+        "extensions": { "code": "LIMIT_EXCEEDED", "limit": setting, "bytes": limit },
     }]});
     let mut response = Response::new(axum::body::Body::from(body.to_string()));
     *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;

@@ -5,7 +5,7 @@
 
 mod confirm;
 
-use crate::helpers::{JWT_SECRET, TestApp, code, graphql_as, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, code, graphql_as, spawn_app, spawn_app_with, token_for};
 use crate::import_http::upload;
 use crate::ingest_run::{Files, serve, source};
 use serde_json::{Value, json};
@@ -50,21 +50,6 @@ pub async fn count(app: &TestApp, list: &str) -> usize {
         .unwrap_or_else(|| panic!("{body}"))
 }
 
-/// A bearer token for `role` naming `subject`.
-fn token_of(subject: &str, role: &str) -> String {
-    let claims = json!({
-        "sub": subject,
-        "exp": chrono::Utc::now().timestamp() + 600,
-        "roles": [role],
-    });
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes()),
-    )
-    .expect("sign")
-}
-
 #[tokio::test]
 async fn viewer_names_the_caller_and_its_role() {
     let app = spawn_app().await;
@@ -93,7 +78,7 @@ async fn viewer_names_the_caller_and_its_role() {
         .post(app.url("/graphql"))
         .header(
             "authorization",
-            format!("Bearer {}", token_of("ann@example.org", "reader")),
+            format!("Bearer {}", token_for("ann@example.org", "reader")),
         )
         .json(&json!({"query": query}))
         .send()

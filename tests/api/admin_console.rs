@@ -122,3 +122,26 @@ async fn without_single_sign_on_the_console_says_so_and_can_be_turned_off() {
     assert_eq!(off.get("/admin").await.status(), 404);
     assert_eq!(off.get("/admin/config.json").await.status(), 404);
 }
+
+/// The page refuses a file over the limit before sending it; a client that sends
+/// one anyway is refused by the server, which names the limit that applied.
+#[tokio::test]
+async fn an_upload_over_the_limit_is_refused_naming_it() {
+    let app = spawn_app_with(|config| config.import_max_file_bytes = 1_000).await;
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .header(CONTENT_TYPE, "multipart/form-data; boundary=x")
+        .body(vec![b'a'; 1_001])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.expect("json");
+    let error = &body["errors"][0];
+    assert_eq!(error["extensions"]["code"], "LIMIT_EXCEEDED");
+    assert_eq!(error["extensions"]["limit"], "importMaxFileBytes");
+    assert_eq!(error["extensions"]["bytes"], 1_000);
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(message.contains("1000 bytes"), "{message}");
+}

@@ -134,6 +134,11 @@ async fn admin_console_works_in_a_real_browser() {
         String::from_utf8_lossy(&output.stderr)
     );
     eprintln!("admin console screenshots: {}", shots.display());
+    if let Some(line) = stdout.lines().last()
+        && let Ok(report) = serde_json::from_str::<serde_json::Value>(line)
+    {
+        eprintln!("admin console timings (ms): {}", report["seen"]["timings"]);
+    }
 
     // Every sign-in went through the provider's code flow with PKCE, and the
     // 10-second tokens were renewed without leaving the page.

@@ -311,8 +311,13 @@ pub const JWT_SECRET: &str = "signpost-test-secret-long-enough-for-hs256";
 
 /// A bearer token for `role` (`reader`, `exporter`, `admin`), valid ten minutes.
 pub fn token(role: &str) -> String {
+    token_for(&format!("{role}@example.org"), role)
+}
+
+/// A bearer token for `role` naming `subject`, valid ten minutes.
+pub fn token_for(subject: &str, role: &str) -> String {
     let claims = serde_json::json!({
-        "sub": format!("{role}@example.org"),
+        "sub": subject,
         "exp": chrono::Utc::now().timestamp() + 600,
         "roles": [role],
     });

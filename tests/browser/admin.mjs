@@ -4,7 +4,7 @@
 // example files, refuses a bad file and an oversized one, restores an earlier
 // import, survives a lost answer, runs an ingest, keeps a dataset, and signs in
 // again as a reader who is refused the admin actions. axe-core checks every page;
-// a screenshot of each is saved.
+// a screenshot of each page is saved.
 //
 //   node tests/browser/admin.mjs BASE_URL ISSUER_URL SCREENSHOT_DIR MAX_UPLOAD_BYTES PACKAGE_ZIP
 //
@@ -29,7 +29,9 @@ const fixture = (name) => readFileSync(new URL(name, official));
 const allowed = [new URL(base).origin, new URL(issuer).origin];
 const problems = [];
 const offsite = [];
-const seen = { pages: [], axe: {} };
+// Figures for the closing report (not assertions): milliseconds, as the user waits.
+const seen = { pages: [], axe: {}, timings: {} };
+const since = (start) => Math.round(performance.now() - start);
 let step = 'start';
 // Console errors a step causes on purpose (a dropped answer) are not failures.
 let expectNetworkErrors = false;
@@ -87,9 +89,11 @@ async function audit(name) {
   }
 }
 
+/** A screenshot of the page, and axe-core's audit of it. */
 async function shoot(name) {
   await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
   seen.pages.push(name);
+  await audit(name);
 }
 
 async function signIn(user) {
@@ -97,8 +101,11 @@ async function signIn(user) {
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor(T);
   if (!page.url().startsWith(new URL(issuer).origin)) throw new Error(`sign-in went to ${page.url()}`);
+  const start = performance.now();
   await page.getByRole('button', { name: `Sign in as ${user}` }).click();
   await heading('Overview');
+  await page.locator('.counts').waitFor(T);
+  seen.timings[`signInToCounts_${user}`] = since(start);
   if (!page.url().endsWith('/admin')) throw new Error(`after sign-in the page is ${page.url()}`);
 }
 
@@ -121,7 +128,6 @@ try {
   const next = await page.evaluate(() => document.activeElement?.closest('main') !== null);
   if (!next) problems.push('Tab from the page heading leaves the page content');
   await shoot('overview');
-  await audit('overview');
 
   step = 'import a good file';
   await nav('Import');
@@ -137,7 +143,6 @@ try {
   await text('First rows of organizations.csv');
   await text('Example Organization Inc.');
   await shoot('import-preview');
-  await audit('import-preview');
   await page.getByRole('button', { name: 'Apply these changes' }).click();
   await text('Applied: 100%');
   await text('Done: 2 inserted, 0 updated, 0 deleted');
@@ -156,7 +161,6 @@ try {
   await page.getByRole('button', { name: 'Clear the flag' }).waitFor(T);
   await page.getByRole('region', { name: 'Change log', exact: true }).getByText('published').first().waitFor(T);
   await shoot('record');
-  await audit('record');
 
   step = 'refuse a bad file';
   await nav('Import');
@@ -181,7 +185,6 @@ try {
   if (await page.getByRole('button', { name: 'Apply these changes' }).count()) problems.push('a refused file can be applied');
   seen.badFileErrors = errors.length;
   await shoot('import-refused');
-  await audit('import-refused');
 
   step = 'refuse an oversized file before upload';
   await page.getByRole('link', { name: 'Import another file' }).click();
@@ -220,13 +223,17 @@ try {
   step = 'import the official HSDS example as a package';
   await nav('Import');
   await page.getByLabel('File', { exact: true }).setInputFiles(packageZip);
+  let start = performance.now();
   await page.getByRole('button', { name: 'Upload and check' }).click();
   await page.getByRole('button', { name: 'Apply these changes' }).waitFor(T);
+  seen.timings.packageUploadToPreview = since(start);
   seen.packageFiles = await page.locator('.preview > table tbody tr').count();
   if (seen.packageFiles < 15) problems.push(`the package's preview lists ${seen.packageFiles} files`);
   await shoot('package-preview');
+  start = performance.now();
   await page.getByRole('button', { name: 'Apply these changes' }).click();
   await text('Applied: 100%');
+  seen.timings.packageApplyToDone = since(start);
 
   step = 'history and restore';
   await nav('History');
@@ -234,7 +241,6 @@ try {
   await rows.first().waitFor(T);
   seen.historyRows = await rows.count();
   await shoot('history');
-  await audit('history');
   await page.getByRole('button', { name: /^Restore organizations\.csv/ }).first().click();
   await heading('Import');
   await text('(a restore)');
@@ -250,7 +256,6 @@ try {
   await page.getByRole('button', { name: 'Ignore services.csv' }).click();
   await page.getByRole('button', { name: 'Load again: services.csv' }).waitFor(T);
   await shoot('ingest');
-  await audit('ingest');
 
   step = 'datasets';
   await nav('Datasets');
@@ -263,7 +268,6 @@ try {
   await page.getByRole('button', { name: 'Load this version' }).waitFor(T);
   await page.getByLabel('Type of amount').selectOption('NUMERIC');
   await shoot('dataset-preview');
-  await audit('dataset-preview');
   await page.getByRole('button', { name: 'Load this version' }).click();
   await text('Loaded: 100%');
   await page.getByRole('link', { name: 'Back to the dataset' }).click();
@@ -278,15 +282,15 @@ try {
   await page.getByRole('link', { name: 'Back to the dataset' }).click();
   await page.getByRole('region', { name: 'Versions', exact: true }).getByText('3 (current)').waitFor(T);
   await shoot('dataset-versions');
-  await audit('dataset-versions');
 
   step = 'phone width';
   await page.setViewportSize({ width: 375, height: 800 });
   await nav('Overview');
+  await page.locator('.counts').waitFor(T);
+  await page.locator('.chart').first().waitFor(T);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   if (overflow > 1) problems.push(`at 375 px the page scrolls sideways by ${overflow} px`);
   await shoot('overview-phone');
-  await audit('overview-phone');
   await page.setViewportSize({ width: 1280, height: 900 });
 
   step = 'sign out, sign in as a reader';
@@ -299,7 +303,6 @@ try {
   await text('Import needs the');
   if (await page.getByLabel('File', { exact: true }).count()) problems.push('a reader is offered the import form');
   await shoot('reader-import');
-  await audit('reader-import');
   await page.goto(`${base}/admin/records?type=providers`);
   await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor(T);
   // A reload forgets the token (it lives in memory only): sign in again, then open a record.
@@ -330,7 +333,6 @@ try {
   const kept = await page.getByLabel('File', { exact: true }).evaluate((input) => input.files[0]?.name);
   if (kept !== 'organizations.csv') problems.push(`after expiry the chosen file is ${JSON.stringify(kept)}`);
   await shoot('expired');
-  await audit('expired');
 
   const csp = await page.evaluate(() => window.__csp);
   problems.push(...csp.map((v) => `CSP violation: ${v}`));

@@ -27,13 +27,11 @@ const KINDS = {
 function failure(status, body) {
   const errors = body?.errors || [];
   if (status === 401) return new ApiError('auth', 'your sign-in has expired: sign in again');
-  if (status === 413) {
-    return new ApiError('input', body?.error?.message || 'the file is larger than this server accepts');
-  }
   if (errors.length) {
     const code = errors[0].extensions?.code;
     return new ApiError(KINDS[code] || 'server', errors.map((e) => e.message).join('; '), { code, errors });
   }
+  if (status === 413) return new ApiError('input', 'the file is larger than this server accepts');
   return new ApiError('server', `the server answered HTTP ${status}`);
 }
 

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { gql, upload } from '../api.js';
 import { Link, navigate } from '../router.jsx';
 import { ErrorNotice, Page, ProgressBar, StateBadge, When, announce, bytes, confirmAction, count, useLoad, usePoll } from '../ui.jsx';
+import { FileField, UploadStatus, useUpload } from '../upload.jsx';
 
 const VERSION_FIELDS = `id number state fileName sizeBytes rowsTotal rowsDone error restoredFrom submittedBy createdAt finishedAt
   columns { name type }
@@ -110,37 +111,18 @@ function DatasetView({ organisation, dataset, versionId, admin, role, settings }
 }
 
 function UploadVersion({ organisation, dataset, settings, role }) {
-  const [file, setFile] = useState(null);
-  const [sent, setSent] = useState(null);
-  const [error, setError] = useState(null);
-  const limit = settings?.maxUploadBytes;
-  const tooLarge = file && limit && file.size > limit;
-  const submit = async (event) => {
-    event?.preventDefault();
-    if (!file || tooLarge) return;
-    setError(null);
-    setSent({ done: 0, total: file.size });
-    try {
-      const data = await upload(UPLOAD, { organisation, dataset }, file, (done, total) => setSent({ done, total }));
-      announce(`${file.name} uploaded; checking every value`);
-      navigate('datasets', { organisation, dataset, version: data.uploadDatasetVersion.id });
-    } catch (failure) {
-      setSent(null);
-      setError(failure);
-    }
-  };
+  const file = useUpload(settings?.maxUploadBytes, async (chosen, onProgress) => {
+    const data = await upload(UPLOAD, { organisation, dataset }, chosen, onProgress);
+    announce(`${chosen.name} uploaded; checking every value`);
+    navigate('datasets', { organisation, dataset, version: data.uploadDatasetVersion.id });
+  });
   return (
-    <form class="stack" onSubmit={submit} noValidate>
+    <form class="stack" onSubmit={file.submit} noValidate>
       <h2>Upload a new version</h2>
-      <div class="field">
-        <label for="dataset-file">CSV file</label>
-        <input id="dataset-file" type="file" accept=".csv,text/csv" aria-describedby="dataset-file-help" onChange={(e) => { setFile(e.currentTarget.files[0] || null); setError(null); }} />
-        <p id="dataset-file-help" class="help">At most {bytes(limit)}. The current version stays in service until the new one has loaded.</p>
-      </div>
-      {tooLarge && <div class="notice error" role="alert"><p>{file.name} is {bytes(file.size)}: this server accepts files up to {bytes(limit)}.</p></div>}
-      {sent && <ProgressBar label={`Uploading ${file?.name}`} done={sent.done} total={sent.total} />}
-      <ErrorNotice error={error} onRetry={submit} role={role} />
-      <div class="actions"><button type="submit" class="primary" disabled={!file || tooLarge || Boolean(sent)}>Upload and preview</button></div>
+      <FileField id="dataset-file" label="CSV file" accept=".csv,text/csv" upload={file}
+        help="The current version stays in service until the new one has loaded." />
+      <UploadStatus upload={file} role={role} />
+      <div class="actions"><button type="submit" class="primary" disabled={!file.ready}>Upload and preview</button></div>
     </form>
   );
 }

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { gql, upload } from '../api.js';
 import { Link, navigate } from '../router.jsx';
 import { ErrorNotice, Page, Problems, ProgressBar, StateBadge, When, announce, bytes, count, usePoll } from '../ui.jsx';
+import { FileField, UploadStatus, useUpload } from '../upload.jsx';
 import { IMPORT_FIELDS, RECORD_TYPES, RUNNING, typeLabel } from './imports.js';
 
 const IMPORT = `query Import($id: ID!) { import(id: $id) { ${IMPORT_FIELDS} } }`;
@@ -24,49 +25,20 @@ export function ImportPage({ viewer, settings, query }) {
 }
 
 function UploadForm({ settings, role }) {
-  const [file, setFile] = useState(null);
   const [recordType, setRecordType] = useState('');
   const [mode, setMode] = useState('UPSERT');
   const [publish, setPublish] = useState(false);
   const [strict, setStrict] = useState(false);
-  const [sent, setSent] = useState(null);
-  const [error, setError] = useState(null);
-  const limit = settings?.maxUploadBytes;
-  const tooLarge = file && limit && file.size > limit;
-
-  const submit = async (event) => {
-    event?.preventDefault();
-    if (!file || tooLarge) return;
-    setError(null);
-    setSent({ done: 0, total: file.size });
-    announce(`Uploading ${file.name}`);
-    try {
-      const data = await upload(CHECK, {
-        recordType: recordType || null, mode, publish, strict,
-      }, file, (done, total) => setSent({ done, total }));
-      announce(`${file.name} uploaded; checking every row`);
-      navigate('import', { import: data.importCsv.id }, { replace: false });
-    } catch (failure) {
-      setSent(null);
-      setError(failure);
-      announce(`The upload failed: ${failure.message}`);
-    }
-  };
+  const file = useUpload(settings?.maxUploadBytes, async (chosen, onProgress) => {
+    const data = await upload(CHECK, { recordType: recordType || null, mode, publish, strict }, chosen, onProgress);
+    announce(`${chosen.name} uploaded; checking every row`);
+    navigate('import', { import: data.importCsv.id });
+  });
 
   return (
-    <form class="stack" onSubmit={submit} noValidate>
+    <form class="stack" onSubmit={file.submit} noValidate>
       <p>Choose a CSV file of one record type, or a zip of them (an HSDS tabular package). Nothing changes until you have seen what it would do and applied it.</p>
-      <div class="field">
-        <label for="import-file">File</label>
-        <input id="import-file" type="file" accept=".csv,.zip,text/csv,application/zip" aria-describedby="import-file-help"
-          onChange={(e) => { setFile(e.currentTarget.files[0] || null); setError(null); }} />
-        <p id="import-file-help" class="help">At most {bytes(limit)}.</p>
-      </div>
-      {tooLarge && (
-        <div class="notice error" role="alert">
-          <p>{file.name} is {bytes(file.size)}: this server accepts files up to {bytes(limit)}. Split it, or ask an administrator to raise <code>SIGNPOST_IMPORT_MAX_FILE_BYTES</code>.</p>
-        </div>
-      )}
+      <FileField id="import-file" label="File" accept=".csv,.zip,text/csv,application/zip" upload={file} />
       <div class="field">
         <label for="import-type">Record type</label>
         <select id="import-type" value={recordType} onChange={(e) => setRecordType(e.currentTarget.value)}>
@@ -81,10 +53,9 @@ function UploadForm({ settings, role }) {
       </fieldset>
       <label class="choice"><input type="checkbox" checked={publish} onChange={(e) => setPublish(e.currentTarget.checked)} /> Publish the providers and services it writes</label>
       <label class="choice"><input type="checkbox" checked={strict} onChange={(e) => setStrict(e.currentTarget.checked)} /> Refuse columns Signpost does not store</label>
-      {sent && <ProgressBar label={`Uploading ${file?.name}`} done={sent.done} total={sent.total} />}
-      <ErrorNotice error={error} onRetry={submit} role={role} />
+      <UploadStatus upload={file} role={role} />
       <div class="actions">
-        <button type="submit" class="primary" disabled={!file || tooLarge || Boolean(sent)}>Upload and check</button>
+        <button type="submit" class="primary" disabled={!file.ready}>Upload and check</button>
       </div>
     </form>
   );
@@ -243,12 +214,17 @@ function Sample({ file }) {
         <thead><tr>{columns.map((c) => <th scope="col" key={c}>{c}</th>)}</tr></thead>
         <tbody>
           {file.sample.map((row, i) => (
-            <tr key={i}>{columns.map((c) => <td key={c}>{show(row[c])}</td>)}</tr>
+            <tr key={i}>{columns.map((c) => <td key={c}>{shorten(show(row[c]))}</td>)}</tr>
           ))}
         </tbody>
       </table>
     </div>
   );
+}
+
+/** A long value cut to its first words, so a row of the preview stays readable. */
+function shorten(text) {
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
 export function show(value) {
