@@ -56,7 +56,7 @@ page.on('pageerror', (error) => problems.push(`${step}: page error: ${error.mess
 page.on('console', (message) => {
   if (message.type() !== 'error') return;
   const text = message.text();
-  if (expectNetworkErrors && /Failed to load resource|ERR_CONNECTION_RESET|ERR_FAILED/.test(text)) return;
+  if (expectNetworkErrors && /Failed to load resource|ERR_CONNECTION_RESET|ERR_INTERNET_DISCONNECTED|ERR_FAILED/.test(text)) return;
   problems.push(`${step}: console error: ${text}`);
 });
 page.on('dialog', (dialog) => dialog.accept());
@@ -199,8 +199,16 @@ try {
   const good = [...cells];
   good[columns.indexOf('program_id')] = '';
   await upload('File', 'services.csv', `${header}\n${good.join(',')}\n`);
+  // The connection drops as the file is sent: the page says so and sends it again.
+  expectNetworkErrors = true;
+  await context.setOffline(true);
   await page.getByRole('button', { name: 'Upload and check' }).click();
+  await text('the connection was lost while uploading');
+  await shoot('upload-connection-lost');
+  await context.setOffline(false);
+  await page.getByRole('button', { name: 'Try again' }).click();
   await page.getByRole('button', { name: 'Apply these changes' }).waitFor(T);
+  expectNetworkErrors = false;
   let dropped = 0;
   await page.route('**/graphql', async (route) => {
     if (!dropped && (route.request().postData() || '').includes('confirmImport')) {
