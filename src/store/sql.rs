@@ -30,6 +30,9 @@ use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 /// Bytes per stored chunk.
+/// Tries at publishing an object before the collision is reported.
+const PUBLISH_ATTEMPTS: u32 = 8;
+
 const CHUNK: usize = 4 * 1024 * 1024;
 
 /// A `writing` row older than this belongs to a process that died mid-put.
@@ -290,7 +293,13 @@ impl SqlStore {
             d.p(4)
         );
         let mut last_error = None;
-        for _ in 0..5 {
+        for attempt in 0..PUBLISH_ATTEMPTS {
+            if attempt > 0 {
+                // Writers that collided (a unique-index race, or an InnoDB deadlock
+                // on the key's gap locks) try again at different moments.
+                let jitter = rand::random_range(0..=10u64 << attempt.min(5));
+                tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
+            }
             let txn = self.db.begin().await.map_err(db_error)?;
             let result = async {
                 // Writers of one key publish one at a time where the database can
@@ -352,15 +361,18 @@ impl SqlStore {
             }
             .await;
             match result {
-                Ok(1) => {
-                    txn.commit().await.map_err(db_error)?;
-                    return Ok(ObjectMeta {
-                        key: key.clone(),
-                        size,
-                        sha256: Some(sha256),
-                        created,
-                    });
-                }
+                Ok(1) => match txn.commit().await {
+                    Ok(()) => {
+                        return Ok(ObjectMeta {
+                            key: key.clone(),
+                            size,
+                            sha256: Some(sha256),
+                            created,
+                        });
+                    }
+                    // A deadlock or serialisation failure may surface at commit.
+                    Err(error) => last_error = Some(error),
+                },
                 Ok(_) => {
                     let _ = sea_orm::TransactionSession::rollback(txn).await;
                     return Err(StoreError::Backend(format!(

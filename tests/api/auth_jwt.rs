@@ -226,7 +226,7 @@ async fn es256_tokens_verify_against_a_jwks_file() {
 
 /// A 2048-bit RSA key: the signing key, its public JWK (with `kid`) and the
 /// public key as PEM, which a confused verifier might take as an HMAC secret.
-fn rs256_key(kid: &str) -> (EncodingKey, Value, String) {
+pub(crate) fn rs256_key(kid: &str) -> (EncodingKey, Value, String) {
     use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
     use rsa::traits::PublicKeyParts;
     let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("rsa key");

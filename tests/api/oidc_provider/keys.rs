@@ -5,7 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
@@ -29,22 +29,9 @@ impl SigningKey {
 pub(super) fn signing_key() -> &'static SigningKey {
     static KEY: OnceLock<SigningKey> = OnceLock::new();
     KEY.get_or_init(|| {
-        use rsa::pkcs1::EncodeRsaPrivateKey;
-        use rsa::traits::PublicKeyParts;
         let kid = "test-idp-rs256".to_owned();
-        let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("rsa key");
-        let public = private.to_public_key();
-        let jwk = json!({
-            "kty": "RSA", "kid": kid, "alg": "RS256", "use": "sig",
-            "n": URL_SAFE_NO_PAD.encode(public.n().to_bytes_be()),
-            "e": URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),
-        });
-        let der = private.to_pkcs1_der().expect("der");
-        SigningKey {
-            encoding: EncodingKey::from_rsa_der(der.as_bytes()),
-            jwk,
-            kid,
-        }
+        let (encoding, jwk, _) = crate::auth_jwt::rs256_key(&kid);
+        SigningKey { encoding, jwk, kid }
     })
 }
 

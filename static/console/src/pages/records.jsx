@@ -29,15 +29,76 @@ function fieldsOf(kind) {
   return `id ${kind.name} flagged updatedAt version${kind.publish ? ' published' : ''}`;
 }
 
+/** The list a node's GraphQL type belongs to, for the types this page shows. */
+const BY_TYPENAME = Object.fromEntries(Object.entries(TYPES).map(([key, kind]) => [kind.type, key]));
+
 export function RecordsPage({ viewer, query }) {
   const typeKey = TYPES[query.get('type')] ? query.get('type') : 'services';
   const id = query.get('id');
+  if (id && query.get('type') === 'other') {
+    return <Page title="One record"><OtherRecord key={id} id={id} viewer={viewer} /></Page>;
+  }
   return (
     <Page title={id ? `${TYPES[typeKey].label}: one record` : 'Records'}>
       {id
         ? <RecordView key={id} typeKey={typeKey} id={id} viewer={viewer} />
-        : <Search typeKey={typeKey} text={query.get('q') || ''} flagged={query.get('flagged') === '1'} viewer={viewer} />}
+        : (
+          <>
+            <Search typeKey={typeKey} text={query.get('q') || ''} flagged={query.get('flagged') === '1'} viewer={viewer} />
+            <OpenById viewer={viewer} />
+          </>
+        )}
     </Page>
+  );
+}
+
+/** Any record with an id (a cost option, a taxonomy term…), found by that id. */
+function OpenById({ viewer }) {
+  const [id, setId] = useState('');
+  const [error, setError] = useState(null);
+  const [missing, setMissing] = useState(false);
+  const open = async (event) => {
+    event.preventDefault();
+    setError(null);
+    setMissing(false);
+    try {
+      const { node } = await gql('query Node($id: ID!) { node(id: $id) { __typename id } }', { id: id.trim() });
+      if (!node) { setMissing(true); return; }
+      navigate('records', { type: BY_TYPENAME[node.__typename] || 'other', id: node.id });
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+  return (
+    <form class="search" onSubmit={open}>
+      <h2 class="full">Open a record by its id</h2>
+      <div class="field grow">
+        <label for="records-id">Id of any record</label>
+        <input id="records-id" value={id} onInput={(e) => setId(e.currentTarget.value)} required />
+      </div>
+      <button type="submit">Open</button>
+      {missing && <p class="notice" role="status">No record you can see has the id {id.trim()}.</p>}
+      <ErrorNotice error={error} role={viewer.role} />
+    </form>
+  );
+}
+
+/** A record of a type this page does not list: its type and its change log. */
+function OtherRecord({ id, viewer }) {
+  const [data, error, reload] = useLoad(() => gql('query Node($id: ID!) { node(id: $id) { __typename id } }', { id }), [id]);
+  if (error) return <ErrorNotice error={error} onRetry={reload} role={viewer.role} />;
+  if (!data) return <p>Loading…</p>;
+  if (!data.node) return <p>No record you can see has this id. <Link page="records">Search again</Link>.</p>;
+  return (
+    <div class="stack">
+      <dl class="facts">
+        <div><dt>Type</dt><dd>{data.node.__typename}</dd></div>
+        <div><dt>Id</dt><dd><code>{data.node.id}</code></dd></div>
+      </dl>
+      <p>Records of this type are changed through GraphQL, the CLI or an import.</p>
+      <ChangeLog id={id} viewer={viewer} />
+      <p><Link page="records">Back to records</Link></p>
+    </div>
   );
 }
 
@@ -107,7 +168,8 @@ function RecordView({ typeKey, id, viewer }) {
     () => gql(`query One($id: ID!) { ${kind.one}(id: $id) { ${fieldsOf(kind)}${kind.plain ? '' : ' description'} } }`, { id }),
     [id],
   );
-  const [changes, changesError, reloadChanges] = useLoad(() => (admin ? gql(CHANGES, { id }) : Promise.resolve(null)), [id, admin]);
+  const [changesKey, setChangesKey] = useState(0);
+  const reloadChanges = () => setChangesKey((k) => k + 1);
   const [actionError, setActionError] = useState(null);
   const record = data?.[kind.one];
 
@@ -149,33 +211,41 @@ function RecordView({ typeKey, id, viewer }) {
         <p class="notice" role="status">You are signed in as <strong>{viewer.role.toLowerCase()}</strong>: publishing, flagging and the change log need the <strong>admin</strong> role.</p>
       )}
       <ErrorNotice error={actionError} role={viewer.role} />
-      {admin && (
-        <section aria-labelledby="changes-title">
-          <h2 id="changes-title">Change log</h2>
-          <ErrorNotice error={changesError} onRetry={reloadChanges} role={viewer.role} />
-          {changes && !changes.changeLog.edges.length && <p>No changes recorded.</p>}
-          {changes && changes.changeLog.edges.length > 0 && (
-            <div class="scroll" tabIndex={0} role="region" aria-label="Changes, newest first">
-              <table class="list">
-                <thead><tr><th scope="col">When</th><th scope="col">Change</th><th scope="col">Field</th><th scope="col">Before</th><th scope="col">After</th><th scope="col">Who</th></tr></thead>
-                <tbody>
-                  {changes.changeLog.edges.map(({ node }) => (
-                    <tr key={node.id}>
-                      <td><When at={node.changedAt} /></td>
-                      <td>{node.action.toLowerCase()}</td>
-                      <td>{node.field || '—'}</td>
-                      <td>{show(node.oldValue)}</td>
-                      <td>{show(node.newValue)}</td>
-                      <td>{node.actor || '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </section>
-      )}
+      <ChangeLog id={id} viewer={viewer} reloadKey={changesKey} />
       <p><Link page="records" query={{ type: typeKey }}>Back to {kind.label.toLowerCase()}</Link></p>
     </div>
+  );
+}
+
+/** Every change recorded for the record `id`, newest first (admins). */
+function ChangeLog({ id, viewer, reloadKey = 0 }) {
+  const admin = viewer.role === 'ADMIN';
+  const [changes, changesError, reloadChanges] = useLoad(() => (admin ? gql(CHANGES, { id }) : Promise.resolve(null)), [id, admin, reloadKey]);
+  if (!admin) return null;
+  return (
+    <section aria-labelledby="changes-title">
+      <h2 id="changes-title">Change log</h2>
+      <ErrorNotice error={changesError} onRetry={reloadChanges} role={viewer.role} />
+      {changes && !changes.changeLog.edges.length && <p>No changes recorded.</p>}
+      {changes && changes.changeLog.edges.length > 0 && (
+        <div class="scroll" tabIndex={0} role="region" aria-label="Changes, newest first">
+          <table class="list">
+            <thead><tr><th scope="col">When</th><th scope="col">Change</th><th scope="col">Field</th><th scope="col">Before</th><th scope="col">After</th><th scope="col">Who</th></tr></thead>
+            <tbody>
+              {changes.changeLog.edges.map(({ node }) => (
+                <tr key={node.id}>
+                  <td><When at={node.changedAt} /></td>
+                  <td>{node.action.toLowerCase()}</td>
+                  <td>{node.field || '—'}</td>
+                  <td>{show(node.oldValue)}</td>
+                  <td>{show(node.newValue)}</td>
+                  <td>{node.actor || '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   );
 }
