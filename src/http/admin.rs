@@ -16,8 +16,8 @@ use crate::config::Config;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderValue;
 use axum::http::header::CACHE_CONTROL;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
@@ -76,8 +76,12 @@ async fn page(State(state): State<AppState>) -> Response {
     static_files::page(PAGE, policy(&state.config))
 }
 
-async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> Response {
-    static_files::asset(ASSETS, &file, policy(&state.config))
+async fn asset(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    static_files::asset(ASSETS, &file, policy(&state.config), &headers)
 }
 
 /// What the console needs before it can sign in.

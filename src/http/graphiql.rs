@@ -74,6 +74,6 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
 }
 
 /// `GET /graphiql/{file}`: one of the page's scripts or styles.
-pub async fn asset(Path(file): Path<String>) -> Response {
-    static_files::asset(ASSETS, &file, policy())
+pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    static_files::asset(ASSETS, &file, policy(), &headers)
 }

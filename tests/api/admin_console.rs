@@ -70,6 +70,18 @@ async fn the_console_is_served_with_a_strict_policy_at_every_page() {
     let script = app.get("/admin/assets/app.js").await;
     assert_eq!(script.status(), 200);
     assert!(header(&script, CONTENT_TYPE).starts_with("text/javascript"));
+    // Revalidated on every load, so a new binary's bundle is used at once.
+    assert_eq!(header(&script, reqwest::header::CACHE_CONTROL), "no-cache");
+    let tag = header(&script, reqwest::header::ETAG);
+    assert!(tag.starts_with('"') && tag.len() == 34, "{tag}");
+    let again = app
+        .client
+        .get(app.url("/admin/assets/app.js"))
+        .header(reqwest::header::IF_NONE_MATCH, &tag)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(again.status(), 304);
     assert!(script.text().await.expect("js").len() > 10_000);
     let styles = app.get("/admin/assets/app.css").await;
     assert!(header(&styles, CONTENT_TYPE).starts_with("text/css"));

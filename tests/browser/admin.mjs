@@ -146,6 +146,9 @@ try {
   await page.getByRole('button', { name: 'Apply these changes' }).click();
   await text('Applied: 100%');
   await text('Done: 2 inserted, 0 updated, 0 deleted');
+  // The applied import is another page of the same title: focus starts at its heading too.
+  const focusAfterApply = await page.evaluate(() => document.activeElement?.id);
+  if (focusAfterApply !== 'page-title') problems.push(`after applying, focus is on ${JSON.stringify(focusAfterApply)}`);
   await shoot('import-done');
 
   step = 'see the rows in Records';
@@ -235,7 +238,7 @@ try {
   await page.getByRole('button', { name: 'Upload and check' }).click();
   await page.getByRole('button', { name: 'Apply these changes' }).waitFor(T);
   seen.timings.packageUploadToPreview = since(start);
-  seen.packageFiles = await page.locator('.preview > table tbody tr').count();
+  seen.packageFiles = await page.getByRole('region', { name: 'What each file does' }).locator('tbody tr').count();
   if (seen.packageFiles < 15) problems.push(`the package's preview lists ${seen.packageFiles} files`);
   await shoot('package-preview');
   start = performance.now();
@@ -302,6 +305,20 @@ try {
   await page.getByRole('region', { name: 'Versions', exact: true }).getByText('3 (current)').waitFor(T);
   await shoot('dataset-versions');
 
+  step = 'the provider unreachable while the sign-in is renewed';
+  // Tokens live 10 s and are renewed 2 s early: within 9 s a renewal meets the cut.
+  let cut = 0;
+  await page.route(`${issuer}/token`, (route) => { cut += 1; return route.abort('internetdisconnected'); });
+  expectNetworkErrors = true;
+  await page.waitForTimeout(9000);
+  await page.unroute(`${issuer}/token`);
+  if (!cut) problems.push('no renewal was tried while the provider was unreachable');
+  if (await page.getByText('Your sign-in has expired').count()) problems.push('an unreachable provider ended the sign-in');
+  await nav('History');
+  await page.locator('table.list tbody tr').first().waitFor(T);
+  expectNetworkErrors = false;
+  seen.renewalsCut = cut;
+
   step = 'phone width';
   await page.setViewportSize({ width: 375, height: 800 });
   await nav('Overview');
@@ -310,6 +327,13 @@ try {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   if (overflow > 1) problems.push(`at 375 px the page scrolls sideways by ${overflow} px`);
   await shoot('overview-phone');
+  for (const name of ['History', 'Ingest', 'Datasets']) {
+    await nav(name);
+    await page.locator('main table, main .card').first().waitFor(T);
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (sideways > 1) problems.push(`at 375 px ${name} scrolls sideways by ${sideways} px`);
+  }
+  await shoot('datasets-phone');
   await page.setViewportSize({ width: 1280, height: 900 });
 
   step = 'sign out, sign in as a reader';

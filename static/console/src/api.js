@@ -22,11 +22,16 @@ const KINDS = {
   NOT_FOUND: 'input',
   CONFLICT: 'input',
   LIMIT_EXCEEDED: 'input',
+  DATABASE_UNAVAILABLE: 'network',
 };
 
 function failure(status, body) {
   const errors = body?.errors || [];
   if (status === 401) return new ApiError('auth', 'your sign-in has expired: sign in again');
+  // A proxy's answer while the server restarts, or no answer at all.
+  if (status === 0 || status === 502 || status === 503 || status === 504) {
+    return new ApiError('network', 'the server cannot be reached just now');
+  }
   if (errors.length) {
     const code = errors[0].extensions?.code;
     return new ApiError(KINDS[code] || 'server', errors.map((e) => e.message).join('; '), { code, errors });
@@ -39,7 +44,8 @@ async function headers() {
   let token;
   try {
     token = await accessToken();
-  } catch {
+  } catch (error) {
+    if (error.kind === 'network') throw new ApiError('network', error.message);
     throw new ApiError('auth', 'your sign-in has expired: sign in again');
   }
   const result = { Accept: 'application/json' };
@@ -66,7 +72,13 @@ export async function gql(query, variables = {}, { retried = false } = {}) {
     await renew();
     return gql(query, variables, { retried: true });
   }
+  if (response.status === 401) {
+    // A token just renewed and still refused: the server does not trust this
+    // provider's tokens, and signing in again would only loop.
+    throw new ApiError('config', 'the server refused your sign-in although it is new: its JWT settings (issuer, audience, keys) may not match the sign-in provider; ask an administrator');
+  }
   if (!response.ok || body?.errors?.length) throw failure(response.status, body);
+  if (!body || !('data' in body)) throw new ApiError('network', 'the answer from the server was cut short');
   return body.data;
 }
 
@@ -106,7 +118,9 @@ async function send(query, variables, file, onProgress) {
     request.onload = () => {
       let body = null;
       try { body = JSON.parse(request.responseText); } catch { /* not JSON */ }
-      if (request.status >= 200 && request.status < 300 && !body?.errors?.length && body?.data) {
+      if (request.status >= 200 && request.status < 300 && !body) {
+        reject(new ApiError('network', 'the answer from the server was cut short'));
+      } else if (request.status >= 200 && request.status < 300 && !body?.errors?.length && body?.data) {
         resolve(body.data);
       } else {
         reject(failure(request.status, body));

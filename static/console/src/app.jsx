@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { currentSession, onSessionChange, signIn, signOut } from './auth.js';
 import { gql } from './api.js';
 import { Link, useRoute } from './router.jsx';
-import { ErrorNotice, capitalise } from './ui.jsx';
+import { ErrorNotice, Page, capitalise } from './ui.jsx';
 import { Overview } from './pages/overview.jsx';
 import { ImportPage } from './pages/import.jsx';
 import { HistoryPage } from './pages/history.jsx';
@@ -38,17 +38,19 @@ export function App({ settings, startupError }) {
   const [viewerError, setViewerError] = useState(null);
   const signedIn = Boolean(session?.accessToken || session?.expired);
 
+  const [viewerTry, setViewerTry] = useState(0);
   useEffect(() => {
     if (!session?.accessToken || viewer) return;
+    setViewerError(null);
     gql('{ viewer { subject role } }').then(({ viewer: v }) => setViewer(v), setViewerError);
-  }, [session?.accessToken]);
+  }, [session?.accessToken, viewerTry]);
 
   if (startupError) {
     return <Shell><ErrorNotice error={startupError} /><p><a href="/admin">Start again</a></p></Shell>;
   }
   if (!signedIn) return <Shell><SignIn settings={settings} /></Shell>;
   if (!viewer) {
-    return <Shell>{viewerError ? <ErrorNotice error={viewerError} onRetry={() => location.reload()} /> : <p>Checking your role…</p>}</Shell>;
+    return <Shell>{viewerError ? <ErrorNotice error={viewerError} onRetry={() => setViewerTry((n) => n + 1)} /> : <p>Checking your role…</p>}</Shell>;
   }
   const entry = PAGES.find((p) => p.page === route.page);
   return (
@@ -116,18 +118,19 @@ function SignIn({ settings }) {
 }
 
 function Expired() {
+  const [error, setError] = useState(null);
   return (
     <div class="notice error" role="alert">
       <p>Your sign-in has expired. What is on this page is kept, but nothing more can be sent until you sign in again.</p>
-      <button type="button" onClick={() => signIn()}>Sign in again</button>
+      <button type="button" onClick={() => signIn().catch(setError)}>Sign in again</button>
+      {error && <p>{capitalise(error.message)}</p>}
     </div>
   );
 }
 
 function Lacking({ entry, viewer }) {
   return (
-    <section>
-      <h1>{entry.title}</h1>
+    <Page title={entry.title}>
       <div class="notice" role="status">
         <p>
           You are signed in as <strong>{viewer.role.toLowerCase()}</strong>. {capitalise(entry.title)} needs
@@ -135,15 +138,14 @@ function Lacking({ entry, viewer }) {
           provider to grant it.
         </p>
       </div>
-    </section>
+    </Page>
   );
 }
 
 function NotFound() {
   return (
-    <section>
-      <h1>Page not found</h1>
+    <Page title="Page not found">
       <p>There is no such page in the console. <Link page="overview">Go to the overview</Link>.</p>
-    </section>
+    </Page>
   );
 }

@@ -125,21 +125,34 @@ function start(result, claims) {
 }
 
 let renewing = null;
-/** A new access token from the refresh token; the session ends when that fails. */
+/**
+ * A new access token from the refresh token. The session ends only when the
+ * provider refuses the refresh token; a lost connection or a provider that is
+ * briefly down leaves it as it is and tries again shortly (the token in hand may
+ * still be good), so a blip never costs a sign-in.
+ */
 export function renew() {
   if (renewing) return renewing;
   renewing = (async () => {
     if (!session?.refreshToken) throw expire();
+    let result;
     try {
       const as = await discover();
       const response = await oauth.refreshTokenGrantRequest(
         as, client(), oauth.None(), session.refreshToken, requestOptions(),
       );
-      const result = await oauth.processRefreshTokenResponse(as, client(), response);
-      start(result, null);
+      result = await oauth.processRefreshTokenResponse(as, client(), response);
     } catch (error) {
-      throw expire(error);
+      if (error instanceof oauth.ResponseBodyError && error.status >= 400 && error.status < 500) {
+        throw expire(error);
+      }
+      clearTimeout(renewTimer);
+      renewTimer = setTimeout(() => renew().catch(() => {}), 5_000);
+      const unreachable = new Error('the sign-in provider cannot be reached to renew your sign-in');
+      unreachable.kind = 'network';
+      throw unreachable;
     }
+    start(result, null);
   })().finally(() => { renewing = null; });
   return renewing;
 }
@@ -162,7 +175,14 @@ export async function accessToken() {
   // Never send a request anonymously in place of an expired sign-in: it would
   // come back refused for the wrong reason.
   if (session.expired) throw expire();
-  if (Date.now() > session.expiresAt - 5_000) await renew();
+  if (Date.now() > session.expiresAt - 5_000) {
+    try {
+      await renew();
+    } catch (error) {
+      // Unreachable provider, token not yet expired: use it while it lasts.
+      if (error.kind !== 'network' || Date.now() >= session.expiresAt) throw error;
+    }
+  }
   return session.accessToken;
 }
 

@@ -5,7 +5,7 @@ import { count, formatDay } from './ui.jsx';
 
 const WIDTH = 640;
 const HEIGHT = 160;
-const AXIS = 24;
+const AXIS_GAP = 2;
 
 /** `series`: [{ key, label, className }] stacked in order; `days`: rows with those keys. */
 export function DayChart({ id, title, days, series }) {
@@ -18,7 +18,7 @@ export function DayChart({ id, title, days, series }) {
   return (
     <figure class="chart" aria-labelledby={`${id}-caption`}>
       <figcaption id={`${id}-caption`}>{title}</figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT + AXIS}`} role="img" aria-label={summary} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT + AXIS_GAP}`} role="img" aria-label={summary} preserveAspectRatio="none">
         <line x1="0" y1={HEIGHT} x2={WIDTH} y2={HEIGHT} class="axis" />
         {days.map((d, i) => {
           let y = HEIGHT;
@@ -34,9 +34,11 @@ export function DayChart({ id, title, days, series }) {
             );
           });
         })}
-        <text x="0" y={HEIGHT + 16} class="tick">{days.length ? formatDay(days[0].day) : ''}</text>
-        <text x={WIDTH} y={HEIGHT + 16} class="tick" text-anchor="end">{days.length ? formatDay(days[days.length - 1].day) : ''}</text>
       </svg>
+      {days.length > 0 && (
+        // Outside the drawing, which stretches to the width: text inside would too.
+        <p class="ticks" aria-hidden="true"><span>{formatDay(days[0].day)}</span><span>{formatDay(days[days.length - 1].day)}</span></p>
+      )}
       <ul class="legend">
         {series.map((s) => <li key={s.key}><span class={`swatch ${s.className}`} aria-hidden="true" />{s.label}</li>)}
       </ul>

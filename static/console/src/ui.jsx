@@ -1,16 +1,19 @@
 // Pieces every page uses: headings that take focus, announcements for screen
 // readers, dates in the reader's locale, errors that say what to do next.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { signIn } from './auth.js';
+import { currentSession, signIn } from './auth.js';
 
 /** A page: its heading takes focus when the page opens, so keyboard and screen
  * reader users start there, and the document title follows it. */
 export function Page({ title, children }) {
   const heading = useRef(null);
+  // Every navigation, also between two pages of the same title (an import and
+  // the import that applied it), starts at the heading.
+  const here = location.pathname + location.search;
   useEffect(() => {
     document.title = `${title} · Signpost admin`;
     heading.current?.focus();
-  }, [title]);
+  }, [title, here]);
   return (
     <section aria-labelledby="page-title">
       <h1 id="page-title" tabIndex={-1} ref={heading}>{title}</h1>
@@ -58,12 +61,16 @@ export function bytes(n) {
 
 /** An error, with the way forward its kind allows. */
 export function ErrorNotice({ error, onRetry, role }) {
+  const [signInError, setSignInError] = useState(null);
   if (!error) return null;
+  // The banner at the top says the sign-in expired, once for the whole page.
+  if (error.kind === 'auth' && currentSession()?.expired) return null;
+  const retryable = (error.kind === 'network' || error.kind === 'server') && onRetry;
   let help = null;
-  if (error.kind === 'network') {
-    help = onRetry && <button type="button" onClick={onRetry}>Try again</button>;
+  if (retryable) {
+    help = <button type="button" onClick={onRetry}>Try again</button>;
   } else if (error.kind === 'auth') {
-    help = <button type="button" onClick={() => signIn()}>Sign in again</button>;
+    help = <button type="button" onClick={() => signIn().catch(setSignInError)}>Sign in again</button>;
   } else if (error.kind === 'forbidden') {
     help = <span> You are signed in as <strong>{(role || 'anonymous').toLowerCase()}</strong>.</span>;
   }
@@ -71,6 +78,7 @@ export function ErrorNotice({ error, onRetry, role }) {
     <div class="notice error" role="alert">
       <p>{capitalise(error.message)}{error.kind === 'network' && onRetry ? ': nothing was lost.' : ''}</p>
       {help}
+      {signInError && <p>{capitalise(signInError.message)}</p>}
     </div>
   );
 }
@@ -141,6 +149,7 @@ export function Problems({ title, problems, kind }) {
   return (
     <div class={`problems ${kind}`}>
       <h3>{title} ({problems.length})</h3>
+      <div class="scroll" tabIndex={0} role="region" aria-label={title}>
       <table>
         <thead><tr><th scope="col">File</th><th scope="col">Row</th><th scope="col">Column</th><th scope="col">Message</th></tr></thead>
         <tbody>
@@ -149,6 +158,7 @@ export function Problems({ title, problems, kind }) {
           ))}
         </tbody>
       </table>
+      </div>
     </div>
   );
 }

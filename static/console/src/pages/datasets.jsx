@@ -13,8 +13,12 @@ const VERSION_FIELDS = `id number state fileName sizeBytes rowsTotal rowsDone er
   preview { rows missingColumns warnings columns { name inferredType fits samples empty } }
   dataflow { state dagId runId attempts error }`;
 const LIST = `{ datasets { id organisation dataset updatedAt currentVersion { number rowsTotal } } }`;
+// The list of versions leaves out each one's preview: only the open version needs it.
 const ONE = `query One($organisation: String!, $dataset: String!) {
-  dataset(organisation: $organisation, dataset: $dataset) { id organisation dataset currentVersion { id } columns { name type } versions { ${VERSION_FIELDS} } }
+  dataset(organisation: $organisation, dataset: $dataset) {
+    id organisation dataset currentVersion { id } columns { name type }
+    versions { id number state fileName rowsTotal error submittedBy createdAt dataflow { state } }
+  }
 }`;
 const VERSION = `query Version($id: ID!) { datasetVersion(id: $id) { ${VERSION_FIELDS} } }`;
 const CREATE = `mutation Create($organisation: String!, $dataset: String!) { createDataset(organisation: $organisation, dataset: $dataset) { organisation dataset } }`;
@@ -59,6 +63,7 @@ function DatasetList({ admin, role }) {
       <ErrorNotice error={error} onRetry={reload} role={role} />
       {data && !data.datasets.length && <p>No datasets yet.</p>}
       {data && data.datasets.length > 0 && (
+        <div class="scroll" tabIndex={0} role="region" aria-label="Every dataset">
         <table class="list">
           <thead><tr><th scope="col">Dataset</th><th scope="col">Current version</th><th scope="col">Rows</th><th scope="col">Updated</th></tr></thead>
           <tbody>
@@ -72,6 +77,7 @@ function DatasetList({ admin, role }) {
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {admin ? (
         <form class="inline-form" onSubmit={create}>
@@ -87,16 +93,32 @@ function DatasetList({ admin, role }) {
 }
 
 function DatasetView({ organisation, dataset, versionId, admin, role, settings }) {
-  const [data, error, reload] = useLoad(() => gql(ONE, { organisation, dataset }), [organisation, dataset]);
+  const [data, setData] = useState(null);
+  const [error, setError] = useState(null);
+  // Each poll waits for its answer, and a failed one keeps what is shown (and
+  // any file being chosen or sent below) with the error beside it.
+  const load = async () => {
+    try {
+      const answer = await gql(ONE, { organisation, dataset });
+      setData(answer);
+      setError(null);
+      return answer.dataset?.versions.some((v) => BUSY.includes(v.state)) ?? false;
+    } catch (failure) {
+      setError(failure);
+      throw failure;
+    }
+  };
+  useEffect(() => { load().catch(() => {}); }, [organisation, dataset]);
   const found = data?.dataset;
-  const busy = found?.versions.some((v) => BUSY.includes(v.state));
-  usePoll(async () => { reload(); return true; }, 1500, Boolean(busy) && !versionId);
-  if (error) return <ErrorNotice error={error} onRetry={reload} role={role} />;
-  if (!data) return <p>Loading…</p>;
+  const busy = Boolean(found?.versions.some((v) => BUSY.includes(v.state)));
+  usePoll(load, 1500, busy && !versionId && !error);
+  const retry = () => { setError(null); load().catch(() => {}); };
+  if (!data) return error ? <ErrorNotice error={error} onRetry={retry} role={role} /> : <p>Loading…</p>;
   if (!found) return <p>There is no dataset {organisation}/{dataset}. <Link page="datasets">All datasets</Link></p>;
   return (
     <div class="stack">
       <p><Link page="datasets">All datasets</Link></p>
+      <ErrorNotice error={error} onRetry={retry} role={role} />
       {versionId
         ? <VersionView id={versionId} organisation={organisation} dataset={dataset} admin={admin} role={role} />
         : admin && <UploadVersion organisation={organisation} dataset={dataset} settings={settings} role={role} />}
@@ -132,9 +154,16 @@ function VersionView({ id, organisation, dataset, admin, role }) {
   const [error, setError] = useState(null);
   const [polling, setPolling] = useState(true);
   const [types, setTypes] = useState({});
+  const [acting, setActing] = useState(false);
+  const [missing, setMissing] = useState(false);
   const load = async () => {
     try {
       const v = (await gql(VERSION, { id })).datasetVersion;
+      if (!v) {
+        setMissing(true);
+        setPolling(false);
+        return false;
+      }
       setVersion((previous) => {
         if (previous && previous.state !== v.state) announce(`Version ${v.number} ${v.state.toLowerCase()}`);
         return v;
@@ -151,16 +180,23 @@ function VersionView({ id, organisation, dataset, admin, role }) {
   };
   usePoll(load, 1000, polling);
   useEffect(() => { load().catch(() => {}); }, [id]);
+  /** Runs a mutation on this version; whether it was done. */
   const act = async (mutation, variables, done) => {
     setError(null);
+    setActing(true);
     try {
       await gql(mutation, variables);
       announce(done);
       setPolling(true);
+      return true;
     } catch (failure) {
       setError(failure);
+      return false;
+    } finally {
+      setActing(false);
     }
   };
+  if (missing) return <p>No version of this dataset has this id. <Link page="datasets" query={{ organisation, dataset }}>Back to the dataset</Link></p>;
   if (!version) return error ? <ErrorNotice error={error} onRetry={() => setPolling(true)} role={role} /> : <p>Loading the version…</p>;
   const preview = version.preview;
   const chosen = (column) => types[column.name] || column.inferredType;
@@ -206,8 +242,10 @@ function VersionView({ id, organisation, dataset, admin, role }) {
           </div>
           {admin && (
             <div class="actions">
-              <button type="button" class="primary" onClick={confirm}>Load this version</button>
-              <button type="button" onClick={() => act(DISCARD, { id }, 'Discarded').then(() => navigate('datasets', { organisation, dataset }))}>Discard</button>
+              <button type="button" class="primary" onClick={confirm} disabled={acting}>Load this version</button>
+              <button type="button" disabled={acting} onClick={async () => {
+                if (await act(DISCARD, { id }, 'Discarded')) navigate('datasets', { organisation, dataset });
+              }}>Discard</button>
             </div>
           )}
         </>

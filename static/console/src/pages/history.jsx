@@ -20,20 +20,26 @@ export function HistoryPage({ viewer }) {
   const [first, error, reload] = useLoad(() => gql(IMPORTS, { after: null }), []);
   const [moreError, setMoreError] = useState(null);
   const [restoreError, setRestoreError] = useState(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const all = [...(first?.imports.nodes || []), ...pages.flatMap((p) => p.nodes)];
   const last = pages.length ? pages[pages.length - 1].pageInfo : first?.imports.pageInfo;
 
   const more = async () => {
+    if (loadingMore) return;
+    setLoadingMore(true);
     setMoreError(null);
     try {
       const data = await gql(IMPORTS, { after: last.endCursor });
-      setPages([...pages, data.imports]);
+      setPages((earlier) => [...earlier, data.imports]);
       setAfter(data.imports.pageInfo.endCursor);
       announce(`${data.imports.nodes.length} more imports`);
     } catch (failure) {
       setMoreError(failure);
+    } finally {
+      setLoadingMore(false);
     }
   };
+  const reloadAll = () => { setPages([]); reload(); };
   const restore = async (item) => {
     if (!confirmAction(`Apply ${item.fileName} (imported ${new Date(item.createdAt).toLocaleString()}) again? Its rows overwrite what the directory holds now.`)) return;
     setRestoreError(null);
@@ -42,14 +48,18 @@ export function HistoryPage({ viewer }) {
       announce(`Restoring ${item.fileName}`);
       navigate('import', { import: data.restoreImport.id });
     } catch (failure) {
-      setRestoreError(failure);
+      // Restoring is not idempotent: after a lost answer, look before trying again.
+      setRestoreError(failure.kind === 'network'
+        ? { kind: 'server', message: 'the connection was lost after asking for the restore: it may have been made, so check the list (reloaded below) before restoring again' }
+        : failure);
+      if (failure.kind === 'network') reloadAll();
     }
   };
 
   return (
     <Page title="History">
       <p>Every import, newest first. Open one to see its preview and errors; restore applies an earlier file again.</p>
-      <ErrorNotice error={error} onRetry={reload} role={viewer.role} />
+      <ErrorNotice error={error} onRetry={reloadAll} role={viewer.role} />
       <ErrorNotice error={restoreError} role={viewer.role} />
       {first && !all.length && <p>Nothing has been imported yet. <Link page="import">Import a file</Link>.</p>}
       {all.length > 0 && (
@@ -84,7 +94,7 @@ export function HistoryPage({ viewer }) {
         </div>
       )}
       <ErrorNotice error={moreError} onRetry={more} role={viewer.role} />
-      {last?.hasNextPage && <button type="button" onClick={more} data-after={after}>Show older imports</button>}
+      {last?.hasNextPage && <button type="button" onClick={more} disabled={loadingMore} data-after={after}>Show older imports</button>}
     </Page>
   );
 }

@@ -10,8 +10,8 @@ import { FileField, UploadStatus, useUpload } from '../upload.jsx';
 import { IMPORT_FIELDS, RECORD_TYPES, RUNNING, typeLabel } from './imports.js';
 
 const IMPORT = `query Import($id: ID!) { import(id: $id) { ${IMPORT_FIELDS} } }`;
-const CHECK = `mutation Check($file: Upload!, $recordType: RecordType, $mode: ImportMode, $publish: Boolean, $strict: Boolean) {
-  importCsv(file: $file, recordType: $recordType, mode: $mode, publish: $publish, strict: $strict, dryRun: true) { id }
+const CHECK = `mutation Check($file: Upload!, $recordType: RecordType, $mode: ImportMode, $publish: Boolean, $strict: Boolean, $force: Boolean) {
+  importCsv(file: $file, recordType: $recordType, mode: $mode, publish: $publish, strict: $strict, force: $force, dryRun: true) { id }
 }`;
 const CONFIRM = `mutation Confirm($id: ID!) { confirmImport(id: $id) { id } }`;
 
@@ -29,8 +29,10 @@ function UploadForm({ settings, role }) {
   const [mode, setMode] = useState('UPSERT');
   const [publish, setPublish] = useState(false);
   const [strict, setStrict] = useState(false);
+  const [force, setForce] = useState(false);
   const file = useUpload(settings?.maxUploadBytes, async (chosen, onProgress) => {
-    const data = await upload(CHECK, { recordType: recordType || null, mode, publish, strict }, chosen, onProgress);
+    const variables = { recordType: recordType || null, mode, publish, strict, force: mode === 'REPLACE' && force };
+    const data = await upload(CHECK, variables, chosen, onProgress);
     announce(`${chosen.name} uploaded; checking every row`);
     navigate('import', { import: data.importCsv.id });
   });
@@ -50,6 +52,9 @@ function UploadForm({ settings, role }) {
         <legend>Records already in the directory</legend>
         <label class="choice"><input type="radio" name="mode" value="UPSERT" checked={mode === 'UPSERT'} onChange={() => setMode('UPSERT')} /> Add new records and update existing ones</label>
         <label class="choice"><input type="radio" name="mode" value="REPLACE" checked={mode === 'REPLACE'} onChange={() => setMode('REPLACE')} /> Replace: also delete the records of this type the file does not name</label>
+        {mode === 'REPLACE' && (
+          <label class="choice"><input type="checkbox" checked={force} onChange={(e) => setForce(e.currentTarget.checked)} /> Allow deleting more than the server's usual share of them (force)</label>
+        )}
       </fieldset>
       <label class="choice"><input type="checkbox" checked={publish} onChange={(e) => setPublish(e.currentTarget.checked)} /> Publish the providers and services it writes</label>
       <label class="choice"><input type="checkbox" checked={strict} onChange={(e) => setStrict(e.currentTarget.checked)} /> Refuse columns Signpost does not store</label>
@@ -74,6 +79,11 @@ function ImportView({ id, role }) {
     try {
       const data = await gql(IMPORT, { id });
       const next = data.import;
+      if (!next) {
+        setPolling(false);
+        setError({ kind: 'missing', message: `no import has the id ${id}` });
+        return false;
+      }
       setError(null);
       setItem((previous) => {
         if (previous && previous.state !== next.state) announce(`Import ${stateWords(next)}`);
@@ -113,6 +123,7 @@ function ImportView({ id, role }) {
   const retry = () => { setError(null); setRetryApply(false); setPolling(true); };
 
   if (!item) {
+    if (error?.kind === 'missing') return <p>No import has this id. <Link page="history">All imports</Link></p>;
     return error ? <ErrorNotice error={error} onRetry={retry} role={role} /> : <p>Loading the import…</p>;
   }
   const running = RUNNING.includes(item.state);
@@ -192,6 +203,7 @@ function Preview({ preview }) {
   return (
     <div class="preview">
       <h2>What it does</h2>
+      <div class="scroll" tabIndex={0} role="region" aria-label="What each file does">
       <table>
         <thead><tr><th scope="col">File</th><th scope="col">Type</th><th scope="col">Rows</th><th scope="col">Inserts</th><th scope="col">Updates</th><th scope="col">Deletes</th></tr></thead>
         <tbody>
@@ -200,6 +212,7 @@ function Preview({ preview }) {
           ))}
         </tbody>
       </table>
+      </div>
       {preview.filter((file) => file.sample?.length).map((file) => <Sample key={file.file} file={file} />)}
     </div>
   );
