@@ -57,6 +57,7 @@ const ENV_SETTINGS: &[&str] = &[
     "oidc_issuer",
     "oidc_client_id",
     "oidc_scopes",
+    "oidc_connect_origins",
     "hawk_clients",
     "hawk_skew_secs",
     "public_url",
@@ -205,6 +206,11 @@ pub struct Config {
     /// `offline_access` asks for a refresh token, which renews the session without
     /// leaving the page. Default `openid profile offline_access`.
     pub oidc_scopes: String,
+    /// `SIGNPOST_OIDC_CONNECT_ORIGINS`: other origins the console calls for the
+    /// provider, comma-separated, when its token endpoint is not on the issuer's
+    /// origin (Google's is `https://oauth2.googleapis.com`). The page's
+    /// Content-Security-Policy allows these and the issuer's, no others. Default empty.
+    pub oidc_connect_origins: String,
     /// `SIGNPOST_HAWK_CLIENTS`: machine clients signing with HAWK (sha256), as JSON
     /// `{"<id>": {"key": "<secret>", "scopes": ["read" | "export" | "admin" | "*"]}}`
     /// or a `[hawk_clients.<id>]` table in the config file. Keys never print.
@@ -338,6 +344,7 @@ impl Default for Config {
             oidc_issuer: None,
             oidc_client_id: None,
             oidc_scopes: "openid profile offline_access".into(),
+            oidc_connect_origins: String::new(),
             hawk_clients: std::collections::HashMap::new(),
             hawk_skew_secs: 60,
             public_url: None,
@@ -357,6 +364,17 @@ impl Default for Config {
 }
 
 /// The shortest HS256 secret accepted (256 bits, as RFC 7518 §3.2 requires).
+/// `https://`, or `http://` on this machine only: tokens cross these origins.
+fn safe_origin(url: &url::Url) -> bool {
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    url.scheme() == "https" || (url.scheme() == "http" && loopback)
+}
+
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
 /// A setting that could not be read: names the setting, never its (maybe secret) value.
@@ -471,6 +489,14 @@ impl Config {
         Ok(())
     }
 
+    /// The extra origins the console may call for its provider.
+    pub fn oidc_connect_origins(&self) -> impl Iterator<Item = &str> {
+        self.oidc_connect_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|origin| !origin.is_empty())
+    }
+
     /// The console hands its issuer's tokens to `/graphql`; a plain-HTTP issuer
     /// anywhere but this machine would let the network read and forge them.
     fn check_oidc(&self) -> Result<(), ConfigError> {
@@ -483,17 +509,25 @@ impl Config {
         };
         let url = url::Url::parse(issuer)
             .map_err(|error| refuse("oidc_issuer", format!("{issuer:?} is not a URL: {error}")))?;
-        let loopback = match url.host() {
-            Some(url::Host::Domain(name)) => name == "localhost",
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        };
-        if !(url.scheme() == "https" || (url.scheme() == "http" && loopback)) {
+        if !safe_origin(&url) {
             return Err(refuse(
                 "oidc_issuer",
                 format!("{issuer:?} must be an https:// URL (http:// only on a loopback address)"),
             ));
+        }
+        for origin in self.oidc_connect_origins() {
+            let parsed = url::Url::parse(origin)
+                .ok()
+                .filter(|url| safe_origin(url) && url.path() == "/" && url.query().is_none());
+            if parsed.is_none() {
+                return Err(refuse(
+                    "oidc_connect_origins",
+                    format!(
+                        "{origin:?} is not an origin such as https://oauth2.example.org \
+                         (https://, or http:// on a loopback address; no path)"
+                    ),
+                ));
+            }
         }
         if self
             .oidc_client_id

@@ -51,24 +51,26 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/admin/{*page}", get(page))
 }
 
-/// No inline script or style, nothing from another site: the only origin besides
-/// our own is the issuer's, which the browser calls for discovery, tokens and
-/// refreshes.
+/// No inline script or style, nothing from another site: the only origins besides
+/// our own are the provider's (the issuer's, and `oidc_connect_origins`), which the
+/// browser calls for discovery, tokens and refreshes.
 fn policy(config: &Config) -> HeaderValue {
-    let issuer = config
+    let provider: String = config
         .oidc_issuer
-        .as_deref()
-        .and_then(|issuer| url::Url::parse(issuer).ok())
+        .iter()
+        .map(String::as_str)
+        .chain(config.oidc_connect_origins())
+        .filter_map(|url| url::Url::parse(url).ok())
         .map(|url| url.origin().ascii_serialization())
         .filter(|origin| origin != "null")
         .map(|origin| format!(" {origin}"))
-        .unwrap_or_default();
+        .collect();
     let policy = format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-         connect-src 'self'{issuer}; base-uri 'none'; form-action 'none'; \
+         connect-src 'self'{provider}; base-uri 'none'; form-action 'none'; \
          frame-ancestors 'none'"
     );
-    // The origin comes from a parsed URL: ASCII with no control characters.
+    // The origins come from parsed URLs: ASCII with no control characters.
     HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("default-src 'none'"))
 }
 

@@ -130,6 +130,21 @@ async fn without_single_sign_on_the_console_says_so_and_can_be_turned_off() {
     let policy = header(&app.get("/admin").await, CONTENT_SECURITY_POLICY);
     assert!(policy.contains("connect-src 'self';"), "{policy}");
 
+    // A provider whose token endpoint is on another origin: that one is allowed too.
+    let google = spawn_app_with(|config| {
+        config.oidc_issuer = Some("https://accounts.google.com".into());
+        config.oidc_client_id = Some("console".into());
+        config.oidc_connect_origins = "https://oauth2.googleapis.com".into();
+    })
+    .await;
+    let policy = header(&google.get("/admin").await, CONTENT_SECURITY_POLICY);
+    assert!(
+        policy.contains(
+            "connect-src 'self' https://accounts.google.com https://oauth2.googleapis.com;"
+        ),
+        "{policy}"
+    );
+
     let off = spawn_app_with(|config| config.admin_console = false).await;
     assert_eq!(off.get("/admin").await.status(), 404);
     assert_eq!(off.get("/admin/config.json").await.status(), 404);
