@@ -5,7 +5,9 @@
 
 mod confirm;
 
-use crate::helpers::{TestApp, code, graphql_as, spawn_app, spawn_app_with, token_for};
+use crate::helpers::{
+    TestApp, code, graphql_as, post_graphql, spawn_app, spawn_app_with, token_for,
+};
 use crate::import_http::upload;
 use crate::ingest_run::{Files, serve, source};
 use serde_json::{Value, json};
@@ -73,20 +75,11 @@ async fn viewer_names_the_caller_and_its_role() {
         "{admin}"
     );
     // Another reader is told its own name, not the first reader's.
-    let other: Value = app
-        .client
-        .post(app.url("/graphql"))
-        .header(
-            "authorization",
-            format!("Bearer {}", token_for("ann@example.org", "reader")),
-        )
-        .json(&json!({"query": query}))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+    let as_ann = app.client.post(app.url("/graphql")).header(
+        "authorization",
+        format!("Bearer {}", token_for("ann@example.org", "reader")),
+    );
+    let other = post_graphql(as_ann, query, json!({})).await;
     assert_eq!(
         other["data"]["viewer"]["subject"], "ann@example.org",
         "{other}"

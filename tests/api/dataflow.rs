@@ -133,6 +133,15 @@ impl Drop for FakeDataflow {
     }
 }
 
+/// A server that tells `fake` of every dataset's new versions (DAG `EveryDataset`).
+async fn app_for_every_dataset(fake: &FakeDataflow) -> TestApp {
+    app_with(
+        Some(fake.config(json!({"datasets": "EveryDataset"}), json!({}))),
+        Vec::new(),
+    )
+    .await
+}
+
 async fn app_with(dataflow: Option<DataflowConfig>, webhooks: Vec<WebhookConfig>) -> TestApp {
     spawn_app_with(move |config| {
         config.dataflow = dataflow;
@@ -311,11 +320,7 @@ async fn a_failed_version_triggers_nothing() {
         return;
     };
     let fake = FakeDataflow::start(&python, &[]);
-    let app = app_with(
-        Some(fake.config(json!({"datasets": "EveryDataset"}), json!({}))),
-        Vec::new(),
-    )
-    .await;
+    let app = app_for_every_dataset(&fake).await;
     let org = unique("flowbad");
     assert!(create(&app, &org, "amounts").await["errors"].is_null());
     // A value that does not fit the type it is confirmed as: the load fails.
@@ -367,11 +372,7 @@ async fn a_dataflow_that_is_down_is_tried_again() {
         return;
     };
     let fake = FakeDataflow::start(&python, &[("FAIL_TRIGGERS", "2")]);
-    let app = app_with(
-        Some(fake.config(json!({"datasets": "EveryDataset"}), json!({}))),
-        Vec::new(),
-    )
-    .await;
+    let app = app_for_every_dataset(&fake).await;
     let org = unique("flowdown");
     let version = load(&app, &org, "d", "id\n1\n").await;
     let id = version["id"].as_str().unwrap().to_owned();
@@ -408,11 +409,7 @@ async fn a_run_that_fails_or_never_ends_is_failed_naming_it() {
     };
     // Data-flow says the run failed.
     let fake = FakeDataflow::start(&python, &[("RUN_OUTCOME", "failed")]);
-    let app = app_with(
-        Some(fake.config(json!({"datasets": "EveryDataset"}), json!({}))),
-        Vec::new(),
-    )
-    .await;
+    let app = app_for_every_dataset(&fake).await;
     let org = unique("flowfail");
     let version = load(&app, &org, "d", "id\n1\n").await;
     let (_, flow) = follow(
@@ -520,11 +517,7 @@ async fn answers_that_do_not_verify_fail_at_once() {
     // Data-flow's answer changed on the way (its signature no longer verifies):
     // Signpost does not believe the run id and fails at once.
     let fake = FakeDataflow::start(&python, &[("TAMPER_RESPONSES", "1")]);
-    let app = app_with(
-        Some(fake.config(json!({"datasets": "EveryDataset"}), json!({}))),
-        Vec::new(),
-    )
-    .await;
+    let app = app_for_every_dataset(&fake).await;
     let version = load(&app, &org, "tampered", "id\n1\n").await;
     let (_, flow) = follow(
         &app,

@@ -343,7 +343,7 @@ pub async fn graphql_as(
     post_graphql(request, query, variables).await
 }
 
-async fn post_graphql(
+pub async fn post_graphql(
     request: reqwest::RequestBuilder,
     query: &str,
     variables: serde_json::Value,

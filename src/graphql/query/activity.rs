@@ -13,36 +13,31 @@ pub struct ActivityDay {
     /// The day, `YYYY-MM-DD` (UTC).
     pub day: String,
     /// Imports created that day that are now `COMPLETED`.
-    pub imports_completed: i32,
+    pub imports_completed: i64,
     /// Imports created that day that are now `FAILED`.
-    pub imports_failed: i32,
+    pub imports_failed: i64,
     /// Rows inserted, updated and deleted by that day's completed imports (dry
     /// runs, which change nothing, not counted).
-    pub rows_imported: i32,
+    pub rows_imported: i64,
     /// Ingest runs started that day that ran to their end (`COMPLETED` or
     /// `COMPLETED_WITH_FAILURES`).
-    pub ingest_runs_completed: i32,
+    pub ingest_runs_completed: i64,
     /// Ingest runs started that day that are now `FAILED`.
-    pub ingest_runs_failed: i32,
+    pub ingest_runs_failed: i64,
     /// Files loaded by the runs started that day.
-    pub files_loaded: i32,
-}
-
-/// A count as a GraphQL `Int` (32 bits), at most its largest.
-fn int(count: i64) -> i32 {
-    i32::try_from(count).unwrap_or(if count < 0 { 0 } else { i32::MAX })
+    pub files_loaded: i64,
 }
 
 impl From<DayActivity> for ActivityDay {
     fn from(day: DayActivity) -> Self {
         Self {
             day: day.day.format("%Y-%m-%d").to_string(),
-            imports_completed: int(day.imports_completed),
-            imports_failed: int(day.imports_failed),
-            rows_imported: int(day.rows_imported),
-            ingest_runs_completed: int(day.ingest_runs_completed),
-            ingest_runs_failed: int(day.ingest_runs_failed),
-            files_loaded: int(day.files_loaded),
+            imports_completed: day.imports_completed,
+            imports_failed: day.imports_failed,
+            rows_imported: day.rows_imported,
+            ingest_runs_completed: day.ingest_runs_completed,
+            ingest_runs_failed: day.ingest_runs_failed,
+            files_loaded: day.files_loaded,
         }
     }
 }
